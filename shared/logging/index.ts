@@ -1,0 +1,3 @@
+export { logger, withLogContext, currentLogContext, setLogSink, type LogContext } from './logger';
+export { registerSecret, redact } from './redaction';
+export * from './trace';

@@ -1,0 +1,169 @@
+import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import {
+  Type,
+  type SchemaOptions,
+  type TUnsafe,
+  type TSchema,
+  type Static,
+} from '@sinclair/typebox';
+
+/** One bad field of a value: where, why, and a stable machine-readable code. */
+export interface FieldError {
+  /** The field's name (`age`), or a dotted path below it for nested values. */
+  field: string;
+  /** missing | wrong-type | out-of-range | too-long | too-short | unknown-property | not-allowed | invalid-format | too-precise */
+  code: string;
+  /** A sentence a person can act on. */
+  message: string;
+}
+
+/**
+ * The one validator for everything that crosses a boundary (request bodies, events, rows of
+ * an import): JSON Schema 2020-12, the dialect of OpenAPI 3.1, compiled once by ajv.
+ */
+export const ajv = new Ajv2020({
+  allErrors: true,
+  strict: true,
+  // Decimal steps (0.01 for ages) are checked against this many digits, not float equality.
+  multipleOfPrecision: 9,
+  // Keeps each error's schema, so a pattern can explain itself with `x-pattern-message`.
+  verbose: true,
+});
+addFormats(ajv);
+// OpenAPI annotations that are not JSON Schema keywords.
+ajv.addKeyword('example');
+ajv.addKeyword('x-pattern-message');
+
+/**
+ * A string that must be one of `values`, as a plain JSON Schema `enum` (clearer in OpenAPI and
+ * in error messages than TypeBox's union of literals), typed as the union of the values.
+ */
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: SchemaOptions = {},
+): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
+}
+
+/** A compiled check that narrows `unknown` to the schema's type or lists what is wrong. */
+export interface Validator<T> {
+  (value: unknown): value is T;
+  /** Field errors of the last failed call, in plain words. */
+  problems(): FieldError[];
+}
+
+/** Compiles a schema once; call the result per value. */
+export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
+  const validate = ajv.compile(schema);
+  const check = ((value: unknown) => validate(value)) as Validator<Static<S>>;
+  check.problems = () => describeErrors(validate.errors ?? []);
+  return check;
+}
+
+/** Turns ajv's errors into one error per field, in words a client can act on. */
+export function describeErrors(errors: ErrorObject[]): FieldError[] {
+  const byField = new Map<string, FieldError>();
+  for (const error of errors) {
+    const described = describeError(error);
+    if (described && !byField.has(described.field)) byField.set(described.field, described);
+  }
+  return [...byField.values()];
+}
+
+function describeError(error: ErrorObject): FieldError | undefined {
+  const path = fieldPath(error.instancePath);
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': {
+      const field = join(path, String(p.missingProperty));
+      return { field, code: 'missing', message: `${field} is required` };
+    }
+    case 'additionalProperties': {
+      const field = join(path, String(p.additionalProperty));
+      return { field, code: 'unknown-property', message: `${field} is not a known property` };
+    }
+    case 'type': {
+      const field = path || 'body';
+      return { field, code: 'wrong-type', message: `${field} must be ${article(String(p.type))}` };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return {
+        field: path,
+        code: 'out-of-range',
+        message: `${path} must be ${String(p.comparison)} ${String(p.limit)}`,
+      };
+    case 'maxLength':
+      return {
+        field: path,
+        code: 'too-long',
+        message: `${path} must be at most ${String(p.limit)} characters`,
+      };
+    case 'minLength':
+      return {
+        field: path,
+        code: 'too-short',
+        message: `${path} must be at least ${String(p.limit)} characters`,
+      };
+    case 'enum':
+      return {
+        field: path,
+        code: 'not-allowed',
+        message: `${path} must be one of ${(p.allowedValues as unknown[]).join(', ')}`,
+      };
+    case 'const':
+      return {
+        field: path,
+        code: 'not-allowed',
+        message: `${path} must be ${String(p.allowedValue)}`,
+      };
+    case 'multipleOf':
+      return {
+        field: path,
+        code: 'too-precise',
+        message: `${path} must be a multiple of ${String(p.multipleOf)}`,
+      };
+    case 'pattern': {
+      const explained = (error.parentSchema as Record<string, unknown> | undefined)?.[
+        'x-pattern-message'
+      ];
+      const message = typeof explained === 'string' ? explained : (error.message ?? 'is malformed');
+      return { field: path, code: 'invalid-format', message: `${path} ${message}` };
+    }
+    case 'format':
+      return {
+        field: path,
+        code: 'invalid-format',
+        message: `${path} ${error.message ?? 'is malformed'}`,
+      };
+    case 'anyOf':
+    case 'oneOf':
+    case 'if':
+      return undefined; // the branches' own errors say more
+    default:
+      return {
+        field: path || 'body',
+        code: 'invalid',
+        message: `${path || 'body'} ${error.message ?? 'is invalid'}`,
+      };
+  }
+}
+
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+function join(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+function article(type: string): string {
+  return type === 'integer' ? 'an integer' : type === 'object' ? 'an object' : `a ${type}`;
+}

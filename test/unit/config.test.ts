@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig, Settings, settingNames } from '../../shared/config';
+import { withSettingsTable } from '../../shared/config/docs';
+
+describe('configuration', () => {
+  it('applies defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      APP_ENV: 'development',
+      PORT: 8080,
+      DATA_DIR: '.data',
+      DB_POOL_MAX: 5,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('coerces numbers and ignores unknown variables and empty values', () => {
+    const config = loadConfig({ PORT: '9000', DB_POOL_MAX: '2', HOME: '/root', DATABASE_URL: '' });
+    expect(config.PORT).toBe(9000);
+    expect(config.DB_POOL_MAX).toBe(2);
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('reports every problem at once, naming each setting and the value it got', () => {
+    expect(() => loadConfig({ PORT: 'abc', APP_ENV: 'prod', DB_POOL_MAX: '0' })).toThrow(
+      new ConfigError([
+        'APP_ENV must be one of development, testing, production, got "prod"',
+        'PORT must be an integer, got "abc"',
+        'DB_POOL_MAX must be at least 1, got "0"',
+      ]),
+    );
+  });
+
+  it('describes every setting', () => {
+    for (const name of settingNames) {
+      expect(
+        `${name}: ${(Settings.properties[name] as { description?: string }).description ?? ''}`,
+      ).toMatch(/: \S/);
+    }
+  });
+
+  it('has the README settings table generated from the schema (npm run docs:settings)', () => {
+    const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toBe(withSettingsTable(readme));
+  });
+
+  it('lists every setting in .env.example, and nothing else', () => {
+    const example = readFileSync(resolve(__dirname, '../../.env.example'), 'utf8');
+    const listed = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...settingNames].sort());
+  });
+});

@@ -1,0 +1,30 @@
+import { clearSecrets, redact, registerSecret } from '../../shared/logging/redaction';
+
+describe('secret redaction', () => {
+  afterEach(() => clearSecrets());
+
+  it('masks a registered value wherever it appears', () => {
+    registerSecret('s3cr3t-value');
+    expect(redact('password=s3cr3t-value; again s3cr3t-value')).toBe(
+      'password=[REDACTED]; again [REDACTED]',
+    );
+  });
+
+  it('masks the JSON-escaped and URL-encoded forms too', () => {
+    registerSecret('pa"ss/wo\\rd');
+    expect(redact(JSON.stringify({ p: 'pa"ss/wo\\rd' }))).toBe('{"p":"[REDACTED]"}');
+    expect(redact(`postgres://u:${encodeURIComponent('pa"ss/wo\\rd')}@h/db`)).toBe(
+      'postgres://u:[REDACTED]@h/db',
+    );
+  });
+
+  it('treats regular-expression characters literally', () => {
+    registerSecret('a.b*c+d?');
+    expect(redact('axbxcxd a.b*c+d?')).toBe('axbxcxd [REDACTED]');
+  });
+
+  it('leaves text alone when nothing is registered, and ignores too-short values', () => {
+    registerSecret('abc');
+    expect(redact('abc def')).toBe('abc def');
+  });
+});
