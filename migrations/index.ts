@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as createPerson from './20261123090000_create_person';
+
+/** One schema change: its name is stored in `knex_migrations` once applied. */
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, oldest first. Listed explicitly (not read from the directory) so each
+ * function bundle carries them and can tell whether its database is current.
+ * `npm run migrate:make -- <name>` adds new files here; a test checks the list matches the folder.
+ */
+export const migrations: readonly Migration[] = [
+  { name: '20261123090000_create_person', ...createPerson },
+];

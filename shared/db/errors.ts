@@ -1,0 +1,54 @@
+/**
+ * Classifies errors from knex and the `pg` driver, so the HTTP layer can answer a database
+ * outage with 503 and a constraint violation with 400, and never with a stack trace.
+ */
+
+interface DriverError {
+  code?: string;
+  constraint?: string;
+  name?: string;
+  message?: string;
+}
+
+// Socket-level failures: the server is unreachable, restarting or dropped us.
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENOENT', // a Unix socket that is not there (the embedded server is down)
+]);
+
+/** True when the database could not be reached or is shutting down: retry later (503). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as DriverError;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && NETWORK_CODES.has(e.code)) return true;
+  // SQLSTATE class 08 (connection exception), 57P0x (admin/crash shutdown, cannot connect now),
+  // 53300 (too many connections).
+  if (e.code && (/^08/.test(e.code) || /^57P0[123]$/.test(e.code) || e.code === '53300'))
+    return true;
+  if (e.name === 'KnexTimeoutError') return true;
+  const message = e.message ?? '';
+  return (
+    message.includes('Connection terminated') ||
+    message.includes('timeout exceeded when trying to connect') ||
+    message.includes('Client has encountered a connection error')
+  );
+}
+
+/** The name of the CHECK, NOT NULL or foreign key constraint a write violated, if that is the error. */
+export function violatedConstraint(error: unknown): string | undefined {
+  const e = error as DriverError;
+  if (e && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('23')) {
+    return e.constraint ?? e.code;
+  }
+  return undefined;
+}
+
+/** True for `57014 query_canceled`, which is what statement_timeout raises. */
+export function isStatementTimeout(error: unknown): boolean {
+  return (error as DriverError)?.code === '57014';
+}

@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+import { config } from '../config';
+import { logger } from '../logging';
+import { onShutdown } from '../runtime/shutdown';
+import { connectionTarget, createKnex } from './knex';
+import { migrationStatus } from './migrations';
+
+export { createKnex, connectionTarget, type ConnectionTarget, type PoolSettings } from './knex';
+export {
+  migrationStatus,
+  migrateToLatest,
+  rollbackLastBatch,
+  type MigrationStatus,
+} from './migrations';
+export { isDatabaseUnavailable, violatedConstraint } from './errors';
+
+/** Raised instead of serving when the database lacks migrations this code needs. */
+export class PendingMigrationsError extends Error {
+  constructor(readonly pending: string[]) {
+    super(
+      `The database schema is not current: ${pending.length} pending migration(s) (${pending.join(', ')}). Run \`npm run migrate\`.`,
+    );
+    this.name = 'PendingMigrationsError';
+  }
+}
+
+let instance: Promise<Knex> | undefined;
+let schemaCurrent = false;
+onShutdown('database pool', () => closeDatabase());
+
+/**
+ * This instance's knex, created on first use and shared by everything in the process; its
+ * pool closes at shutdown. Creating it opens no connection (the pool starts empty).
+ */
+export function database(): Promise<Knex> {
+  if (!instance) {
+    const opening = (async () => {
+      const settings = config();
+      return createKnex(await connectionTarget(settings), settings);
+    })();
+    instance = opening;
+    opening.catch(() => {
+      if (instance === opening) instance = undefined;
+    });
+  }
+  return instance;
+}
+
+/**
+ * The database, once it is known to have every migration this code knows. Until then each
+ * call checks again (so applying migrations needs no restart); afterwards the answer is kept.
+ * @throws PendingMigrationsError while migrations are pending
+ */
+export async function readyDatabase(): Promise<Knex> {
+  const db = await database();
+  if (schemaCurrent) return db;
+  const { pending } = await migrationStatus(db);
+  if (pending.length > 0) throw new PendingMigrationsError(pending);
+  schemaCurrent = true;
+  return db;
+}
+
+/** Closes the pool (and forgets it, so the next `database()` opens a new one). */
+export async function closeDatabase(): Promise<void> {
+  const current = instance;
+  instance = undefined;
+  schemaCurrent = false;
+  if (current) {
+    const db = await current.catch(() => undefined);
+    await db?.destroy();
+    logger.debug('database pool closed');
+  }
+}
