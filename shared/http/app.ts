@@ -1,0 +1,37 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { toHttpProblem } from './errors';
+import { installProblemFinalHandler } from './framework-errors';
+import { HttpProblem, sendProblem } from './problem';
+import { requestContext } from './request-context';
+
+/**
+ * Builds the request handler of one HTTP function: trace-aware request logging first, then
+ * the function's routes, mounted both under `/<mount>` (the function's URL on run.app and in
+ * the local stack) and under `/` (the cloudfunctions.net URL, which strips the name),
+ * then one error path that answers every failure as problem+json.
+ */
+export function httpFunction(mount: string, routes: Router): express.Express {
+  installProblemFinalHandler();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext);
+  app.use(`/${mount}`, routes);
+  app.use('/', routes);
+  app.use((req: Request) => {
+    throw new HttpProblem(404, `No such resource: ${req.method} ${req.path}.`);
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    sendProblem(res, toHttpProblem(error));
+  });
+  return app;
+}
+
+/** A handler for the methods a route does not support: 405 with `Allow`. */
+export function methodNotAllowed(allowed: string[]) {
+  return (req: Request): never => {
+    throw new HttpProblem(405, `${req.method} is not supported here; use ${allowed.join(', ')}.`, {
+      headers: { Allow: allowed.join(', ') },
+    });
+  };
+}

@@ -1,0 +1,28 @@
+import type { Request } from 'express';
+import { HttpProblem } from './problem';
+
+/** Largest JSON body the API accepts. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The parsed JSON body of a write, after the checks the API promises: the content type must
+ * be JSON (415 otherwise) and the body at most 1 MB (413). functions-framework has already
+ * parsed it (and a malformed one never gets here: see framework-errors.ts).
+ */
+export function jsonBody(req: Request): unknown {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new HttpProblem(
+      415,
+      `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'}).`,
+      { headers: { 'Accept-Post': 'application/json' } },
+    );
+  }
+  const size = (req as Request & { rawBody?: Buffer }).rawBody?.length ?? 0;
+  if (size > MAX_JSON_BODY_BYTES) {
+    throw new HttpProblem(
+      413,
+      `The body is ${size} bytes; the limit is ${MAX_JSON_BODY_BYTES} bytes (1 MB).`,
+    );
+  }
+  return req.body;
+}
