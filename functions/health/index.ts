@@ -1,0 +1,6 @@
+// Health of the database and its schema, for pollers. Wiring only; behaviour is in shared/health.
+import { http } from '@google-cloud/functions-framework';
+import { httpFunction } from '../../shared/http/app';
+import { healthRoutes } from '../../shared/health/http';
+
+http('health', httpFunction('health', healthRoutes()));

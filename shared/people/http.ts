@@ -1,0 +1,152 @@
+import express, { type Request, type Response } from 'express';
+import { readyDatabase } from '../db';
+import { methodNotAllowed } from '../http/app';
+import { jsonBody } from '../http/body';
+import { sendHtml } from '../http/html';
+import { HttpProblem } from '../http/problem';
+import { assertValid } from '../http/validation';
+import { compileValidator } from '../validation';
+import { decodeCursor, encodeCursor } from './cursor';
+import { openApiDocument, PAGE_LIMIT } from './openapi';
+import { createPerson, deletePerson, findPerson, listPeople, updatePerson } from './repository';
+import { PersonData, PersonUpdate } from './schema';
+import { peopleListPage, personPage } from './views';
+
+const validPersonData = compileValidator(PersonData);
+const validPersonUpdate = compileValidator(PersonUpdate);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LIMIT = /^[0-9]{1,4}$/;
+
+/** The routes of the people API (see openapi.ts for the contract). */
+export function peopleRoutes(): express.Router {
+  const router = express.Router({ strict: false });
+  router.get('/openapi.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(openApiDocument);
+  });
+  router.all('/openapi.json', methodNotAllowed(['GET', 'HEAD']));
+  router
+    .route('/')
+    .get(list)
+    .post(create)
+    .all(methodNotAllowed(['GET', 'HEAD', 'POST']));
+  router
+    .route('/:uuid')
+    .get(show)
+    .put(update)
+    .delete(remove)
+    .all(methodNotAllowed(['GET', 'HEAD', 'PUT', 'DELETE']));
+  return router;
+}
+
+async function list(req: Request, res: Response): Promise<void> {
+  const wantsHtml = negotiate(req);
+  const limit = pageLimit(req.query.limit);
+  const after = pageCursor(req.query.cursor);
+  const db = await readyDatabase();
+  const { people, nextAfter } = await listPeople(db, { limit, after });
+  const base = req.baseUrl || '/';
+  const first = `${base}?limit=${limit}`;
+  const next = nextAfter ? `${first}&cursor=${encodeCursor(nextAfter)}` : undefined;
+  if (next) res.setHeader('Link', `<${next}>; rel="next"`);
+  if (wantsHtml) return sendHtml(res, 200, peopleListPage(people, { self: base, next, first }));
+  res.json(people);
+}
+
+async function create(req: Request, res: Response): Promise<void> {
+  const data = assertValid(validPersonData, jsonBody(req), 'person');
+  const db = await readyDatabase();
+  const person = await createPerson(db, data);
+  res
+    .status(201)
+    .setHeader('Location', `${req.baseUrl}/${person.uuid}`)
+    .setHeader('Cache-Control', 'no-store')
+    .json(person);
+}
+
+async function show(req: Request, res: Response): Promise<void> {
+  const wantsHtml = negotiate(req);
+  const uuid = personUuid(req);
+  const person = await findPerson(await readyDatabase(), uuid);
+  if (!person) throw notFound(uuid);
+  if (wantsHtml) return sendHtml(res, 200, personPage(person, req.baseUrl || '/'));
+  res.json(person);
+}
+
+async function update(req: Request, res: Response): Promise<void> {
+  const uuid = personUuid(req);
+  const changes = assertValid(validPersonUpdate, jsonBody(req), 'update');
+  const db = await readyDatabase();
+  const result = await db.transaction((trx) => updatePerson(trx, uuid, changes));
+  if (!result) throw notFound(uuid);
+  res.setHeader('Cache-Control', 'no-store').json(result.after);
+}
+
+async function remove(req: Request, res: Response): Promise<void> {
+  const uuid = personUuid(req);
+  const deleted = await deletePerson(await readyDatabase(), uuid);
+  if (!deleted) throw notFound(uuid);
+  res.status(204).setHeader('Cache-Control', 'no-store').end();
+}
+
+/** true for HTML, false for JSON; 406 when the client accepts neither. */
+function negotiate(req: Request): boolean {
+  const type = req.accepts(['application/json', 'text/html']);
+  if (!type)
+    throw new HttpProblem(406, 'This resource is available as application/json or text/html.');
+  return type === 'text/html';
+}
+
+function personUuid(req: Request): string {
+  const uuid = String(req.params.uuid);
+  if (!UUID.test(uuid)) {
+    throw new HttpProblem(400, `"${uuid.slice(0, 64)}" is not a UUID.`, {
+      errors: [
+        { field: 'uuid', code: 'invalid-format', message: 'uuid must be a UUID like 3f2c…-…' },
+      ],
+    });
+  }
+  return uuid.toLowerCase();
+}
+
+function pageLimit(raw: unknown): number {
+  if (raw === undefined) return PAGE_LIMIT.default;
+  const value = typeof raw === 'string' && LIMIT.test(raw) ? Number(raw) : NaN;
+  if (!(value >= PAGE_LIMIT.min && value <= PAGE_LIMIT.max)) {
+    throw new HttpProblem(
+      400,
+      `limit must be an integer from ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}.`,
+      {
+        errors: [
+          {
+            field: 'limit',
+            code: 'out-of-range',
+            message: `limit must be an integer from ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}`,
+          },
+        ],
+      },
+    );
+  }
+  return value;
+}
+
+function pageCursor(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const after = typeof raw === 'string' ? decodeCursor(raw) : undefined;
+  if (!after) {
+    throw new HttpProblem(400, 'cursor is not valid; use the Link header of the previous page.', {
+      errors: [
+        {
+          field: 'cursor',
+          code: 'invalid-format',
+          message: 'cursor must come from a Link: rel="next" header',
+        },
+      ],
+    });
+  }
+  return after;
+}
+
+function notFound(uuid: string): HttpProblem {
+  return new HttpProblem(404, `No person has uuid ${uuid}.`);
+}

@@ -1,0 +1,165 @@
+import { Type } from '@sinclair/typebox';
+import { Person, PersonData, PersonUpdate } from './schema';
+
+/** Query limits of `GET /people`. */
+export const PAGE_LIMIT = { min: 1, max: 1000, default: 100 } as const;
+
+const FieldError = Type.Object({
+  field: Type.String({ description: 'The bad field, e.g. `age`.' }),
+  code: Type.String({
+    description:
+      'missing, wrong-type, out-of-range, too-long, too-short, unknown-property, not-allowed, invalid-format or too-precise.',
+  }),
+  message: Type.String(),
+});
+
+const Problem = Type.Object({
+  type: Type.String({ format: 'uri-reference' }),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  errors: Type.Optional(Type.Array(FieldError)),
+});
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const uuidParameter = {
+  name: 'uuid',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
+const personResponse = (description: string) => ({
+  description,
+  content: {
+    'application/json': { schema: ref('Person') },
+    'text/html': { schema: { type: 'string' } },
+  },
+});
+
+/**
+ * The people API as an OpenAPI 3.1 document, served at `GET /people/openapi.json`.
+ * Its schemas are the very objects the function validates with (shared/people/schema.ts).
+ */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'manifest people API',
+    version: '1.0.0',
+    description:
+      'The passengers of the manifest. Errors are RFC 9457 problem details. Send `Accept: text/html` for readable pages.',
+  },
+  servers: [{ url: '/' }],
+  paths: {
+    '/people': {
+      get: {
+        operationId: 'listPeople',
+        summary: 'List people, a page at a time (keyset pagination in uuid order).',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: PAGE_LIMIT.min,
+              maximum: PAGE_LIMIT.max,
+              default: PAGE_LIMIT.default,
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            description:
+              'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header.',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One page of people. A `Link` header with rel="next" points at the next page, when there is one.',
+            headers: { Link: { schema: { type: 'string' } } },
+            content: {
+              'application/json': { schema: { type: 'array', items: ref('Person') } },
+              'text/html': { schema: { type: 'string' } },
+            },
+          },
+          '400': problem('A malformed limit or cursor.'),
+        },
+      },
+      post: {
+        operationId: 'createPerson',
+        summary: 'Add a person.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('PersonData') } },
+        },
+        responses: {
+          '201': {
+            description: 'Created; `Location` names the new person.',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: { 'application/json': { schema: ref('Person') } },
+          },
+          '400': problem(
+            'Malformed JSON, or fields that break the rules (each named in `errors`).',
+          ),
+          '413': problem('A body over 1 MB.'),
+          '415': problem('A body that is not application/json.'),
+        },
+      },
+    },
+    '/people/{uuid}': {
+      parameters: [uuidParameter],
+      get: {
+        operationId: 'getPerson',
+        summary: 'One person.',
+        responses: {
+          '200': personResponse('The person.'),
+          '400': problem('A malformed uuid.'),
+          '404': problem('No such person.'),
+        },
+      },
+      put: {
+        operationId: 'updatePerson',
+        summary:
+          'Change some fields: those present replace, those absent stay; `{}` changes nothing.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('PersonUpdate') } },
+        },
+        responses: {
+          '200': {
+            description: 'The person after the change.',
+            content: { 'application/json': { schema: ref('Person') } },
+          },
+          '400': problem('A malformed uuid or body.'),
+          '404': problem('No such person.'),
+          '413': problem('A body over 1 MB.'),
+          '415': problem('A body that is not application/json.'),
+        },
+      },
+      delete: {
+        operationId: 'deletePerson',
+        summary: 'Remove a person.',
+        responses: {
+          '204': { description: 'Deleted.' },
+          '400': problem('A malformed uuid.'),
+          '404': problem('No such person.'),
+        },
+      },
+    },
+    '/people/openapi.json': {
+      get: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This document.',
+        responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+      },
+    },
+  },
+  components: {
+    schemas: { Person, PersonData, PersonUpdate, Problem, FieldError },
+  },
+} as const;

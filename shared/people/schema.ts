@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../validation';
+
+/**
+ * The people API's data, as JSON Schema (2020-12, as OpenAPI 3.1 uses it). These objects are
+ * the single source of the rules: the OpenAPI document embeds them, ajv validates requests
+ * and imported rows with them, and migrations/…_create_person.ts mirrors them as CHECKs.
+ */
+
+const fields = {
+  survived: Type.Boolean({ description: 'Whether the passenger survived.', default: false }),
+  passengerClass: Type.Integer({ minimum: 1, maximum: 3, description: 'Ticket class: 1, 2 or 3.' }),
+  name: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    // At least one visible character; no control characters (NUL, line breaks, escapes).
+    pattern: '^(?=.*\\S)[^\\p{Cc}]+$',
+    'x-pattern-message': 'must not be blank or contain control characters',
+    description: 'Full name as on the passenger list, 1 to 100 characters.',
+  }),
+  sex: StringEnum(['male', 'female', 'other'], { description: 'male, female or other.' }),
+  age: Type.Number({
+    minimum: 0,
+    maximum: 150,
+    multipleOf: 0.01,
+    description: 'Age in years, up to two decimals (infants: 0.42). Kept exactly.',
+  }),
+  siblingsOrSpousesAboard: Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    description: 'Number of siblings or spouses aboard.',
+  }),
+  parentsOrChildrenAboard: Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    description: 'Number of parents or children aboard.',
+  }),
+  fare: Type.Number({
+    minimum: 0,
+    maximum: 1000000,
+    multipleOf: 0.0001,
+    description: 'Fare paid, up to four decimals. Kept exactly.',
+  }),
+};
+
+/** What a client sends to create a person; `survived` defaults to false. */
+export const PersonData = Type.Object(
+  {
+    survived: Type.Optional(fields.survived),
+    passengerClass: fields.passengerClass,
+    name: fields.name,
+    sex: fields.sex,
+    age: fields.age,
+    siblingsOrSpousesAboard: fields.siblingsOrSpousesAboard,
+    parentsOrChildrenAboard: fields.parentsOrChildrenAboard,
+    fare: fields.fare,
+  },
+  { additionalProperties: false },
+);
+export type PersonData = Static<typeof PersonData>;
+
+/** A partial update: every field optional; present fields replace, absent ones stay. */
+export const PersonUpdate = Type.Partial(
+  Type.Object({ ...fields }, { additionalProperties: false }),
+  { additionalProperties: false },
+);
+export type PersonUpdate = Static<typeof PersonUpdate>;
+
+/** A stored person, as every read returns it. */
+export const Person = Type.Object(
+  {
+    uuid: Type.String({ format: 'uuid', description: 'Assigned by the server.' }),
+    ...fields,
+  },
+  { additionalProperties: false },
+);
+export type Person = Static<typeof Person>;
+
+/** The names of a person's fields, in the order the API and the CSV import use. */
+export const personFieldNames = Object.keys(fields) as (keyof typeof fields)[];
