@@ -1,0 +1,107 @@
+// `npm run build`: one self-contained bundle per function under dist/functions/<name>/, each
+// with a minimal package.json naming only the packages it loads at run time, so each
+// function deploys alone (Cloud Functions installs those and runs functions-framework).
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { discoverFunctions } from '../shared/local/functions';
+
+const root = resolve(__dirname, '..');
+const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
+const rootPackage = readJson<{ dependencies: Record<string, string> }>(join(root, 'package.json'));
+
+/** The exact version the lockfile installed, so the cloud runs what the tests ran. */
+function installedVersion(dep: string): string {
+  if (!rootPackage.dependencies[dep])
+    throw new Error(`${dep} is imported but is not a dependency in package.json`);
+  return readJson<{ version: string }>(join(root, 'node_modules', dep, 'package.json')).version;
+}
+
+/**
+ * Kept out of the bundle and installed from package.json instead: functions-framework runs the
+ * bundle (and `express` must be its very instance: see shared/http/framework-errors.ts); the
+ * Google clients read their .proto/.json files from disk at run time.
+ */
+const INSTALLED = [
+  '@google-cloud/functions-framework',
+  'express',
+  '@google-cloud/pubsub',
+  '@google-cloud/secret-manager',
+  '@google-cloud/cloud-sql-connector',
+];
+/** Never loaded in the cloud: optional drivers knex and pg probe for, and the embedded database. */
+const NEVER_LOADED = [
+  '@electric-sql/pglite',
+  '@electric-sql/pglite-socket',
+  'pg-native',
+  'pg-query-stream',
+  'mysql',
+  'mysql2',
+  'sqlite3',
+  'better-sqlite3',
+  'oracledb',
+  'tedious',
+  'mariadb',
+  'mariadb/*',
+];
+
+function packageOf(path: string): string {
+  const parts = path.split('/');
+  return path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+async function bundle(
+  name: string,
+): Promise<{ name: string; bytes: number; dependencies: string[] }> {
+  const outdir = join(root, 'dist/functions', name);
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(root, 'functions', name, 'index.ts')],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    metafile: true,
+    legalComments: 'linked',
+    external: [...INSTALLED, ...NEVER_LOADED],
+    logLevel: 'warning',
+  });
+  const dependencies = installedImports(result.metafile);
+  const versions = Object.fromEntries(dependencies.map((dep) => [dep, installedVersion(dep)]));
+  writeFileSync(
+    join(outdir, 'package.json'),
+    `${JSON.stringify({ name: `manifest-${name}`, private: true, main: 'index.js', engines: { node: '22' }, dependencies: versions }, null, 2)}\n`,
+  );
+  return { name, bytes: statSync(join(outdir, 'index.js')).size, dependencies };
+}
+
+function installedImports(metafile: Metafile): string[] {
+  const found = new Set<string>(['@google-cloud/functions-framework']);
+  for (const input of Object.values(metafile.inputs)) {
+    for (const imported of input.imports) {
+      if (imported.external && INSTALLED.includes(packageOf(imported.path)))
+        found.add(packageOf(imported.path));
+    }
+  }
+  return [...found].sort();
+}
+
+async function main(): Promise<void> {
+  const names = discoverFunctions(join(root, 'functions'));
+  const results = await Promise.all(names.map(bundle));
+  for (const r of results) {
+    process.stdout.write(
+      `dist/functions/${r.name}/index.js  ${(r.bytes / 1024).toFixed(0)} KiB  (installs: ${r.dependencies.join(', ')})\n`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`build failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { config } from '../config';
+import { database, migrateToLatest } from '../db';
+import { logger } from '../logging';
+import { shutdown } from '../runtime/shutdown';
+import { discoverFunctions, loadFunctions } from './functions';
+import { createGateway } from './gateway';
+
+/**
+ * Starts the whole local stack in this process: opens the database (embedded PGlite unless
+ * DATABASE_URL is set), applies pending migrations, loads every function and serves them on
+ * PORT. SIGINT/SIGTERM shut it down cleanly (the embedded database is flushed and unlocked).
+ */
+export async function startLocalStack(functionsDir = resolve(__dirname, '../../functions')) {
+  try {
+    const settings = config();
+    const db = await database();
+    const applied = await migrateToLatest(db);
+    logger.info(
+      {
+        applied,
+        database: settings.DATABASE_URL ? 'postgresql' : `embedded PGlite in ${settings.DATA_DIR}`,
+      },
+      applied.length > 0 ? `applied ${applied.length} migration(s)` : 'database schema is current',
+    );
+    const functions = await loadFunctions(functionsDir, discoverFunctions(functionsDir));
+    const server = createGateway(functions);
+    await new Promise<void>((ready) => server.listen(settings.PORT, ready));
+    const { port } = server.address() as AddressInfo;
+    for (const fn of functions)
+      logger.info(`serving ${fn.name} at http://localhost:${port}/${fn.name}`);
+    const stop = (signal: string) => {
+      server.close();
+      server.closeAllConnections();
+      void shutdown(signal).then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    return { server, port, functions };
+  } catch (error) {
+    logger.error({ error }, 'the local stack could not start');
+    await shutdown('start failed');
+    throw error;
+  }
+}
