@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from '../support/http';
+import { freePort, startChild, TSX, type Child } from '../support/processes';
+import { personData } from '../support/http';
+
+describe('npm start (the local stack on the embedded database)', () => {
+  let dataDir: string;
+  let stack: Child;
+  let base: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'manifest-stack-'));
+    const port = await freePort();
+    stack = startChild(TSX, ['scripts/start.ts'], {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: undefined,
+    });
+    await stack.waitFor(/serving people at/);
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    if (stack.process.exitCode === null) {
+      stack.process.kill('SIGKILL');
+      await stack.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('applied the migrations itself at start', () => {
+    expect(stack.output()).toMatch(/applied 1 migration/);
+  });
+
+  it('lists every function of functions/ at /', async () => {
+    const res = await request(`${base}/`);
+    expect(res.body.functions.map((f: { name: string }) => f.name)).toEqual(
+      expect.arrayContaining(['health', 'people']),
+    );
+  });
+
+  it('serves each function under its name, through functions-framework', async () => {
+    const created = await request(`${base}/people`, { method: 'POST', json: personData() });
+    expect(created.status).toBe(201);
+    expect((await request(`${base}/people/${created.body.uuid}`)).body).toEqual(created.body);
+    expect((await request(`${base}/health`)).body).toEqual({
+      database: 'ok',
+      migrations: 'current',
+    });
+    const missing = await request(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toContain('/people');
+  });
+
+  it('lets the migrate CLI use the same embedded database while it runs', async () => {
+    const status = startChild(TSX, ['scripts/migrate.ts', 'status'], {
+      DATA_DIR: dataDir,
+      DATABASE_URL: undefined,
+    });
+    expect(await status.exited).toBe(0);
+    expect(status.output()).toMatch(/applied {2}20261123090000_create_person[\s\S]*Up to date\./);
+  });
+
+  it('shuts down cleanly on SIGTERM, releasing the database', async () => {
+    stack.process.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
+    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
+  });
+});

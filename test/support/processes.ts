@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+export const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
+
+/** A free loopback port (bound, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** A child process whose output is collected; `waitFor` resolves when a line matches. */
+export interface Child {
+  process: ChildProcess;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+/** Spawns a command in the project root with extra environment variables. */
+export function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Child {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const waiters: { pattern: RegExp; done: (line: string) => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const waiter of [...waiters]) {
+      const match = waiter.pattern.exec(output);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.done(match[0]);
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return {
+    process: child,
+    output: () => output,
+    exited,
+    waitFor: (pattern, timeoutMs = 60000) =>
+      new Promise((done, fail) => {
+        const match = pattern.exec(output);
+        if (match) return done(match[0]);
+        const timer = setTimeout(
+          () => fail(new Error(`timed out waiting for ${pattern}; output:\n${output}`)),
+          timeoutMs,
+        );
+        waiters.push({ pattern, done: (line) => (clearTimeout(timer), done(line)) });
+        void exited.then((code) =>
+          fail(new Error(`exited with ${code} before ${pattern}; output:\n${output}`)),
+        );
+      }),
+  };
+}
