@@ -3,6 +3,7 @@ import { toHttpProblem } from './errors';
 import { installProblemFinalHandler } from './framework-errors';
 import { HttpProblem, sendProblem } from './problem';
 import { requestContext } from './request-context';
+import { trackInFlight } from '../runtime/graceful';
 
 /**
  * Builds the request handler of one HTTP function: trace-aware request logging first, then
@@ -15,6 +16,7 @@ export function httpFunction(mount: string, routes: Router): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(trackInFlight);
   app.use(requestContext);
   app.use(`/${mount}`, routes);
   app.use('/', routes);

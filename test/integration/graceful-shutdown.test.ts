@@ -1,0 +1,67 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
+import { personData, request } from '../support/http';
+import { freePort, startChild } from '../support/processes';
+
+describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
+  const db = useTestDatabase(leg);
+
+  it('finishes the request, closes the pool, and exits 0', async () => {
+    const [{ id }] = await db()('person')
+      .insert({
+        passenger_class: 1,
+        name: 'Mr. Slow',
+        sex: 'male',
+        age: 40,
+        siblings_or_spouses_aboard: 0,
+        parents_or_children_aboard: 0,
+        fare: 30,
+      })
+      .returning('id');
+    const port = await freePort();
+    // The stock functions-framework CLI, as Cloud Run starts it, on the TypeScript source.
+    const fn = startChild(
+      process.execPath,
+      [
+        'node_modules/.bin/functions-framework',
+        '--target=people',
+        '--source=functions/people/index.ts',
+        `--port=${port}`,
+      ],
+      { NODE_OPTIONS: '--import tsx', DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
+    );
+    try {
+      await fn.waitFor(/Serving function/);
+      const url = `http://127.0.0.1:${port}/people/${id}`;
+      expect((await request(url)).status).toBe(200);
+
+      // Hold the table so the next request is in flight when SIGTERM arrives.
+      const trx = await db().transaction();
+      await trx.raw('LOCK TABLE person IN ACCESS EXCLUSIVE MODE');
+      const inFlight = request(url);
+      await sleep(500);
+      fn.process.kill('SIGTERM');
+      await fn.waitFor(/draining before shutdown/);
+      await sleep(300);
+      await trx.commit();
+
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        ...personData({
+          name: 'Mr. Slow',
+          passengerClass: 1,
+          age: 40,
+          fare: 30,
+          siblingsOrSpousesAboard: 0,
+        }),
+        uuid: id,
+      });
+      expect(await fn.exited).toBe(0);
+      expect(fn.output()).toMatch(/"inFlight":1[^\n]*draining before shutdown/);
+      expect(fn.output()).toMatch(/database pool closed/);
+    } finally {
+      if (fn.process.exitCode === null) fn.process.kill('SIGKILL');
+    }
+  });
+});
