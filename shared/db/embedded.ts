@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logging';
 import { onShutdown } from '../runtime/shutdown';
+import { loadPglite, type PGliteInstance } from './pglite';
+import { servePglite } from './pglite-server';
 
 /**
  * The embedded default database: PGlite (PostgreSQL compiled to WebAssembly) with its files
@@ -68,16 +70,6 @@ async function openOrJoin(dir: string): Promise<EmbeddedDatabase> {
   );
 }
 
-/** Loads PGlite only when the embedded database is used: deployed functions never load it. */
-export async function loadPglite() {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-socket'),
-  ]);
-  return { PGlite, PGLiteSocketServer };
-}
-type PGliteInstance = InstanceType<Awaited<ReturnType<typeof loadPglite>>['PGlite']>;
-
 async function serveDataDir(
   dir: string,
   socketDir: string,
@@ -103,17 +95,12 @@ async function serveDataDir(
  * Serves an open PGlite instance on `<socketDir>/.s.PGSQL.5432`.
  * @returns the running server; `stop()` it before closing the database
  */
-export async function serveOnSocket(
+export function serveOnSocket(
   db: PGliteInstance,
   socketDir: string,
 ): Promise<{ stop(): Promise<void> }> {
-  const { PGLiteSocketServer } = await loadPglite();
   mkdirSync(socketDir, { recursive: true, mode: 0o700 });
-  const path = join(socketDir, SOCKET_FILE);
-  rmSync(path, { force: true });
-  const server = new PGLiteSocketServer({ db, path, maxConnections: 64 });
-  await server.start();
-  return server;
+  return servePglite(db, join(socketDir, SOCKET_FILE));
 }
 
 function socketDirFor(dir: string): string {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { resetConfig } from '../../shared/config';
 import { closeDatabase, database } from '../../shared/db';
-import { loadPglite, serveOnSocket } from '../../shared/db/embedded';
+import { serveOnSocket } from '../../shared/db/embedded';
+import { loadPglite } from '../../shared/db/pglite';
 
 /**
  * The two databases every integration suite runs against: the embedded default (PGlite)

@@ -10,7 +10,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import knexFactory from 'knex';
-import { loadPglite, serveOnSocket } from '../../shared/db/embedded';
+import { serveOnSocket } from '../../shared/db/embedded';
+import { loadPglite } from '../../shared/db/pglite';
 import { migrateToLatest } from '../../shared/db/migrations';
 
 const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
