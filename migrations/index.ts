@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as createPerson from './20261123090000_create_person';
+import * as createEvents from './20261123120000_create_events';
 
 /** One schema change: its name is stored in `knex_migrations` once applied. */
 export interface Migration {
@@ -15,4 +16,5 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   { name: '20261123090000_create_person', ...createPerson },
+  { name: '20261123120000_create_events', ...createEvents },
 ];

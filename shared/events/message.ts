@@ -1,0 +1,80 @@
+import type { ManifestEvent } from './envelope';
+
+/**
+ * Wire formats, written out once.
+ *
+ * A Pub/Sub message as a push subscription sends it (and as functions-framework hands it to
+ * a CloudEvent function in `data.message`):
+ * https://cloud.google.com/pubsub/docs/reference/rest/v1/PubsubMessage
+ */
+export interface PubsubMessage {
+  /** Base64 of the payload. */
+  data?: string;
+  attributes?: Record<string, string>;
+  messageId: string;
+  publishTime?: string;
+  orderingKey?: string;
+}
+
+/** The body of a (legacy, unwrapped=false) push request. https://cloud.google.com/pubsub/docs/push#receive_push */
+export interface PushBody {
+  message: PubsubMessage;
+  subscription: string;
+  deliveryAttempt?: number;
+}
+
+/**
+ * The `data` of the CloudEvent functions-framework makes of a push request
+ * (`google.cloud.pubsub.topic.v1.messagePublished`).
+ * https://github.com/googleapis/google-cloudevents/blob/main/proto/google/events/cloud/pubsub/v1/data.proto
+ */
+export interface MessagePublishedData {
+  message: PubsubMessage;
+  subscription?: string;
+}
+
+/** The attributes every manifest event message carries, so filters and traces need no decoding. */
+export interface EventAttributes extends Record<string, string> {
+  type: string;
+  id: string;
+  traceparent: string;
+}
+
+/** What the publisher sends: the envelope as UTF-8 JSON, plus its attributes. */
+export interface OutgoingMessage {
+  data: Buffer;
+  attributes: Record<string, string>;
+}
+
+/** Encodes an event as a Pub/Sub message. */
+export function eventMessage(event: ManifestEvent, traceparent: string): OutgoingMessage {
+  return {
+    data: Buffer.from(JSON.stringify(event), 'utf8'),
+    attributes: { type: event.type, id: event.id, traceparent } satisfies EventAttributes,
+  };
+}
+
+/** Largest payload a consumer will try to parse; Pub/Sub's own limit is 10 MB. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/**
+ * Decodes a received message's payload to JSON (not yet validated).
+ * @returns the parsed value, or why it cannot be read
+ */
+export function decodeMessageData(message: PubsubMessage): { value: unknown } | { reason: string } {
+  if (typeof message.data !== 'string' || message.data.length === 0)
+    return { reason: 'the message has no data' };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(message.data))
+    return { reason: 'the message data is not base64' };
+  const bytes = Buffer.from(message.data, 'base64');
+  if (bytes.length > MAX_EVENT_BYTES)
+    return {
+      reason: `the message data is ${bytes.length} bytes; events are at most ${MAX_EVENT_BYTES}`,
+    };
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { value: JSON.parse(text.decode(bytes)) };
+  } catch (error) {
+    return { reason: `the message data is not UTF-8 JSON (${(error as Error).message})` };
+  }
+}
