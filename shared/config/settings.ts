@@ -68,6 +68,57 @@ export const Settings = Type.Object(
       default: 15000,
       description: 'PostgreSQL `statement_timeout` for every connection.',
     }),
+    PUBSUB_EMULATOR_HOST: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'host:port of the Pub/Sub emulator. Set: events go through the emulator (the local stack creates its topics and push subscriptions). Unset locally: the in-process bus.',
+      }),
+    ),
+    EVENTS_TOPIC: Type.String({
+      minLength: 3,
+      default: 'manifest-events',
+      description: 'Pub/Sub topic every change is published to.',
+    }),
+    DEAD_LETTER_TOPIC: Type.String({
+      minLength: 3,
+      default: 'manifest-events-dead-letter',
+      description: 'Where a subscription forwards a message after its last failed delivery.',
+    }),
+    RELAY_TOPIC: Type.String({
+      minLength: 3,
+      default: 'manifest-relay-tick',
+      description: 'Topic whose ticks (Cloud Scheduler; a timer locally) run `relay-outbox`.',
+    }),
+    RELAY_INTERVAL_MS: Type.Integer({
+      minimum: 100,
+      default: 2000,
+      description:
+        'Local stack only: how often the timer ticks `relay-outbox` (Cloud Scheduler ticks every minute).',
+    }),
+    RELAY_BATCH_SIZE: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+      description: 'Outbox rows `relay-outbox` locks and publishes per transaction.',
+    }),
+    OUTBOX_FAST_PATH_MS: Type.Integer({
+      minimum: 0,
+      default: 5000,
+      description:
+        'How long the relay leaves a new outbox row to the request that wrote it (which publishes right after commit) before publishing it itself.',
+    }),
+    OUTBOX_RETENTION_HOURS: Type.Integer({
+      minimum: 1,
+      default: 192,
+      description:
+        "Sent outbox rows and consumers' processed-event records are kept this long: longer than Pub/Sub keeps a message (7 days), so any redelivery is still recognised.",
+    }),
+    PUBLISH_TIMEOUT_MS: Type.Integer({
+      minimum: 50,
+      default: 2000,
+      description: 'How long a publish may take before the outbox row is left for the relay.',
+    }),
   },
   { additionalProperties: true },
 );

@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config';
+import { logger } from '../logging';
 import { EMBEDDED_PORT, openEmbeddedDatabase } from './embedded';
 
 /** Where the `pg` driver connects: a URL, or discrete fields (the embedded socket). */
@@ -39,6 +40,14 @@ export function createKnex(target: ConnectionTarget, pool: PoolSettings): Knex {
       createTimeoutMillis: pool.DB_CONNECT_TIMEOUT_MS,
     },
     acquireConnectionTimeout: pool.DB_CONNECT_TIMEOUT_MS,
+    // knex's own messages (pool errors, deprecations) as structured log lines, not console output.
+    log: {
+      warn: (message: unknown) => logger.warn({ knex: String(message) }, 'knex warning'),
+      error: (message: unknown) => logger.debug({ knex: String(message) }, 'knex error'),
+      deprecate: (method: string, alternative: string) =>
+        logger.warn({ method, alternative }, 'knex deprecation'),
+      debug: (message: unknown) => logger.debug({ knex: String(message) }, 'knex debug'),
+    },
   });
 }
 

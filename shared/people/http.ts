@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { readyDatabase } from '../db';
+import { formatTraceparent } from '../logging';
 import { methodNotAllowed } from '../http/app';
 import { jsonBody } from '../http/body';
 import { sendHtml } from '../http/html';
@@ -8,7 +9,8 @@ import { assertValid } from '../http/validation';
 import { compileValidator } from '../validation';
 import { decodeCursor, encodeCursor } from './cursor';
 import { openApiDocument, PAGE_LIMIT } from './openapi';
-import { createPerson, deletePerson, findPerson, listPeople, updatePerson } from './repository';
+import { addPerson, changePerson, removePerson, type ChangeContext } from './changes';
+import { findPerson, listPeople } from './repository';
 import { PersonData, PersonUpdate } from './schema';
 import { peopleListPage, personPage } from './views';
 
@@ -55,8 +57,7 @@ async function list(req: Request, res: Response): Promise<void> {
 
 async function create(req: Request, res: Response): Promise<void> {
   const data = assertValid(validPersonData, jsonBody(req), 'person');
-  const db = await readyDatabase();
-  const person = await createPerson(db, data);
+  const person = await addPerson(await readyDatabase(), data, changeContext(req));
   res
     .status(201)
     .setHeader('Location', `${req.baseUrl}/${person.uuid}`)
@@ -76,17 +77,21 @@ async function show(req: Request, res: Response): Promise<void> {
 async function update(req: Request, res: Response): Promise<void> {
   const uuid = personUuid(req);
   const changes = assertValid(validPersonUpdate, jsonBody(req), 'update');
-  const db = await readyDatabase();
-  const result = await db.transaction((trx) => updatePerson(trx, uuid, changes));
-  if (!result) throw notFound(uuid);
-  res.setHeader('Cache-Control', 'no-store').json(result.after);
+  const person = await changePerson(await readyDatabase(), uuid, changes, changeContext(req));
+  if (!person) throw notFound(uuid);
+  res.setHeader('Cache-Control', 'no-store').json(person);
 }
 
 async function remove(req: Request, res: Response): Promise<void> {
   const uuid = personUuid(req);
-  const deleted = await deletePerson(await readyDatabase(), uuid);
+  const deleted = await removePerson(await readyDatabase(), uuid, changeContext(req));
   if (!deleted) throw notFound(uuid);
   res.status(204).setHeader('Cache-Control', 'no-store').end();
+}
+
+/** Who is changing what, for the event: the request's trace travels with it. */
+function changeContext(req: Request): ChangeContext {
+  return { actor: 'anonymous', traceparent: formatTraceparent(req.trace) };
 }
 
 /** true for HTML, false for JSON; 406 when the client accepts neither. */

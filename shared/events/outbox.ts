@@ -1,0 +1,188 @@
+import type { Knex } from 'knex';
+import { config } from '../config';
+import { logger } from '../logging';
+import type { ManifestEvent } from './envelope';
+import { eventMessage } from './message';
+import { publisher } from './publisher';
+
+/**
+ * The transactional outbox: an event is a row written in the same transaction as the change
+ * it describes, so a change is never committed without its event (nor an event without its
+ * change). Publishing happens after commit: at once by the writer (the fast path), and by
+ * `relay-outbox` for whatever the fast path missed.
+ */
+
+/** An event written to the outbox, ready to publish after commit. */
+export interface OutboxEntry {
+  id: string;
+  event: ManifestEvent;
+  traceparent: string;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  payload: ManifestEvent;
+  traceparent: string | null;
+  attempts: number;
+}
+
+/**
+ * Writes an event to the outbox inside the caller's transaction. The relay leaves the row
+ * alone for OUTBOX_FAST_PATH_MS, the time the writer has to publish it itself.
+ */
+export async function addToOutbox(
+  trx: Knex.Transaction,
+  event: ManifestEvent,
+  traceparent: string,
+  relayAfterMs = config().OUTBOX_FAST_PATH_MS,
+): Promise<OutboxEntry> {
+  const [row] = await trx('outbox')
+    .insert({
+      event_id: event.id,
+      type: event.type,
+      subject: event.subject,
+      payload: JSON.stringify(event),
+      traceparent,
+      next_attempt_at: trx.raw(`now() + make_interval(secs => ?)`, [relayAfterMs / 1000]),
+    })
+    .returning('id');
+  return { id: String((row as { id: string | number }).id), event, traceparent };
+}
+
+/**
+ * The fast path, after commit: publishes each entry and marks it sent. A failure is logged
+ * and leaves the row pending for the relay; it never fails the caller's request.
+ * @returns how many were published
+ */
+export async function publishCommitted(db: Knex, entries: OutboxEntry[]): Promise<number> {
+  const topic = config().EVENTS_TOPIC;
+  const results = await Promise.allSettled(
+    entries.map(async (entry) => {
+      const messageId = await publisher().publish(
+        topic,
+        eventMessage(entry.event, entry.traceparent),
+      );
+      await db('outbox')
+        .where({ id: entry.id })
+        .whereNull('sent_at')
+        .update({ sent_at: db.fn.now(), message_id: messageId, attempts: db.raw('attempts + 1') });
+    }),
+  );
+  const failed = entries.filter((_, i) => results[i]!.status === 'rejected');
+  for (const [i, result] of results.entries()) {
+    if (result.status !== 'rejected') continue;
+    const reason = String((result.reason as Error)?.message ?? result.reason).slice(0, 500);
+    logger.warn(
+      { eventId: entries[i]!.event.id, reason },
+      'publishing after commit failed; the outbox relay will retry',
+    );
+  }
+  if (failed.length > 0) {
+    // Recorded for operators; the row keeps its fast-path window, then the relay takes over.
+    await db('outbox')
+      .whereIn(
+        'id',
+        failed.map((e) => e.id),
+      )
+      .update({ attempts: db.raw('attempts + 1'), last_error: 'publish after commit failed' })
+      .catch((error: unknown) => logger.warn({ error }, 'could not record the failed publish'));
+  }
+  return entries.length - failed.length;
+}
+
+/** Delay before the next attempt at a row that failed `attempts` times: 1 s doubling to 5 min, with jitter. */
+export function retryDelayMs(attempts: number, random = Math.random): number {
+  const base = Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60 * 1000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** What one relay run did. */
+export interface RelayReport {
+  published: number;
+  failed: number;
+  pruned: number;
+}
+
+/**
+ * Publishes pending outbox rows in id order, a batch per transaction. Rows are locked with
+ * FOR UPDATE SKIP LOCKED, so relays running at once share the work instead of publishing a row
+ * twice; a row whose publish fails gets its own backoff (`next_attempt_at`). Stops when no row
+ * is due or the time budget is spent. Also prunes rows (and processed-event records) older
+ * than the retention.
+ */
+export async function relayOutbox(
+  db: Knex,
+  options: { budgetMs?: number } = {},
+): Promise<RelayReport> {
+  const { RELAY_BATCH_SIZE, EVENTS_TOPIC } = config();
+  const deadline = Date.now() + (options.budgetMs ?? 50_000);
+  const report: RelayReport = { published: 0, failed: 0, pruned: 0 };
+  while (Date.now() < deadline) {
+    const batch = await db.transaction(async (trx) => {
+      const rows: OutboxRow[] = await trx('outbox')
+        .select('id', 'event_id', 'payload', 'traceparent', 'attempts')
+        .whereNull('sent_at')
+        .where('next_attempt_at', '<=', trx.fn.now())
+        .orderBy('id')
+        .limit(RELAY_BATCH_SIZE)
+        .forUpdate()
+        .skipLocked();
+      // Issued in id order; the client batches them in that order.
+      const outcomes = await Promise.allSettled(
+        rows.map((row) =>
+          publisher().publish(EVENTS_TOPIC, eventMessage(row.payload, row.traceparent ?? '')),
+        ),
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        const row = rows[i]!;
+        if (outcome.status === 'fulfilled') {
+          await trx('outbox')
+            .where({ id: row.id })
+            .update({
+              sent_at: trx.fn.now(),
+              message_id: outcome.value,
+              attempts: row.attempts + 1,
+              last_error: null,
+            });
+        } else {
+          const delay = retryDelayMs(row.attempts + 1);
+          await trx('outbox')
+            .where({ id: row.id })
+            .update({
+              attempts: row.attempts + 1,
+              last_error: String((outcome.reason as Error)?.message ?? outcome.reason).slice(
+                0,
+                500,
+              ),
+              next_attempt_at: trx.raw(`now() + make_interval(secs => ?)`, [delay / 1000]),
+            });
+          logger.warn(
+            { eventId: row.event_id, attempts: row.attempts + 1, retryInMs: delay },
+            'relay could not publish an event',
+          );
+        }
+      }
+      return { size: rows.length, failed: outcomes.filter((o) => o.status === 'rejected').length };
+    });
+    report.published += batch.size - batch.failed;
+    report.failed += batch.failed;
+    if (batch.size < RELAY_BATCH_SIZE || batch.failed === batch.size) break;
+  }
+  report.pruned = await pruneOutbox(db);
+  return report;
+}
+
+/** Deletes sent rows and processed-event records older than the retention (a bounded batch). */
+export async function pruneOutbox(db: Knex): Promise<number> {
+  const hours = config().OUTBOX_RETENTION_HOURS;
+  const cutoff = db.raw(`now() - make_interval(hours => ?)`, [hours]);
+  const pruned = await db('outbox')
+    .whereIn(
+      'id',
+      db('outbox').select('id').where('sent_at', '<', cutoff).orderBy('sent_at').limit(5000),
+    )
+    .delete();
+  await db('processed_event').where('processed_at', '<', cutoff).delete();
+  return pruned;
+}

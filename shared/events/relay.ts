@@ -1,0 +1,16 @@
+import { readyDatabase } from '../db';
+import { logger } from '../logging';
+import { trackedHandler } from '../runtime/graceful';
+import { relayOutbox } from './outbox';
+
+/**
+ * The relay-outbox function's handler: each tick (a Cloud Scheduler message in the cloud, a
+ * timer in the local stack) publishes whatever the fast path left pending. The tick's content
+ * does not matter; a failure throws, so Pub/Sub retries the tick.
+ */
+export const relayOnTick = trackedHandler(async (): Promise<void> => {
+  const report = await relayOutbox(await readyDatabase());
+  if (report.published > 0 || report.failed > 0 || report.pruned > 0)
+    logger.info(report, 'outbox relayed');
+  else logger.debug(report, 'outbox relayed');
+});

@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+import { createEvent } from '../events/envelope';
+import { addToOutbox, publishCommitted, type OutboxEntry } from '../events/outbox';
+import { createPerson, deletePerson, updatePerson } from './repository';
+import type { Person, PersonData, PersonUpdate } from './schema';
+
+/** Who made a change and the trace of the request that made it; both travel with its event. */
+export interface ChangeContext {
+  actor: string;
+  traceparent: string;
+}
+
+/**
+ * Changes to people, each with its event: the person row and the outbox row are written in
+ * one transaction, and the event is published right after commit (a failed publish leaves
+ * the row to the relay; the change stands either way).
+ */
+async function withEvent<T>(
+  db: Knex,
+  change: (
+    trx: Knex.Transaction,
+  ) => Promise<{ result: T; entry?: (trx: Knex.Transaction) => Promise<OutboxEntry> }>,
+): Promise<T> {
+  const { result, entry } = await db.transaction(async (trx) => {
+    const { result, entry } = await change(trx);
+    return { result, entry: entry ? await entry(trx) : undefined };
+  });
+  if (entry) await publishCommitted(db, [entry]);
+  return result;
+}
+
+/** Adds a person; emits `person.created`. */
+export function addPerson(db: Knex, data: PersonData, context: ChangeContext): Promise<Person> {
+  return withEvent(db, async (trx) => {
+    const person = await createPerson(trx, data);
+    const event = createEvent('person.created', {
+      subject: person.uuid,
+      actor: context.actor,
+      data: person,
+    });
+    return { result: person, entry: (t) => addToOutbox(t, event, context.traceparent) };
+  });
+}
+
+/** Changes some fields; emits `person.updated` with the state before. `{}` changes (and emits) nothing. */
+export function changePerson(
+  db: Knex,
+  uuid: string,
+  changes: PersonUpdate,
+  context: ChangeContext,
+): Promise<Person | undefined> {
+  return withEvent(db, async (trx) => {
+    const updated = await updatePerson(trx, uuid, changes);
+    if (!updated || updated.before === updated.after) return { result: updated?.after };
+    const event = createEvent('person.updated', {
+      subject: uuid,
+      actor: context.actor,
+      data: updated.after,
+      previous: updated.before,
+    });
+    return { result: updated.after, entry: (t) => addToOutbox(t, event, context.traceparent) };
+  });
+}
+
+/** Deletes a person; emits `person.deleted` with the state before. @returns false when there was none */
+export function removePerson(db: Knex, uuid: string, context: ChangeContext): Promise<boolean> {
+  return withEvent(db, async (trx) => {
+    const deleted = await deletePerson(trx, uuid);
+    if (!deleted) return { result: false };
+    const event = createEvent('person.deleted', {
+      subject: uuid,
+      actor: context.actor,
+      data: { uuid },
+      previous: deleted,
+    });
+    return { result: true, entry: (t) => addToOutbox(t, event, context.traceparent) };
+  });
+}

@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { usePublisher } from '../../shared/events/publisher';
+import { createEvent } from '../../shared/events/envelope';
+import { addToOutbox, relayOutbox } from '../../shared/events/outbox';
+import { addPerson } from '../../shared/people/changes';
+import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
+import { RecordingPublisher } from '../support/events';
+import { useFunction } from '../support/functions';
+import { personData, request } from '../support/http';
+
+describeEachDatabase('the transactional outbox', (leg) => {
+  // The relay may take rows at once in these tests (no fast-path window).
+  const db = useTestDatabase(leg, { OUTBOX_FAST_PATH_MS: '0', RELAY_BATCH_SIZE: '25' });
+  const base = useFunction('people');
+  const broker = new RecordingPublisher();
+  let restore: () => void;
+
+  beforeAll(() => {
+    restore = usePublisher(broker);
+  });
+  afterAll(() => restore());
+  beforeEach(async () => {
+    broker.published.length = 0;
+    broker.failing = false;
+    broker.delayMs = 0;
+    await db()('outbox').delete();
+  });
+
+  const pending = () => db()('outbox').whereNull('sent_at').orderBy('id');
+
+  it('writes the event with the person and publishes it after commit, with type, id and traceparent attributes', async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const res = await request(`${base()}/people`, {
+      method: 'POST',
+      json: personData(),
+      headers: { traceparent },
+    });
+    expect(res.status).toBe(201);
+    const [published] = broker.published;
+    expect(published!.topic).toBe('manifest-events');
+    expect(published!.event).toMatchObject({
+      type: 'person.created',
+      subject: res.body.uuid,
+      actor: 'anonymous',
+      data: res.body,
+    });
+    expect(published!.message.attributes).toEqual({
+      type: 'person.created',
+      id: published!.event.id,
+      traceparent,
+    });
+    const row = await db()('outbox').where({ event_id: published!.event.id }).first();
+    expect(row).toMatchObject({
+      type: 'person.created',
+      subject: res.body.uuid,
+      traceparent,
+      message_id: published!.messageId,
+    });
+    expect(row.sent_at).not.toBeNull();
+  });
+
+  it('emits person.updated and person.deleted with the state before', async () => {
+    const created = (await request(`${base()}/people`, { method: 'POST', json: personData() }))
+      .body;
+    const updated = (
+      await request(`${base()}/people/${created.uuid}`, { method: 'PUT', json: { survived: true } })
+    ).body;
+    await request(`${base()}/people/${created.uuid}`, { method: 'DELETE' });
+    expect(broker.events().map((e) => [e.type, e.data, e.previous])).toEqual([
+      ['person.created', created, undefined],
+      ['person.updated', updated, created],
+      ['person.deleted', { uuid: created.uuid }, updated],
+    ]);
+  });
+
+  it('emits nothing for a change of nothing, or a refused write', async () => {
+    const created = (await request(`${base()}/people`, { method: 'POST', json: personData() }))
+      .body;
+    broker.published.length = 0;
+    await request(`${base()}/people/${created.uuid}`, { method: 'PUT', json: {} });
+    await request(`${base()}/people`, { method: 'POST', json: personData({ age: -1 }) });
+    expect(broker.published).toEqual([]);
+    expect(await db()('outbox').count('* as n')).toEqual([{ n: expect.anything() }]);
+  });
+
+  it('leaves no event behind when the person write fails in the database', async () => {
+    // Past the API's validation, straight at the service: the CHECK constraint refuses it.
+    await expect(
+      addPerson(db(), personData({ passengerClass: 9 }) as never, {
+        actor: 'test',
+        traceparent: '',
+      }),
+    ).rejects.toMatchObject({ code: '23514' });
+    expect(await db()('outbox').select()).toEqual([]);
+    expect(broker.published).toEqual([]);
+  });
+
+  it('loses no event when publishing fails: the write succeeds, the row waits, the relay publishes it', async () => {
+    broker.failing = true;
+    const res = await request(`${base()}/people`, { method: 'POST', json: personData() });
+    expect(res.status).toBe(201);
+    expect(await pending()).toHaveLength(1);
+
+    broker.failing = false;
+    const report = await relayOutbox(db());
+    expect(report).toMatchObject({ published: 1, failed: 0 });
+    expect(broker.events()).toEqual([
+      expect.objectContaining({ type: 'person.created', subject: res.body.uuid }),
+    ]);
+    expect(await pending()).toEqual([]);
+  });
+
+  it('backs off a row whose publish fails, per row, and records why', async () => {
+    broker.failing = true;
+    await request(`${base()}/people`, { method: 'POST', json: personData() });
+    expect(await relayOutbox(db())).toMatchObject({ published: 0, failed: 1 });
+    const [row] = await pending();
+    expect(row).toMatchObject({ attempts: 2, last_error: 'broker unavailable (test)' });
+    expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
+    broker.failing = false;
+    expect(await relayOutbox(db())).toMatchObject({ published: 0 }); // not due yet
+  });
+
+  it('leaves a fresh row to the fast path for OUTBOX_FAST_PATH_MS', async () => {
+    await db().transaction(async (trx) => {
+      const event = createEvent('people.imported', {
+        subject: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+        actor: 't',
+        data: { source: 'x', imported: 0, rejected: 0 },
+      });
+      await addToOutbox(trx, event, '', 60_000);
+    });
+    expect(await relayOutbox(db())).toMatchObject({ published: 0 });
+    expect(await pending()).toHaveLength(1);
+  });
+
+  it('publishes pending rows in id order, in batches, until none is due', async () => {
+    broker.failing = true;
+    for (let i = 0; i < 60; i++)
+      await request(`${base()}/people`, { method: 'POST', json: personData({ name: `P${i}` }) });
+    broker.failing = false;
+    broker.published.length = 0;
+    expect(await relayOutbox(db())).toMatchObject({ published: 60, failed: 0 });
+    const ids = (await db()('outbox').orderBy('id').select('event_id')).map((r) => r.event_id);
+    expect(broker.events().map((e) => e.id)).toEqual(ids);
+  });
+
+  it('lets two relays run at once without publishing any row twice (FOR UPDATE SKIP LOCKED)', async () => {
+    broker.failing = true;
+    for (let i = 0; i < 80; i++)
+      await request(`${base()}/people`, { method: 'POST', json: personData({ name: `R${i}` }) });
+    broker.failing = false;
+    broker.published.length = 0;
+    broker.delayMs = 5; // each publish takes a moment, so the two relays overlap
+    const [a, b] = await Promise.all([
+      relayOutbox(db()),
+      (async () => (await sleep(2), relayOutbox(db())))(),
+    ]);
+    expect(a.published + b.published).toBe(80);
+    const ids = broker.events().map((e) => e.id);
+    expect(new Set(ids).size).toBe(80);
+    expect(ids).toHaveLength(80);
+    expect(await pending()).toEqual([]);
+  });
+
+  it('prunes sent rows older than the retention', async () => {
+    await request(`${base()}/people`, { method: 'POST', json: personData() });
+    await db()('outbox').update({ sent_at: db().raw("now() - interval '9 days'") });
+    expect(await relayOutbox(db())).toMatchObject({ pruned: 1 });
+    expect(await db()('outbox').select()).toEqual([]);
+  });
+});
