@@ -52,3 +52,24 @@ export function violatedConstraint(error: unknown): string | undefined {
 export function isStatementTimeout(error: unknown): boolean {
   return (error as DriverError)?.code === '57014';
 }
+
+/** True for a serialization failure or deadlock: the transaction may simply be run again. */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = (error as DriverError)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+/**
+ * Runs a transaction, running it again (up to `attempts` times, after a short random pause)
+ * when it loses a serialization conflict or a deadlock to a concurrent one.
+ */
+export async function retryConflicts<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || !isTransactionConflict(error)) throw error;
+      await new Promise((done) => setTimeout(done, 10 + Math.random() * 40 * attempt));
+    }
+  }
+}

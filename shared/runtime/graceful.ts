@@ -14,15 +14,37 @@ let inFlight = 0;
 let idle: (() => void) | undefined;
 let adopted = false;
 
-/** Express middleware counting requests in flight (and taking over SIGTERM on the first). */
-export function trackInFlight(_req: Request, res: Response, next: NextFunction): void {
+/** Counts one unit of work in flight (and takes over SIGTERM on the first); call the result when it ends. */
+export function beginWork(): () => void {
   if (!adopted) adoptSignals();
   inFlight++;
-  res.once('close', () => {
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
     inFlight--;
     if (inFlight === 0) idle?.();
-  });
+  };
+}
+
+/** Express middleware counting requests in flight until their response closes. */
+export function trackInFlight(_req: Request, res: Response, next: NextFunction): void {
+  res.once('close', beginWork());
   next();
+}
+
+/** Wraps an event handler so a delivery in progress is waited for at shutdown, like a request. */
+export function trackedHandler<A extends unknown[], R>(
+  handler: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    const end = beginWork();
+    try {
+      return await handler(...args);
+    } finally {
+      end();
+    }
+  };
 }
 
 /**

@@ -1,0 +1,148 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Knex } from 'knex';
+import { config } from '../config';
+import { readyDatabase } from '../db';
+import { retryConflicts } from '../db/errors';
+import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../logging';
+import { validateEnvelope, type ManifestEvent } from './envelope';
+import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
+import type { EventRouter } from './router';
+import { trackedHandler } from '../runtime/graceful';
+
+/** What became of one delivery. */
+export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+/**
+ * Builds the CloudEvent handler of a consumer function. For each delivery:
+ * - an unreadable or invalid message (bad data, bad envelope, unknown type) is acknowledged,
+ *   logged with its id and reason and stored in `dead_letter`: redelivering it cannot help;
+ * - a valid event runs its handlers inside one transaction that first records
+ *   (consumer, event id) in `processed_event`; when that record already exists the event was
+ *   applied before, and the delivery is acknowledged with no effect;
+ * - any other failure (the database is down) is thrown, so the push gets an error status and
+ *   Pub/Sub redelivers with backoff, up to the subscription's dead-letter limit.
+ */
+export function eventConsumer(
+  router: EventRouter,
+): (cloudEvent: CloudEvent<MessagePublishedData>) => Promise<void> {
+  return trackedHandler(async (cloudEvent: CloudEvent<MessagePublishedData>) => {
+    try {
+      await consume(router, cloudEvent.data?.message);
+    } catch (error) {
+      logger.error(
+        { error, consumer: router.consumer },
+        'delivery failed; answering an error so Pub/Sub redelivers',
+      );
+      // functions-framework prints what we throw to stderr: the structured line above has the
+      // details, so this carries one short line and no stack.
+      const retry = new Error(`${router.consumer}: delivery failed, Pub/Sub will redeliver`);
+      retry.stack = retry.message;
+      throw retry;
+    }
+  });
+}
+
+/** Handles one Pub/Sub message; exported for the tests and the benchmark. */
+export async function consume(
+  router: EventRouter,
+  message: PubsubMessage | undefined,
+): Promise<DeliveryOutcome> {
+  const attributes = message?.attributes ?? {};
+  const trace = parseTraceparent(attributes.traceparent);
+  const context = {
+    ...(trace
+      ? { trace: cloudLoggingTrace(config().GOOGLE_CLOUD_PROJECT, trace), spanId: trace.spanId }
+      : {}),
+    labels: {
+      consumer: router.consumer,
+      messageId: String(message?.messageId ?? ''),
+      eventId: String(attributes.id ?? ''),
+    },
+  };
+  return withLogContext(context, async () => {
+    if (!message || typeof message !== 'object') {
+      return deadLetter(router, message, 'the request carries no Pub/Sub message');
+    }
+    const decoded = decodeMessageData(message);
+    if ('reason' in decoded) return deadLetter(router, message, decoded.reason);
+    const checked = validateEnvelope(decoded.value);
+    if ('invalid' in checked)
+      return deadLetter(router, message, checked.invalid.reason, checked.invalid.id);
+    const event = checked.event;
+    const handlers = router.handlersFor(event.type);
+    if (handlers.length === 0) {
+      // The emulator ignores subscription filters, so a consumer can see types it has no handler for.
+      logger.debug({ type: event.type }, 'no handler for this event type; acknowledged');
+      return 'ignored';
+    }
+    const db = await readyDatabase();
+    const applied = await retryConflicts(() =>
+      db.transaction(async (trx) => {
+        if (!(await recordProcessed(trx, router.consumer, event))) return false;
+        for (const handler of handlers)
+          await handler(event, { trx, messageId: message.messageId, traceId: trace?.traceId });
+        return true;
+      }),
+    );
+    logger.info(
+      { type: event.type, subject: event.subject },
+      applied ? 'event applied' : 'duplicate delivery; already applied',
+    );
+    return applied ? 'applied' : 'duplicate';
+  });
+}
+
+/** Inserts the idempotency record; false when this consumer already processed the event. */
+async function recordProcessed(
+  trx: Knex.Transaction,
+  consumer: string,
+  event: ManifestEvent,
+): Promise<boolean> {
+  const inserted = await trx('processed_event')
+    .insert({ consumer, event_id: event.id })
+    .onConflict(['consumer', 'event_id'])
+    .ignore()
+    .returning('event_id');
+  return inserted.length > 0;
+}
+
+/** Largest part of a refused message's data kept in `dead_letter`. */
+const KEPT_DATA_CHARS = 64 * 1024;
+
+async function deadLetter(
+  router: EventRouter,
+  message: PubsubMessage | undefined,
+  reason: string,
+  eventId?: string,
+): Promise<DeliveryOutcome> {
+  const data = typeof message?.data === 'string' ? message.data : '';
+  logger.error(
+    { messageId: message?.messageId, reason },
+    'invalid message acknowledged and stored in dead_letter',
+  );
+  const db = await readyDatabase();
+  await db('dead_letter').insert({
+    consumer: router.consumer,
+    message_id: typeof message?.messageId === 'string' ? message.messageId.slice(0, 200) : null,
+    event_id:
+      eventId ??
+      (typeof message?.attributes?.id === 'string' ? message.attributes.id.slice(0, 64) : null),
+    reason: reason.slice(0, 2000),
+    attributes: JSON.stringify(sanitizeAttributes(message?.attributes)),
+    data: data.slice(0, KEPT_DATA_CHARS).replaceAll('\u0000', ''),
+    data_bytes: data.length,
+  });
+  return 'dead-lettered';
+}
+
+function sanitizeAttributes(attributes: unknown): Record<string, string> {
+  if (!attributes || typeof attributes !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(attributes as Record<string, unknown>)
+      .slice(0, 100)
+      .map(([k, v]) => [
+        k.slice(0, 256).replaceAll('\u0000', ''),
+        String(v).slice(0, 1024).replaceAll('\u0000', ''),
+      ]),
+  );
+}

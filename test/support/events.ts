@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { EventPublisher } from '../../shared/events/publisher';
+import type { OutgoingMessage, PushBody } from '../../shared/events/message';
+import { request } from './http';
+
+/** A published message as a test sees it. */
+export interface Published {
+  topic: string;
+  messageId: string;
+  message: OutgoingMessage;
+  event: any;
+}
+
+/**
+ * A publisher that records what it is given, and can be told to fail (the broker is down)
+ * or to be slow.
+ */
+export class RecordingPublisher implements EventPublisher {
+  readonly published: Published[] = [];
+  failing = false;
+  delayMs = 0;
+
+  async publish(topic: string, message: OutgoingMessage): Promise<string> {
+    if (this.delayMs) await new Promise((done) => setTimeout(done, this.delayMs));
+    if (this.failing) throw new Error('broker unavailable (test)');
+    const messageId = randomUUID();
+    this.published.push({
+      topic,
+      messageId,
+      message,
+      event: JSON.parse(message.data.toString('utf8')),
+    });
+    return messageId;
+  }
+
+  /** The events published to a topic, in order. */
+  events(topic = 'manifest-events'): any[] {
+    return this.published.filter((p) => p.topic === topic).map((p) => p.event);
+  }
+}
+
+/** The push body Pub/Sub sends for a message. */
+export function pushBody(
+  message: { data: Buffer | string; attributes?: Record<string, string> },
+  messageId: string = randomUUID(),
+): PushBody {
+  return {
+    message: {
+      data: Buffer.isBuffer(message.data) ? message.data.toString('base64') : message.data,
+      attributes: message.attributes ?? {},
+      messageId,
+      publishTime: new Date().toISOString(),
+    },
+    subscription: 'projects/demo-manifest/subscriptions/test',
+  };
+}
+
+/** Pushes a message to an event function served by functions-framework, as Pub/Sub does. */
+export function push(functionUrl: string, body: PushBody | unknown) {
+  return request(`${functionUrl}/projects/demo-manifest/topics/manifest-events`, {
+    method: 'POST',
+    json: body,
+  });
+}
