@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { config } from '../config';
 import { database, migrateToLatest } from '../db';
 import { logger } from '../logging';
-import { shutdown } from '../runtime/shutdown';
+import { onShutdown, shutdown } from '../runtime/shutdown';
+import { startLocalEvents } from './events';
 import { discoverFunctions, loadFunctions } from './functions';
 import { createGateway } from './gateway';
 
 /**
  * Starts the whole local stack in this process: opens the database (embedded PGlite unless
- * DATABASE_URL is set), applies pending migrations, loads every function and serves them on
- * PORT. SIGINT/SIGTERM shut it down cleanly (the embedded database is flushed and unlocked).
+ * DATABASE_URL is set), applies pending migrations, loads every function, serves them on
+ * PORT, and wires events (the in-process bus, or the emulator with PUBSUB_EMULATOR_HOST).
+ * SIGINT/SIGTERM shut it down cleanly (the embedded database is flushed and unlocked).
  */
 export async function startLocalStack(functionsDir = resolve(__dirname, '../../functions')) {
   try {
@@ -25,19 +27,22 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
       applied.length > 0 ? `applied ${applied.length} migration(s)` : 'database schema is current',
     );
     const functions = await loadFunctions(functionsDir, discoverFunctions(functionsDir));
+    // Topics and subscriptions exist before the first request, as Terraform makes them exist
+    // before a function serves: a message published to a topic without its subscriptions is lost.
+    const bus = await startLocalEvents(settings, `http://127.0.0.1:${settings.PORT}`);
     const server = createGateway(functions);
     await new Promise<void>((ready) => server.listen(settings.PORT, ready));
+    onShutdown('local gateway', async () => {
+      server.close();
+      server.closeAllConnections();
+    });
     const { port } = server.address() as AddressInfo;
     for (const fn of functions)
       logger.info(`serving ${fn.name} at http://localhost:${port}/${fn.name}`);
-    const stop = (signal: string) => {
-      server.close();
-      server.closeAllConnections();
-      void shutdown(signal).then(() => process.exit(0));
-    };
+    const stop = (signal: string) => void shutdown(signal).then(() => process.exit(0));
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
-    return { server, port, functions };
+    return { server, port, functions, bus };
   } catch (error) {
     logger.error({ error }, 'the local stack could not start');
     await shutdown('start failed');
