@@ -2,6 +2,4 @@
 // default. `npm start` runs this; `npm run dev` runs it under `tsx watch`.
 import { startLocalStack } from '../shared/local/stack';
 
-startLocalStack().catch(() => {
-  process.exitCode = 1;
-});
+startLocalStack().catch(() => process.exit(1));

@@ -31,7 +31,7 @@ describe('npm start (the local stack on the embedded database)', () => {
   });
 
   it('applied the migrations itself at start', () => {
-    expect(stack.output()).toMatch(/applied 1 migration/);
+    expect(stack.output()).toMatch(/applied 2 migration/);
   });
 
   it('lists every function of functions/ at /', async () => {
@@ -61,6 +61,43 @@ describe('npm start (the local stack on the embedded database)', () => {
     });
     expect(await status.exited).toBe(0);
     expect(status.output()).toMatch(/applied {2}20261123090000_create_person[\s\S]*Up to date\./);
+  });
+
+  it('delivers events through its in-process bus: a write shows in /stats', async () => {
+    const before = (await request(`${base}/stats`)).body.total.passengers;
+    await request(`${base}/people`, { method: 'POST', json: personData({ name: 'Bus rider' }) });
+    for (
+      let i = 0;
+      i < 200 && (await request(`${base}/stats`)).body.total.passengers !== before + 1;
+      i++
+    ) {
+      await new Promise((done) => setTimeout(done, 25));
+    }
+    expect((await request(`${base}/stats`)).body.total.passengers).toBe(before + 1);
+  });
+
+  it('publishes a test event from `npm run publish` through the outbox and the running relay', async () => {
+    const publish = startChild(
+      TSX,
+      ['scripts/publish.ts', 'people.imported', '{"source":"manual","imported":0,"rejected":0}'],
+      {
+        DATA_DIR: dataDir,
+        DATABASE_URL: undefined,
+      },
+    );
+    expect(await publish.exited).toBe(0);
+    expect(publish.output()).toMatch(/queued people.imported [0-9a-f-]{36} in the outbox/);
+    await stack.waitFor(/"type":"people.imported"[^\n]*"message":"event applied"/, 20000);
+  });
+
+  it('refuses to publish an invalid test event, saying why', async () => {
+    const publish = startChild(
+      TSX,
+      ['scripts/publish.ts', 'people.imported', '{"source":"manual"}'],
+      { DATA_DIR: dataDir, DATABASE_URL: undefined },
+    );
+    expect(await publish.exited).toBe(2);
+    expect(publish.output()).toMatch(/data.imported is required/);
   });
 
   it('shuts down cleanly on SIGTERM, releasing the database', async () => {

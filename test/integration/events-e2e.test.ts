@@ -1,0 +1,203 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeEachDatabase, useTestDatabase, type DatabaseLeg } from '../support/database-legs';
+import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
+import { personData, request } from '../support/http';
+import { freePort, ROOT, startChild, TSX, type Child } from '../support/processes';
+
+/**
+ * End to end, as a user runs it: `npm start` in a separate process, writes over HTTP, and the
+ * read models following on their own (no manual step), once with the in-process bus and once
+ * with the real Pub/Sub emulator, each on both databases.
+ */
+const emulatorSkip = emulatorUnavailable();
+if (emulatorSkip && process.env.REQUIRE_EMULATOR === '1')
+  throw new Error(`REQUIRE_EMULATOR=1 but ${emulatorSkip}`);
+
+const modes: { name: string; emulator: boolean; skip?: string }[] = [
+  { name: 'in-process bus', emulator: false },
+  { name: 'Pub/Sub emulator', emulator: true, skip: emulatorSkip },
+];
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
+  const db = useTestDatabase(leg);
+  let emulator: Emulator | undefined;
+  let stack: Child;
+  let base: string;
+
+  beforeAll(async () => {
+    if (mode.emulator) emulator = await startEmulator();
+    const port = await freePort();
+    stack = startChild(TSX, ['scripts/start.ts'], {
+      PORT: String(port),
+      DATABASE_URL: process.env.DATABASE_URL,
+      PUBSUB_EMULATOR_HOST: emulator?.host,
+      RELAY_INTERVAL_MS: '500',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    });
+    base = `http://127.0.0.1:${port}`;
+    await until(
+      'the local stack to answer /health',
+      async () => {
+        if (stack.process.exitCode !== null)
+          throw new Error(`the stack exited:\n${stack.output()}`);
+        return (await request(`${base}/health`).catch(() => undefined))?.status === 200
+          ? true
+          : undefined;
+      },
+      90000,
+    );
+  }, 120000);
+
+  afterAll(async () => {
+    if (stack && stack.process.exitCode === null) {
+      stack.process.kill('SIGTERM');
+      await Promise.race([stack.exited, sleep(10000)]);
+      if (stack.process.exitCode === null) stack.process.kill('SIGKILL');
+    }
+    await emulator?.stop();
+  }, 30000);
+
+  async function truth() {
+    const rows = await db()('person')
+      .select('passenger_class', 'sex')
+      .count('* as n')
+      .select(db().raw('count(*) FILTER (WHERE survived) AS s'))
+      .groupBy(1, 2)
+      .orderBy([1, 2]);
+    return rows.map((r: any) => ({
+      passengerClass: r.passenger_class,
+      sex: r.sex,
+      passengers: Number(r.n),
+      survivors: Number(r.s),
+    }));
+  }
+
+  const shown = async () =>
+    (await request(`${base}/stats`)).body.byClassAndSex.map((g: any) => ({
+      passengerClass: g.passengerClass,
+      sex: g.sex,
+      passengers: g.passengers,
+      survivors: g.survivors,
+    }));
+
+  it('creates, updates and deletes people; /stats and audit_log follow exactly, by themselves', async () => {
+    const created: any[] = [];
+    for (const [i, p] of [
+      { sex: 'female', passengerClass: 1, survived: true },
+      { sex: 'male', passengerClass: 3, survived: false },
+      { sex: 'male', passengerClass: 3, survived: true },
+      { sex: 'female', passengerClass: 2, survived: false },
+      { sex: 'other', passengerClass: 2, survived: true },
+    ].entries()) {
+      const res = await request(`${base}/people`, {
+        method: 'POST',
+        json: personData({ ...p, name: `E2E ${i}` }),
+      });
+      expect(res.status).toBe(201);
+      created.push(res.body);
+    }
+    expect(
+      (
+        await request(`${base}/people/${created[1].uuid}`, {
+          method: 'PUT',
+          json: { survived: true },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(`${base}/people/${created[3].uuid}`, {
+          method: 'PUT',
+          json: { passengerClass: 1 },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await request(`${base}/people/${created[4].uuid}`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
+
+    const expected = await truth();
+    await until('/stats to match the person table', async () =>
+      JSON.stringify(await shown()) === JSON.stringify(expected) ? true : undefined,
+    ).catch(async (e) => {
+      throw new Error(
+        `${e}: shown ${JSON.stringify(await shown())} expected ${JSON.stringify(expected)}\n${stack
+          .output()
+          .split('\n')
+          .filter((l) => !l.includes('httpRequest'))
+          .join('\n')
+          .slice(-6000)}`,
+      );
+    });
+    await until('audit_log to hold every event', async () => {
+      const rows = await db()('audit_log').select('type');
+      return rows.length >= 8 ? rows : undefined;
+    });
+    const audit = await db()('audit_log')
+      .orderBy('occurred_at')
+      .select('type', 'subject', 'trace_id');
+    expect(audit.map((a) => a.type)).toEqual([
+      ...Array(5).fill('person.created'),
+      'person.updated',
+      'person.updated',
+      'person.deleted',
+    ]);
+    expect(audit.every((a) => /^[0-9a-f]{32}$/.test(a.trace_id))).toBe(true);
+    expect(await db()('dead_letter').select()).toEqual([]);
+  });
+
+  it('makes each write visible in /stats within seconds (latencies recorded for the notes)', async () => {
+    const latencies: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const before = (await request(`${base}/stats`)).body.total.passengers;
+      const started = performance.now();
+      await request(`${base}/people`, {
+        method: 'POST',
+        json: personData({ name: `Latency ${i}` }),
+      });
+      await until('the write to show in /stats', async () =>
+        (await request(`${base}/stats`)).body.total.passengers === before + 1 ? true : undefined,
+      );
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    const report = {
+      mode: mode.name,
+      database: leg.name,
+      p50Ms: Math.round(latencies[7]!),
+      p95Ms: Math.round(latencies[14]!),
+      samples: latencies.map(Math.round),
+    };
+    const dir = join(ROOT, 'test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, `e2e-latency-${mode.emulator ? 'emulator' : 'bus'}-${leg.name}.json`),
+      JSON.stringify(report, null, 2),
+    );
+    expect(latencies).toHaveLength(15);
+  });
+}
+
+describeEachDatabase('events end to end', (leg) => {
+  for (const mode of modes) {
+    if (mode.skip)
+      describe.skip(`with the ${mode.name} [SKIPPED: ${mode.skip}]`, () => e2eSuite(leg, mode));
+    else describe(`with the ${mode.name}`, () => e2eSuite(leg, mode));
+  }
+});
