@@ -1,0 +1,3 @@
+export { isSecretReference, secretVersionName, SECRET_PREFIX } from './reference';
+export { SecretStore, SecretLoadError } from './store';
+export { secretManagerAccessor, type SecretAccessor } from './client';

@@ -1,0 +1,114 @@
+import { logger, registerSecret } from '../logging';
+import type { SecretAccessor } from './client';
+
+/** A secret could not be read the first time: the instance cannot start. Names no value. */
+export class SecretLoadError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly reference: string,
+    cause: unknown,
+  ) {
+    super(
+      `Cannot start: setting ${setting} refers to secret ${reference}, which could not be read (${describeCause(cause)})`,
+    );
+    this.name = 'SecretLoadError';
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const e = cause as { code?: number; details?: string; message?: string };
+  // gRPC status codes: https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+  const names: Record<number, string> = {
+    5: 'NOT_FOUND',
+    7: 'PERMISSION_DENIED',
+    14: 'UNAVAILABLE',
+    4: 'DEADLINE_EXCEEDED',
+    16: 'UNAUTHENTICATED',
+  };
+  if (typeof e?.code === 'number' && names[e.code])
+    return `${names[e.code]}: ${e.details ?? e.message ?? ''}`.trim();
+  return e?.message ?? String(cause);
+}
+
+interface Entry {
+  setting: string;
+  reference: string;
+  versionName: string;
+  value: string;
+  fetchedAt: number;
+  refreshing?: Promise<string>;
+}
+
+/**
+ * Secret values of one instance, by setting name: all resolved in parallel at cold start,
+ * then kept for `ttlMs`. After that, the next read refreshes the value (one refresh at a time);
+ * a failed refresh keeps the last good value and logs a warning, so a rotated secret is picked
+ * up without a redeploy and a Secret Manager outage does not take the instance down. Every
+ * value read is registered for redaction from logs and error responses.
+ */
+export class SecretStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly access: SecretAccessor,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Resolves every setting's reference, all at once.
+   * @throws SecretLoadError for the first setting that failed (naming it and its secret)
+   */
+  async load(
+    references: { setting: string; reference: string; versionName: string }[],
+  ): Promise<Record<string, string>> {
+    const results = await Promise.allSettled(references.map((r) => this.access(r.versionName)));
+    const values: Record<string, string> = {};
+    results.forEach((result, i) => {
+      const r = references[i]!;
+      if (result.status === 'rejected')
+        throw new SecretLoadError(r.setting, r.reference, result.reason);
+      registerSecret(result.value);
+      this.entries.set(r.setting, { ...r, value: result.value, fetchedAt: this.now() });
+      values[r.setting] = result.value;
+    });
+    return values;
+  }
+
+  /** True when the setting's value came from Secret Manager. */
+  has(setting: string): boolean {
+    return this.entries.has(setting);
+  }
+
+  /** The current value of a secret-backed setting, refreshed when older than the TTL. */
+  async get(setting: string): Promise<string> {
+    const entry = this.entries.get(setting);
+    if (!entry) throw new Error(`${setting} is not a secret reference`);
+    if (this.now() - entry.fetchedAt < this.ttlMs) return entry.value;
+    entry.refreshing ??= this.refresh(entry).finally(() => {
+      entry.refreshing = undefined;
+    });
+    return entry.refreshing;
+  }
+
+  private async refresh(entry: Entry): Promise<string> {
+    try {
+      const value = await this.access(entry.versionName);
+      registerSecret(value);
+      if (value !== entry.value)
+        logger.info(
+          { setting: entry.setting, secret: entry.reference },
+          'secret rotated; new value in use',
+        );
+      entry.value = value;
+    } catch (error) {
+      logger.warn(
+        { setting: entry.setting, secret: entry.reference, reason: describeCause(error) },
+        'secret refresh failed; keeping the last good value',
+      );
+    }
+    // Either way, wait a full TTL before asking again.
+    entry.fetchedAt = this.now();
+    return entry.value;
+  }
+}
