@@ -34,10 +34,54 @@ export const Settings = Type.Object(
     DATABASE_URL: Type.Optional(
       Type.String({
         minLength: 1,
+        'x-secret': true,
         description:
-          'PostgreSQL connection URL (`postgres://user@host:5432/db`). Unset: the embedded PGlite database under `DATA_DIR`.',
+          'PostgreSQL connection URL (`postgres://user@host:5432/db`). Unset (and no `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`): the embedded PGlite database under `DATA_DIR`.',
       }),
     ),
+    DATABASE_HOST: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'PostgreSQL host, instead of `DATABASE_URL` (with `DATABASE_PORT`, `DATABASE_NAME`, `DATABASE_USER`, `DATABASE_PASSWORD`).',
+      }),
+    ),
+    DATABASE_PORT: Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      default: 5432,
+      description: 'PostgreSQL port, with `DATABASE_HOST`.',
+    }),
+    DATABASE_NAME: Type.String({
+      minLength: 1,
+      default: 'manifest',
+      description: 'Database name, with `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`.',
+    }),
+    DATABASE_USER: Type.String({
+      minLength: 1,
+      default: 'postgres',
+      description: 'Database user, with `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`.',
+    }),
+    DATABASE_PASSWORD: Type.Optional(
+      Type.String({
+        minLength: 1,
+        'x-secret': true,
+        description:
+          'Database password; joins `DATABASE_URL`, `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`. In the cloud an `sm://` reference. Read again after `SECRET_TTL_SECONDS`, for new connections.',
+      }),
+    ),
+    CLOUD_SQL_INSTANCE: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9.:-]+:[a-z0-9-]+:[a-z0-9-]+$',
+        'x-pattern-message': 'must be PROJECT:REGION:INSTANCE',
+        description:
+          'Cloud SQL instance connection name (`project:region:instance`): connect through the Cloud SQL Node.js connector (mutual TLS, IAM-authorised, no public IP needed).',
+      }),
+    ),
+    CLOUD_SQL_IP_TYPE: StringEnum(['PRIVATE', 'PUBLIC', 'PSC'], {
+      default: 'PRIVATE',
+      description: 'Which address of the Cloud SQL instance the connector uses.',
+    }),
     DATA_DIR: Type.String({
       minLength: 1,
       default: '.data',
@@ -67,6 +111,32 @@ export const Settings = Type.Object(
       minimum: 100,
       default: 15000,
       description: 'PostgreSQL `statement_timeout` for every connection.',
+    }),
+    SECRET_TTL_SECONDS: Type.Integer({
+      minimum: 1,
+      default: 300,
+      description:
+        'How long a value read from Secret Manager is used before it is read again (so a rotated secret is picked up without a redeploy).',
+    }),
+    SECRET_MANAGER_ENDPOINT: Type.Optional(
+      Type.String({
+        pattern: '^[^:]+:[0-9]+$',
+        'x-pattern-message': 'must be host:port',
+        description:
+          'host:port of a Secret Manager server reached over plaintext gRPC (a local fake, in tests). Unset: Google Cloud.',
+      }),
+    ),
+    API_KEYS: Type.Optional(
+      Type.String({
+        minLength: 1,
+        'x-secret': true,
+        description:
+          'Comma-separated keys allowed to write, each `label=key` or just `key` (at least 16 characters). Unset: writes are open (refused in production).',
+      }),
+    ),
+    READ_REQUIRES_AUTH: Type.Boolean({
+      default: false,
+      description: 'Require an API key for reads too (`/health` stays open).',
     }),
     PUBSUB_EMULATOR_HOST: Type.Optional(
       Type.String({

@@ -2,10 +2,10 @@ import type { Knex } from 'knex';
 import { config } from '../config';
 import { logger } from '../logging';
 import { onShutdown } from '../runtime/shutdown';
-import { connectionTarget, createKnex } from './knex';
+import { connectionProvider, createKnex } from './knex';
 import { migrationStatus } from './migrations';
 
-export { createKnex, connectionTarget, type ConnectionTarget, type PoolSettings } from './knex';
+export { createKnex, connectionProvider, type ConnectionTarget, type PoolSettings } from './knex';
 export {
   migrationStatus,
   migrateToLatest,
@@ -36,7 +36,7 @@ export function database(): Promise<Knex> {
   if (!instance) {
     const opening = (async () => {
       const settings = config();
-      return createKnex(await connectionTarget(settings), settings);
+      return createKnex(await connectionProvider(settings), settings);
     })();
     instance = opening;
     opening.catch(() => {

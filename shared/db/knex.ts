@@ -1,18 +1,26 @@
 import knexFactory, { type Knex } from 'knex';
-import type { Config } from '../config';
+import { currentSetting, fromSecretManager, type Config } from '../config';
 import { logger } from '../logging';
+import { onShutdown } from '../runtime/shutdown';
 import { EMBEDDED_PORT, openEmbeddedDatabase } from './embedded';
 
-/** Where the `pg` driver connects: a URL, or discrete fields (the embedded socket). */
+/** Where the `pg` driver connects: a URL, or discrete fields (a host, the embedded socket, Cloud SQL). */
 export type ConnectionTarget =
   | { connectionString: string }
-  | { host: string; port: number; user: string; database: string; password?: string };
+  | { host: string; port: number; user: string; database: string; password?: string }
+  | { stream: unknown; user: string; database: string; password?: string };
 
 /** The pool and timeout settings of the configuration, as the factory needs them. */
 export type PoolSettings = Pick<
   Config,
   'DB_POOL_MAX' | 'DB_POOL_IDLE_MS' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS'
 >;
+
+/** Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password). */
+export interface TargetProvider {
+  (): Promise<ConnectionTarget>;
+  ttlMs?: number;
+}
 
 /**
  * The one knex factory: every function, script and test gets its knex here.
@@ -21,16 +29,28 @@ export type PoolSettings = Pick<
  * closed quickly, the pool is small (many instances each have their own), and waiting for a
  * connection is bounded so an unreachable database becomes a quick 503, not a hung request.
  */
-export function createKnex(target: ConnectionTarget, pool: PoolSettings): Knex {
+export function createKnex(target: ConnectionTarget | TargetProvider, pool: PoolSettings): Knex {
+  const common = {
+    application_name: 'manifest',
+    connectionTimeoutMillis: pool.DB_CONNECT_TIMEOUT_MS,
+    statement_timeout: pool.DB_STATEMENT_TIMEOUT_MS,
+    keepAlive: true,
+  };
+  const connection =
+    typeof target === 'function'
+      ? async () => {
+          const resolvedAt = Date.now();
+          const ttl = target.ttlMs;
+          return {
+            ...(await target()),
+            ...common,
+            ...(ttl ? { expirationChecker: () => Date.now() - resolvedAt >= ttl } : {}),
+          };
+        }
+      : { ...target, ...common };
   return knexFactory({
     client: 'pg',
-    connection: {
-      ...target,
-      application_name: 'manifest',
-      connectionTimeoutMillis: pool.DB_CONNECT_TIMEOUT_MS,
-      statement_timeout: pool.DB_STATEMENT_TIMEOUT_MS,
-      keepAlive: true,
-    },
+    connection: connection as Knex.StaticConnectionConfig,
     pool: {
       min: 0,
       max: pool.DB_POOL_MAX,
@@ -51,14 +71,66 @@ export function createKnex(target: ConnectionTarget, pool: PoolSettings): Knex {
   });
 }
 
+/** Puts a password into a connection URL (pg would let the URL's missing password win). */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
+type CloudSqlConnector = {
+  getOptions(o: { instanceConnectionName: string; ipType: string }): Promise<{ stream: unknown }>;
+  close(): void;
+};
+let connector: Promise<CloudSqlConnector> | undefined;
+
 /**
- * Resolves the configured database to a connection target, opening the embedded PGlite
- * database when `DATABASE_URL` is unset.
+ * The configured database as a provider of connection targets: Cloud SQL through its Node.js
+ * connector (CLOUD_SQL_INSTANCE), a URL or a host (the password, when it comes from Secret
+ * Manager, is read again after its TTL for new connections), or the embedded PGlite database.
  */
-export async function connectionTarget(
-  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
-): Promise<ConnectionTarget> {
-  if (config.DATABASE_URL) return { connectionString: config.DATABASE_URL };
-  const embedded = await openEmbeddedDatabase(config.DATA_DIR);
-  return { host: embedded.socketDir, port: EMBEDDED_PORT, user: 'postgres', database: 'postgres' };
+export async function connectionProvider(config: Config): Promise<TargetProvider> {
+  if (!config.CLOUD_SQL_INSTANCE && !config.DATABASE_URL && !config.DATABASE_HOST) {
+    // Opened now, not on the first connection: PGlite takes seconds to start, longer than
+    // a connection may take.
+    const embedded = await openEmbeddedDatabase(config.DATA_DIR);
+    const target = {
+      host: embedded.socketDir,
+      port: EMBEDDED_PORT,
+      user: 'postgres',
+      database: 'postgres',
+    };
+    return async () => target;
+  }
+  const provider: TargetProvider = async () => {
+    const password = await currentSetting('DATABASE_PASSWORD');
+    if (config.CLOUD_SQL_INSTANCE) {
+      connector ??= import('@google-cloud/cloud-sql-connector').then(({ Connector }) => {
+        const created = new Connector() as unknown as CloudSqlConnector;
+        onShutdown('cloud sql connector', async () => created.close());
+        return created;
+      });
+      const options = await (
+        await connector
+      ).getOptions({
+        instanceConnectionName: config.CLOUD_SQL_INSTANCE,
+        ipType: config.CLOUD_SQL_IP_TYPE,
+      });
+      return { ...options, user: config.DATABASE_USER, database: config.DATABASE_NAME, password };
+    }
+    const url = await currentSetting('DATABASE_URL');
+    if (url) return { connectionString: withPassword(url, password) };
+    return {
+      host: config.DATABASE_HOST!,
+      port: config.DATABASE_PORT,
+      user: config.DATABASE_USER,
+      database: config.DATABASE_NAME,
+      password,
+    };
+  };
+  if (fromSecretManager('DATABASE_PASSWORD') || fromSecretManager('DATABASE_URL')) {
+    provider.ttlMs = config.SECRET_TTL_SECONDS * 1000;
+  }
+  return provider;
 }

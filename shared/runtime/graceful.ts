@@ -62,7 +62,8 @@ function adoptSignals(): void {
   }
 }
 
-function startedByFunctionsFramework(): boolean {
+/** True when the process was started by the functions-framework CLI (as in the cloud). */
+export function startedByFunctionsFramework(): boolean {
   return /[\\/]@google-cloud[\\/]functions-framework[\\/]/.test(
     require.main?.filename ?? process.argv[1] ?? '',
   );
