@@ -3,4 +3,5 @@ import { http } from '@google-cloud/functions-framework';
 import { httpFunction } from '../../shared/http/app';
 import { healthRoutes } from '../../shared/health/http';
 
-http('health', httpFunction('health', healthRoutes()));
+// Open: load balancers and operators poll it without a key.
+http('health', httpFunction('health', healthRoutes(), { open: true }));

@@ -8,6 +8,7 @@ import { validateEnvelope, type ManifestEvent } from './envelope';
 import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
 import type { EventRouter } from './router';
 import { trackedHandler } from '../runtime/graceful';
+import { instanceReady } from '../runtime/instance';
 
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -25,7 +26,9 @@ export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-letter
 export function eventConsumer(
   router: EventRouter,
 ): (cloudEvent: CloudEvent<MessagePublishedData>) => Promise<void> {
+  instanceReady().catch(() => undefined);
   return trackedHandler(async (cloudEvent: CloudEvent<MessagePublishedData>) => {
+    await instanceReady();
     try {
       await consume(router, cloudEvent.data?.message);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { readyDatabase } from '../db';
 import { logger } from '../logging';
 import { trackedHandler } from '../runtime/graceful';
+import { instanceReady } from '../runtime/instance';
 import { relayOutbox } from './outbox';
 
 /**
@@ -9,6 +10,7 @@ import { relayOutbox } from './outbox';
  * does not matter; a failure throws, so Pub/Sub retries the tick.
  */
 export const relayOnTick = trackedHandler(async (): Promise<void> => {
+  await instanceReady();
   const report = await relayOutbox(await readyDatabase());
   if (report.published > 0 || report.failed > 0 || report.pruned > 0)
     logger.info(report, 'outbox relayed');

@@ -1,23 +1,38 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { trackInFlight } from '../runtime/graceful';
+import { instanceReady } from '../runtime/instance';
+import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
 import { installProblemFinalHandler } from './framework-errors';
 import { HttpProblem, sendProblem } from './problem';
 import { requestContext } from './request-context';
-import { trackInFlight } from '../runtime/graceful';
 
 /**
- * Builds the request handler of one HTTP function: trace-aware request logging first, then
- * the function's routes, mounted both under `/<mount>` (the function's URL on run.app and in
- * the local stack) and under `/` (the cloudfunctions.net URL, which strips the name),
- * then one error path that answers every failure as problem+json.
+ * Builds the request handler of one HTTP function: the instance's cold start (configuration
+ * and secrets) awaited, trace-aware request logging, API-key authentication (unless the
+ * function is `open`, like health), then the function's routes, mounted both under
+ * `/<mount>` (the function's URL on run.app and in the local stack) and under `/` (the
+ * cloudfunctions.net URL, which strips the name), then one error path that answers every
+ * failure as problem+json.
  */
-export function httpFunction(mount: string, routes: Router): express.Express {
+export function httpFunction(
+  mount: string,
+  routes: Router,
+  options: { open?: boolean } = {},
+): express.Express {
   installProblemFinalHandler();
+  // Cold start begins when the module loads, not with the first request.
+  instanceReady().catch(() => undefined);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(trackInFlight);
+  app.use(async (_req: Request, _res: Response, next: NextFunction) => {
+    await instanceReady();
+    next();
+  });
   app.use(requestContext);
+  if (!options.open) app.use(authenticate);
   app.use(`/${mount}`, routes);
   app.use('/', routes);
   app.use((req: Request) => {

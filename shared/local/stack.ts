@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { config } from '../config';
+import { initConfig } from '../config';
+import { warnIfWritesOpen } from '../runtime/instance';
 import { database, migrateToLatest } from '../db';
 import { logger } from '../logging';
 import { onShutdown, shutdown } from '../runtime/shutdown';
@@ -16,7 +17,8 @@ import { createGateway } from './gateway';
  */
 export async function startLocalStack(functionsDir = resolve(__dirname, '../../functions')) {
   try {
-    const settings = config();
+    const settings = await initConfig();
+    warnIfWritesOpen();
     const db = await database();
     const applied = await migrateToLatest(db);
     logger.info(

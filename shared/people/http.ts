@@ -91,7 +91,7 @@ async function remove(req: Request, res: Response): Promise<void> {
 
 /** Who is changing what, for the event: the request's trace travels with it. */
 function changeContext(req: Request): ChangeContext {
-  return { actor: 'anonymous', traceparent: formatTraceparent(req.trace) };
+  return { actor: req.actor, traceparent: formatTraceparent(req.trace) };
 }
 
 /** true for HTML, false for JSON; 406 when the client accepts neither. */

@@ -32,6 +32,10 @@ const uuidParameter = {
   required: true,
   schema: { type: 'string', format: 'uuid' },
 };
+const unauthorized = problem('No API key, or one that is not valid (see `WWW-Authenticate`).');
+/** Writes need an API key; reads too when the deployment sets READ_REQUIRES_AUTH. */
+const secured = { security: [{ apiKey: [] }] };
+
 const personResponse = (description: string) => ({
   description,
   content: {
@@ -91,6 +95,7 @@ export const openApiDocument = {
         },
       },
       post: {
+        ...secured,
         operationId: 'createPerson',
         summary: 'Add a person.',
         requestBody: {
@@ -123,6 +128,7 @@ export const openApiDocument = {
         },
       },
       put: {
+        ...secured,
         operationId: 'updatePerson',
         summary:
           'Change some fields: those present replace, those absent stay; `{}` changes nothing.',
@@ -136,12 +142,14 @@ export const openApiDocument = {
             content: { 'application/json': { schema: ref('Person') } },
           },
           '400': problem('A malformed uuid or body.'),
+          '401': unauthorized,
           '404': problem('No such person.'),
           '413': problem('A body over 1 MB.'),
           '415': problem('A body that is not application/json.'),
         },
       },
       delete: {
+        ...secured,
         operationId: 'deletePerson',
         summary: 'Remove a person.',
         responses: {
@@ -161,5 +169,12 @@ export const openApiDocument = {
   },
   components: {
     schemas: { Person, PersonData, PersonUpdate, Problem, FieldError },
+    securitySchemes: {
+      apiKey: {
+        type: 'http',
+        scheme: 'bearer',
+        description: "One of the keys in the deployment's API_KEYS.",
+      },
+    },
   },
 } as const;

@@ -34,6 +34,10 @@ describe('npm start (the local stack on the embedded database)', () => {
     expect(stack.output()).toMatch(/applied 2 migration/);
   });
 
+  it('says loudly that writes are open without API_KEYS', () => {
+    expect(stack.output()).toMatch(/"severity":"WARNING".*API_KEYS is not set: WRITES ARE OPEN/);
+  });
+
   it('lists every function of functions/ at /', async () => {
     const res = await request(`${base}/`);
     expect(res.body.functions.map((f: { name: string }) => f.name)).toEqual(

@@ -32,6 +32,51 @@ describe('configuration', () => {
     );
   });
 
+  it('never quotes the value of a secret setting in a problem', () => {
+    expect(() =>
+      loadConfig({ API_KEYS: 'short-secret', DATABASE_PASSWORD: 'x', DB_POOL_MAX: 'many' }),
+    ).toThrow(
+      new ConfigError([
+        'DB_POOL_MAX must be an integer, got "many"',
+        'API_KEYS entry 1 is shorter than 16 characters',
+      ]),
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:pw@h/db', DATABASE_HOST: 'h' })).toThrow(
+      /DATABASE_URL and DATABASE_HOST are set/,
+    );
+  });
+
+  it('hides values resolved from Secret Manager too', () => {
+    expect(() => loadConfig({ PORT: 'resolved-secret-value' }, new Set(['PORT']))).toThrow(
+      'PORT must be an integer, got (hidden)',
+    );
+  });
+
+  it('requires API keys and a real database in production', () => {
+    expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(
+      new ConfigError([
+        'API_KEYS is required when APP_ENV is production (writes must not be open)',
+        'APP_ENV production needs DATABASE_URL, DATABASE_HOST or CLOUD_SQL_INSTANCE (the embedded database is for local use)',
+      ]),
+    );
+    expect(
+      loadConfig({
+        APP_ENV: 'production',
+        API_KEYS: 'k'.repeat(16),
+        CLOUD_SQL_INSTANCE: 'p:europe-west1:db',
+      }).APP_ENV,
+    ).toBe('production');
+  });
+
+  it('checks the shape of API_KEYS entries', () => {
+    expect(() => loadConfig({ API_KEYS: `a=${'k'.repeat(16)},a=${'j'.repeat(16)}` })).toThrow(
+      /API_KEYS entry 2 repeats the label "a"/,
+    );
+    expect(() => loadConfig({ API_KEYS: `bad label=${'k'.repeat(16)}` })).toThrow(
+      /API_KEYS entry 1 has a label/,
+    );
+  });
+
   it('describes every setting', () => {
     for (const name of settingNames) {
       expect(

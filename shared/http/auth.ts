@@ -1,0 +1,77 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { parseApiKeys, type ApiKey } from '../config/api-keys';
+import { config, currentSetting } from '../config';
+import { HttpProblem } from './problem';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Who is making the request: `api-key:<label>`, or `anonymous` when writes are open. */
+    actor: string;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const REALM = 'Bearer realm="manifest"';
+
+let parsed: { raw: string; keys: ApiKey[] } | undefined;
+
+/** The keys allowed now (re-read after the secret TTL, so rotation needs no restart). */
+async function allowedKeys(): Promise<ApiKey[]> {
+  const raw = (await currentSetting('API_KEYS')) ?? '';
+  if (parsed?.raw !== raw) {
+    const result = raw ? parseApiKeys(raw) : { keys: [] };
+    // A rotated value that does not parse keeps no key at all: fail closed, never open.
+    parsed = {
+      raw,
+      keys: 'keys' in result ? result.keys : [{ label: 'invalid', digest: Buffer.alloc(32) }],
+    };
+  }
+  return parsed.keys;
+}
+
+/**
+ * The label of the key a bearer token matches, or undefined. Compares SHA-256 digests with
+ * timingSafeEqual against every key, without stopping at a match, so the time taken says
+ * nothing about the token or which key it matched.
+ */
+export function matchKey(token: string, keys: ApiKey[]): string | undefined {
+  const digest = createHash('sha256').update(token).digest();
+  let match: string | undefined;
+  for (const key of keys) {
+    if (timingSafeEqual(digest, key.digest) && match === undefined) match = key.label;
+  }
+  return match;
+}
+
+/**
+ * Express middleware: writes (and reads, with READ_REQUIRES_AUTH) need
+ * `Authorization: Bearer <key>` matching one of API_KEYS, else 401 with WWW-Authenticate.
+ * Without API_KEYS (local development only: production refuses to start) everything is open.
+ */
+export async function authenticate(
+  req: Request,
+  _res: Response,
+  next: NextFunction,
+): Promise<void> {
+  req.actor = 'anonymous';
+  const needed = !SAFE_METHODS.has(req.method) || config().READ_REQUIRES_AUTH;
+  if (!needed) return next();
+  const keys = await allowedKeys();
+  if (keys.length === 0) return next();
+  const header = req.get('authorization');
+  const token = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  if (!token) {
+    throw new HttpProblem(401, 'This request needs an API key: send Authorization: Bearer <key>.', {
+      headers: { 'WWW-Authenticate': REALM },
+    });
+  }
+  const label = matchKey(token, keys);
+  if (!label) {
+    throw new HttpProblem(401, 'The API key is not valid.', {
+      headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token"` },
+    });
+  }
+  req.actor = `api-key:${label}`;
+  next();
+}

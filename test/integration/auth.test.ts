@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { usePublisher } from '../../shared/events/publisher';
+import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
+import { RecordingPublisher } from '../support/events';
+import { useFunction } from '../support/functions';
+import { leaksInternals, personData, request } from '../support/http';
+import { capturedLogText } from '../support/logs';
+import { freePort, startChild } from '../support/processes';
+
+const CI_KEY = 'ci-key-0123456789abcdefghij';
+const BARE_KEY = 'bare-key-9876543210zyxwvuts';
+
+describeEachDatabase('authenticated writes', (leg) => {
+  const db = useTestDatabase(leg, { API_KEYS: `ci=${CI_KEY}, ${BARE_KEY}` });
+  const base = useFunction('people');
+  const stats = useFunction('stats');
+  const health = useFunction('health');
+  const broker = new RecordingPublisher();
+  let restore: () => void;
+  let existing: string;
+
+  beforeAll(async () => {
+    restore = usePublisher(broker);
+    const res = await request(`${base()}/people`, {
+      method: 'POST',
+      json: personData(),
+      headers: { authorization: `Bearer ${CI_KEY}` },
+    });
+    existing = res.body.uuid;
+  });
+  afterAll(() => restore());
+
+  const snapshot = async () => JSON.stringify(await db()('person').orderBy('id').select());
+
+  const writes: [string, () => string, () => Record<string, unknown> | undefined][] = [
+    ['POST /people', () => `${base()}/people`, () => personData()],
+    ['PUT /people/{uuid}', () => `${base()}/people/${existing}`, () => ({ survived: true })],
+    ['DELETE /people/{uuid}', () => `${base()}/people/${existing}`, () => undefined],
+  ];
+  const method = (name: string) => name.split(' ')[0]!;
+
+  describe.each(writes)('%s', (name, url, body) => {
+    it.each([
+      ['no Authorization header', undefined, 'Bearer realm="manifest"'],
+      ['a wrong key', `Bearer ${CI_KEY}x`, 'Bearer realm="manifest", error="invalid_token"'],
+      [
+        'another scheme',
+        `Basic ${Buffer.from(`u:${CI_KEY}`).toString('base64')}`,
+        'Bearer realm="manifest"',
+      ],
+      ['an empty bearer', 'Bearer ', 'Bearer realm="manifest"'],
+    ])(
+      'is refused with 401 and WWW-Authenticate given %s, changing nothing',
+      async (_case, authorization, challenge) => {
+        const before = await snapshot();
+        const res = await request(url(), {
+          method: method(name),
+          json: body(),
+          headers: authorization ? { authorization } : {},
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe(challenge);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.text).not.toContain(CI_KEY);
+        expect(leaksInternals(res.text)).toBe(false);
+        expect(await snapshot()).toBe(before);
+      },
+    );
+  });
+
+  it('accepts each write with a right key, and names the key (never the key itself) as the actor', async () => {
+    broker.published.length = 0;
+    const auth = { authorization: `Bearer ${CI_KEY}` };
+    const created = await request(`${base()}/people`, {
+      method: 'POST',
+      json: personData(),
+      headers: auth,
+    });
+    expect(created.status).toBe(201);
+    const updated = await request(`${base()}/people/${created.body.uuid}`, {
+      method: 'PUT',
+      json: { age: 23 },
+      headers: { authorization: `bearer ${BARE_KEY}` },
+    });
+    expect(updated.status).toBe(200);
+    expect(
+      (await request(`${base()}/people/${created.body.uuid}`, { method: 'DELETE', headers: auth }))
+        .status,
+    ).toBe(204);
+    const actors = broker.events().map((e) => e.actor);
+    expect(actors[0]).toBe('api-key:ci');
+    expect(actors[1]).toMatch(/^api-key:sha256:[0-9a-f]{8}$/);
+    expect(actors[2]).toBe('api-key:ci');
+  });
+
+  it('keeps reads public', async () => {
+    expect((await request(`${base()}/people`)).status).toBe(200);
+    expect((await request(`${base()}/people/${existing}`)).status).toBe(200);
+    expect((await request(`${stats()}/stats`)).status).toBe(200);
+  });
+
+  it('never writes a key to the log', async () => {
+    await request(`${base()}/people`, {
+      method: 'POST',
+      json: personData(),
+      headers: { authorization: `Bearer ${CI_KEY}` },
+    });
+    await request(`${base()}/people`, {
+      method: 'POST',
+      json: personData(),
+      headers: { authorization: `Bearer ${BARE_KEY}oops` },
+    });
+    const text = capturedLogText();
+    expect(text).not.toContain(CI_KEY);
+    expect(text).not.toContain(BARE_KEY);
+  });
+
+  it('answers an unknown id 401, not 404, without a key (nothing is revealed before authentication)', async () => {
+    const res = await request(`${base()}/people/${randomUUID()}`, { method: 'DELETE' });
+    expect(res.status).toBe(401);
+  });
+
+  it('leaves health open', async () => {
+    expect((await request(`${health()}/health`)).status).toBe(200);
+  });
+});
+
+describeEachDatabase('READ_REQUIRES_AUTH=true', (leg) => {
+  useTestDatabase(leg, { API_KEYS: CI_KEY, READ_REQUIRES_AUTH: 'true' });
+  const base = useFunction('people');
+  const stats = useFunction('stats');
+  const health = useFunction('health');
+
+  it('refuses reads without a key and serves them with one; health stays open', async () => {
+    expect((await request(`${base()}/people`)).status).toBe(401);
+    expect((await request(`${stats()}/stats`)).status).toBe(401);
+    expect(
+      (await request(`${base()}/people`, { headers: { authorization: `Bearer ${CI_KEY}` } }))
+        .status,
+    ).toBe(200);
+    expect((await request(`${health()}/health`)).status).toBe(200);
+  });
+});
+
+describe('an instance in production', () => {
+  it('refuses to start without API_KEYS, saying why', async () => {
+    const port = await freePort();
+    const fn = startChild(
+      process.execPath,
+      [
+        'node_modules/.bin/functions-framework',
+        '--target=people',
+        '--source=functions/people/index.ts',
+        `--port=${port}`,
+      ],
+      {
+        NODE_OPTIONS: '--import tsx',
+        APP_ENV: 'production',
+        API_KEYS: undefined,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
+    );
+    expect(await fn.exited).toBe(1);
+    expect(fn.output()).toMatch(/API_KEYS is required when APP_ENV is production/);
+  });
+});
