@@ -114,6 +114,13 @@ function isReadyForQueryIdle(tail: Uint8Array): boolean {
   );
 }
 
+const served = new Set<PGliteInstance>();
+
+/** The PGlite instances this process serves (an importer may reach one directly, for COPY). */
+export function inProcessPglites(): PGliteInstance[] {
+  return [...served];
+}
+
 /**
  * Serves an open PGlite instance on the Unix socket `path`.
  * @returns the running server; `stop()` it before closing the database
@@ -140,8 +147,10 @@ export async function servePglite(
     server.once('error', fail);
     server.listen(path, () => ready());
   });
+  served.add(db);
   return {
     stop: async () => {
+      served.delete(db);
       const closed = new Promise<void>((done) => server.close(() => done()));
       await Promise.all([...handlers].map((h) => h.detach(true).catch(() => undefined)));
       await closed;

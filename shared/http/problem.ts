@@ -15,6 +15,7 @@ export interface ProblemDetails {
   status: number;
   detail: string;
   errors?: FieldError[];
+  [extension: string]: unknown;
 }
 
 const TITLES: Record<number, string> = {
@@ -38,7 +39,12 @@ export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Extra members of the problem body (RFC 9457 extensions), e.g. counts. */
+      extensions?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';
@@ -46,7 +52,10 @@ export class HttpProblem extends Error {
 
   /** The response body. */
   toJSON(): ProblemDetails {
-    return problemBody(this.status, this.detail, this.options.errors);
+    return {
+      ...problemBody(this.status, this.detail, this.options.errors),
+      ...this.options.extensions,
+    };
   }
 }
 

@@ -16,6 +16,8 @@ export interface FieldError {
   code: string;
   /** A sentence a person can act on. */
   message: string;
+  /** For a row of an imported file: its line. */
+  line?: number;
 }
 
 /**
