@@ -57,6 +57,20 @@ export async function addToOutbox(
  */
 export async function publishCommitted(db: Knex, entries: OutboxEntry[]): Promise<number> {
   const topic = config().EVENTS_TOPIC;
+  if (publisher().available === false) {
+    // Nothing here can publish (a CLI without Pub/Sub): hand the rows to the relay at once.
+    await db('outbox')
+      .whereIn(
+        'id',
+        entries.map((e) => e.id),
+      )
+      .update({ next_attempt_at: db.fn.now() });
+    logger.debug(
+      { events: entries.length },
+      'no publisher in this process; left to the outbox relay',
+    );
+    return 0;
+  }
   const results = await Promise.allSettled(
     entries.map(async (entry) => {
       const messageId = await publisher().publish(

@@ -5,7 +5,7 @@ import { database } from '../db';
 import { formatTraceparent, newTrace } from '../logging';
 import { createEvent, eventTypes, type EventType } from './envelope';
 import { addToOutbox, publishCommitted } from './outbox';
-import { NoPubSubPublisher, publisher } from './publisher';
+import { publisher } from './publisher';
 
 const USAGE = `usage: npm run publish -- <type> '<json data>' [--subject <uuid>] [--previous '<json>']
 types: ${eventTypes.join(', ')}`;
@@ -70,7 +70,7 @@ export async function runPublishCommand(
     print((error as Error).message);
     return 2;
   }
-  const canPublish = !(publisher() instanceof NoPubSubPublisher);
+  const canPublish = publisher().available !== false;
   const db = await database();
   const entry = await db.transaction((trx) =>
     addToOutbox(trx, event, formatTraceparent(newTrace()), canPublish ? undefined : 0),

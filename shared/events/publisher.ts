@@ -6,6 +6,8 @@ import type { OutgoingMessage } from './message';
 /** Sends messages to a topic; resolves with the message id once the topic has accepted it. */
 export interface EventPublisher {
   publish(topic: string, message: OutgoingMessage): Promise<string>;
+  /** False when this publisher can never publish (the outbox relay of another process will). */
+  readonly available?: boolean;
 }
 
 /** Thrown when a publish does not complete within PUBLISH_TIMEOUT_MS. */
@@ -81,6 +83,7 @@ export class PubSubPublisher implements EventPublisher {
  * stack's, sharing the database).
  */
 export class NoPubSubPublisher implements EventPublisher {
+  readonly available = false;
   async publish(): Promise<string> {
     throw new Error(
       'no Pub/Sub here (PUBSUB_EMULATOR_HOST is unset and this is not Cloud Run): the event waits in the outbox',

@@ -9,12 +9,12 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
  * be JSON (415 otherwise) and the body at most 1 MB (413). functions-framework has already
  * parsed it (and a malformed one never gets here: see framework-errors.ts).
  */
-export function jsonBody(req: Request): unknown {
+export function jsonBody(req: Request, accepted: string[] = ['application/json']): unknown {
   if (!req.is(['application/json', 'application/*+json'])) {
     throw new HttpProblem(
       415,
-      `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'}).`,
-      { headers: { 'Accept-Post': 'application/json' } },
+      `Send the body as ${accepted.join(' or ')} (got ${req.get('content-type') ?? 'no Content-Type'}).`,
+      req.method === 'POST' ? { headers: { 'Accept-Post': accepted.join(', ') } } : {},
     );
   }
   const size = (req as Request & { rawBody?: Buffer }).rawBody?.length ?? 0;

@@ -7,6 +7,7 @@ import { sendHtml } from '../http/html';
 import { HttpProblem } from '../http/problem';
 import { assertValid } from '../http/validation';
 import { compileValidator } from '../validation';
+import { importCsvBody } from '../import/http';
 import { decodeCursor, encodeCursor } from './cursor';
 import { openApiDocument, PAGE_LIMIT } from './openapi';
 import { addPerson, changePerson, removePerson, type ChangeContext } from './changes';
@@ -56,7 +57,12 @@ async function list(req: Request, res: Response): Promise<void> {
 }
 
 async function create(req: Request, res: Response): Promise<void> {
-  const data = assertValid(validPersonData, jsonBody(req), 'person');
+  if (req.is('text/csv')) return importCsvBody(req, res);
+  const data = assertValid(
+    validPersonData,
+    jsonBody(req, ['application/json', 'text/csv']),
+    'person',
+  );
   const person = await addPerson(await readyDatabase(), data, changeContext(req));
   res
     .status(201)

@@ -11,6 +11,17 @@ const FieldError = Type.Object({
       'missing, wrong-type, out-of-range, too-long, too-short, unknown-property, not-allowed, invalid-format or too-precise.',
   }),
   message: Type.String(),
+  line: Type.Optional(Type.Integer({ description: 'For a row of an imported file: its line.' })),
+});
+
+const ImportSummary = Type.Object({
+  source: Type.String(),
+  imported: Type.Integer(),
+  rejected: Type.Integer(),
+  seconds: Type.Number(),
+  rejects: Type.Optional(
+    Type.Array(Type.Object({ line: Type.Integer(), errors: Type.Array(FieldError) })),
+  ),
 });
 
 const Problem = Type.Object({
@@ -111,8 +122,8 @@ export const openApiDocument = {
           '400': problem(
             'Malformed JSON, or fields that break the rules (each named in `errors`).',
           ),
-          '413': problem('A body over 1 MB.'),
-          '415': problem('A body that is not application/json.'),
+          '413': problem('A JSON body over 1 MB, or a CSV body over 32 MB.'),
+          '415': problem('A body that is neither application/json nor text/csv.'),
         },
       },
     },
@@ -168,7 +179,7 @@ export const openApiDocument = {
     },
   },
   components: {
-    schemas: { Person, PersonData, PersonUpdate, Problem, FieldError },
+    schemas: { Person, PersonData, PersonUpdate, Problem, FieldError, ImportSummary },
     securitySchemes: {
       apiKey: {
         type: 'http',
