@@ -1,0 +1,65 @@
+/**
+ * A measured figure with its baseline from the same run, and the target it is held to.
+ * Every benchmark reports these; run.ts prints them as one Markdown table and writes JSON.
+ */
+export interface Figure {
+  /** What was measured, e.g. `CSV import of 1,000,000 rows`. */
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  /** value / baseline (or its inverse when `lowerIsBetter`), rounded to 2 places. */
+  ratio?: number;
+  /** e.g. `>= 0.6` on the ratio, or `< 256` on the value. */
+  target?: { on: 'ratio' | 'value'; op: '>=' | '<=' | '<'; limit: number };
+  met?: boolean;
+  notes?: string;
+}
+
+/** Builds a figure, computing its ratio and whether it meets the target. */
+export function figure(f: Omit<Figure, 'ratio' | 'met'> & { lowerIsBetter?: boolean }): Figure {
+  const { lowerIsBetter, ...rest } = f;
+  const ratio =
+    f.baseline && f.baseline.value > 0 && f.value > 0
+      ? Math.round(
+          (lowerIsBetter ? f.value / f.baseline.value : f.value / f.baseline.value) * 100,
+        ) / 100
+      : undefined;
+  const subject = f.target?.on === 'ratio' ? ratio : f.value;
+  const met =
+    f.target && subject !== undefined
+      ? f.target.op === '>='
+        ? subject >= f.target.limit
+        : f.target.op === '<='
+          ? subject <= f.target.limit
+          : subject < f.target.limit
+      : undefined;
+  return {
+    ...rest,
+    ...(ratio !== undefined ? { ratio } : {}),
+    ...(met !== undefined ? { met } : {}),
+  };
+}
+
+const number = (value: number, unit: string) =>
+  `${value >= 100 ? Math.round(value).toLocaleString('en-US') : Number(value.toPrecision(3))} ${unit}`;
+
+/** The figures as a Markdown table. */
+export function markdownTable(figures: Figure[]): string {
+  const rows = figures.map((f) =>
+    [
+      f.name,
+      number(f.value, f.unit),
+      f.baseline ? `${f.baseline.name}: ${number(f.baseline.value, f.unit)}` : '–',
+      f.ratio !== undefined ? f.ratio.toFixed(2) : '–',
+      f.target ? `${f.target.on} ${f.target.op} ${f.target.limit}` : 'report',
+      f.met === undefined ? '–' : f.met ? 'yes' : '**no**',
+      f.notes ?? '',
+    ].join(' | '),
+  );
+  return [
+    '| figure | value | baseline (same run) | ratio | target | met | notes |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}
