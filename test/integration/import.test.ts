@@ -231,7 +231,7 @@ break? no: name with ""quotes""",male,0.83,1,1,7.9250\r\n`;
     const post = (body: string | Buffer, headers: Record<string, string> = {}, query = '') =>
       request(`${people()}/people${query}`, {
         method: 'POST',
-        body,
+        body: typeof body === 'string' ? body : new Uint8Array(body),
         headers: {
           'content-type': 'text/csv',
           authorization: `Bearer ${KEY}`,
