@@ -8,6 +8,7 @@ import { validateEnvelope, type ManifestEvent } from './envelope';
 import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
 import type { EventRouter } from './router';
 import { trackedHandler } from '../runtime/graceful';
+import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady } from '../runtime/instance';
 
 /** What became of one delivery. */
@@ -28,6 +29,7 @@ export function eventConsumer(
 ): (cloudEvent: CloudEvent<MessagePublishedData>) => Promise<void> {
   instanceReady().catch(() => undefined);
   return trackedHandler(async (cloudEvent: CloudEvent<MessagePublishedData>) => {
+    await leaveFrameworkDomain();
     await instanceReady();
     try {
       await consume(router, cloudEvent.data?.message);

@@ -1,6 +1,7 @@
 import { readyDatabase } from '../db';
 import { logger } from '../logging';
 import { trackedHandler } from '../runtime/graceful';
+import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady } from '../runtime/instance';
 import { relayOutbox } from './outbox';
 
@@ -10,6 +11,7 @@ import { relayOutbox } from './outbox';
  * does not matter; a failure throws, so Pub/Sub retries the tick.
  */
 export const relayOnTick = trackedHandler(async (): Promise<void> => {
+  await leaveFrameworkDomain();
   await instanceReady();
   const report = await relayOutbox(await readyDatabase());
   if (report.published > 0 || report.failed > 0 || report.pruned > 0)

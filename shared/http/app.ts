@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { trackInFlight } from '../runtime/graceful';
-import { instanceReady } from '../runtime/instance';
+import { leaveFrameworkDomainMiddleware } from '../runtime/framework-domain';
+import { instanceReady, isInstanceReady } from '../runtime/instance';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
 import { installProblemFinalHandler } from './framework-errors';
@@ -26,10 +27,11 @@ export function httpFunction(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(leaveFrameworkDomainMiddleware);
   app.use(trackInFlight);
-  app.use(async (_req: Request, _res: Response, next: NextFunction) => {
-    await instanceReady();
-    next();
+  app.use((_req: Request, _res: Response, next: NextFunction) => {
+    if (isInstanceReady()) next();
+    else instanceReady().then(() => next(), next);
   });
   app.use(requestContext);
   if (!options.open) app.use(authenticate);

@@ -49,16 +49,17 @@ export function matchKey(token: string, keys: ApiKey[]): string | undefined {
  * `Authorization: Bearer <key>` matching one of API_KEYS, else 401 with WWW-Authenticate.
  * Without API_KEYS (local development only: production refuses to start) everything is open.
  */
-export async function authenticate(
-  req: Request,
-  _res: Response,
-  next: NextFunction,
-): Promise<void> {
+export function authenticate(req: Request, _res: Response, next: NextFunction): void {
   req.actor = 'anonymous';
   const needed = !SAFE_METHODS.has(req.method) || config().READ_REQUIRES_AUTH;
   if (!needed) return next();
+  checkKey(req).then(() => next(), next);
+}
+
+/** Sets `req.actor` from a valid key; throws the 401 otherwise (nothing to do when writes are open). */
+async function checkKey(req: Request): Promise<void> {
   const keys = await allowedKeys();
-  if (keys.length === 0) return next();
+  if (keys.length === 0) return;
   const header = req.get('authorization');
   const token = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   if (!token) {
@@ -73,5 +74,4 @@ export async function authenticate(
     });
   }
   req.actor = `api-key:${label}`;
-  next();
 }

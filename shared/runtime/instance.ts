@@ -3,6 +3,12 @@ import { logger } from '../logging';
 import { startedByFunctionsFramework } from './graceful';
 
 let ready: Promise<void> | undefined;
+let readyNow = false;
+
+/** True once the cold start has completed (lets hot paths skip awaiting a settled promise). */
+export function isInstanceReady(): boolean {
+  return readyNow;
+}
 
 /**
  * The cold start of this instance, once: the configuration, with every `sm://` secret resolved
@@ -13,7 +19,10 @@ let ready: Promise<void> | undefined;
  */
 export function instanceReady(): Promise<void> {
   ready ??= initConfig().then(
-    () => warnIfWritesOpen(),
+    () => {
+      warnIfWritesOpen();
+      readyNow = true;
+    },
     (error: unknown) => {
       logger.error({ error: (error as Error).message }, 'instance cannot start');
       if (startedByFunctionsFramework()) process.exit(1);
