@@ -1,5 +1,7 @@
-// Two projects: `unit` (pure code, no services) and `integration` (real databases: PGlite
-// always, PostgreSQL when reachable; the Pub/Sub emulator when installed).
+// Three projects: `unit` (pure code, no services), `integration` (real databases: PGlite
+// always, PostgreSQL when reachable; the Pub/Sub emulator when installed) and `infra` (the
+// Terraform configuration and cloudbuild.yaml checked offline against the provider and API
+// schemas; the terraform binary when installed).
 /** @type {import('jest').Config['transform']} */
 const transform = {
   '^.+\\.ts$': [
@@ -26,6 +28,13 @@ module.exports = {
       setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       slowTestThreshold: 30,
+    },
+    {
+      displayName: 'infra',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
     },
   ],
   testTimeout: 60000,

@@ -1,0 +1,136 @@
+# What the code declares about its deployment, restated for Terraform. The code is the source:
+# shared/deploy/functions.ts (functions), shared/events/subscriptions.ts (push subscriptions)
+# and shared/config/settings.ts (settings). test/infra/drift.test.ts fails when these differ.
+
+locals {
+  # Every function reaches the database the same way.
+  function_declarations = {
+    people = {
+      kind             = "http"
+      read_only        = false
+      secrets          = ["API_KEYS", "DATABASE_PASSWORD"]
+      publishes_events = true
+      settings = [
+        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+        "API_KEYS", "READ_REQUIRES_AUTH", "EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "OUTBOX_FAST_PATH_MS",
+      ]
+    }
+    stats = {
+      kind             = "http"
+      read_only        = true
+      secrets          = ["API_KEYS", "DATABASE_PASSWORD"]
+      publishes_events = false
+      settings = [
+        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+        "API_KEYS", "READ_REQUIRES_AUTH",
+      ]
+    }
+    health = {
+      kind             = "http"
+      read_only        = true
+      secrets          = ["DATABASE_PASSWORD"]
+      publishes_events = false
+      settings = [
+        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+      ]
+    }
+    project-stats = {
+      kind             = "event"
+      read_only        = false
+      secrets          = ["DATABASE_PASSWORD"]
+      publishes_events = false
+      settings = [
+        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+      ]
+    }
+    audit-log = {
+      kind             = "event"
+      read_only        = false
+      secrets          = ["DATABASE_PASSWORD"]
+      publishes_events = false
+      settings = [
+        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+      ]
+    }
+    relay-outbox = {
+      kind             = "event"
+      read_only        = false
+      secrets          = ["DATABASE_PASSWORD"]
+      publishes_events = true
+      settings = [
+        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+        "EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "RELAY_BATCH_SIZE", "OUTBOX_RETENTION_HOURS",
+      ]
+    }
+  }
+
+  # Settings an environment may tune (var.settings), with the code's defaults.
+  setting_defaults = {
+    LOG_LEVEL              = "info"
+    SECRET_TTL_SECONDS     = "300"
+    CLOUD_SQL_IP_TYPE      = "PRIVATE"
+    DB_POOL_MAX            = "5"
+    READ_REQUIRES_AUTH     = "false"
+    PUBLISH_TIMEOUT_MS     = "2000"
+    OUTBOX_FAST_PATH_MS    = "5000"
+    RELAY_BATCH_SIZE       = "100"
+    OUTBOX_RETENTION_HOURS = "192"
+  }
+
+  # Settings whose value is a secret: deployed as sm://<secret id>, resolved by the app at cold
+  # start. The function's service account may read exactly the secrets its declaration lists.
+  secret_settings = ["API_KEYS", "DATABASE_PASSWORD"]
+
+  # The Pub/Sub topics (EVENTS_TOPIC, DEAD_LETTER_TOPIC and RELAY_TOPIC's defaults).
+  topics = {
+    events      = "manifest-events"
+    dead_letter = "manifest-events-dead-letter"
+    relay       = "manifest-relay-tick"
+  }
+
+  # pushSubscriptions(config) of shared/events/subscriptions.ts, by subscription id. Filters are
+  # the handlers' key patterns translated by shared/events/filter.ts.
+  push_subscriptions = {
+    "manifest-events--project-stats" = {
+      function                = "project-stats"
+      topic                   = "manifest-events"
+      filter                  = "hasPrefix(attributes.type, \"person.\") OR attributes.type = \"people.imported\""
+      ack_deadline_seconds    = 60
+      minimum_backoff_seconds = 10
+      maximum_backoff_seconds = 600
+      max_delivery_attempts   = 10
+      dead_letter_topic       = "manifest-events-dead-letter"
+    }
+    "manifest-events--audit-log" = {
+      function                = "audit-log"
+      topic                   = "manifest-events"
+      filter                  = ""
+      ack_deadline_seconds    = 60
+      minimum_backoff_seconds = 10
+      maximum_backoff_seconds = 600
+      max_delivery_attempts   = 10
+      dead_letter_topic       = "manifest-events-dead-letter"
+    }
+    "manifest-relay-tick--relay-outbox" = {
+      function                = "relay-outbox"
+      topic                   = "manifest-relay-tick"
+      filter                  = ""
+      ack_deadline_seconds    = 60
+      minimum_backoff_seconds = 10
+      maximum_backoff_seconds = 60
+      max_delivery_attempts   = 5
+      dead_letter_topic       = "manifest-events-dead-letter"
+    }
+  }
+
+  # Environment variables every function gets that are not app settings.
+  runtime_environment = {
+    NODE_OPTIONS = "--enable-source-maps"
+  }
+}

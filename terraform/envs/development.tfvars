@@ -1,0 +1,28 @@
+# Development: deployed from feature/* branches; small and disposable.
+project_id  = "manifest-development"
+environment = "development"
+region      = "europe-west1"
+
+functions = {
+  people        = { max_instances = 2 }
+  stats         = { max_instances = 2 }
+  health        = { max_instances = 1, public = true }
+  project-stats = { max_instances = 2 }
+  audit-log     = { max_instances = 2 }
+  relay-outbox  = { max_instances = 1 }
+}
+
+database = {
+  tier                   = "db-f1-micro"
+  deletion_protection    = false
+  backups                = false
+  point_in_time_recovery = false
+}
+
+settings = {
+  LOG_LEVEL = "debug"
+}
+
+deploy_pipeline = {
+  repository = "projects/manifest-development/locations/europe-west1/connections/github/repositories/manifest"
+}

@@ -1,0 +1,24 @@
+# Testing: deployed from develop, release/* and hotfix/* (release candidates).
+project_id  = "manifest-testing"
+environment = "testing"
+region      = "europe-west1"
+
+functions = {
+  people       = { max_instances = 5 }
+  stats        = { max_instances = 3, public = true }
+  health       = { max_instances = 2, public = true }
+  relay-outbox = { max_instances = 1 }
+}
+
+database = {
+  deletion_protection    = false
+  point_in_time_recovery = false
+}
+
+settings = {
+  LOG_LEVEL = "debug"
+}
+
+deploy_pipeline = {
+  repository = "projects/manifest-testing/locations/europe-west1/connections/github/repositories/manifest"
+}

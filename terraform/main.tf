@@ -1,0 +1,47 @@
+module "naming" {
+  source      = "./modules/naming"
+  environment = var.environment
+  project_id  = var.project_id
+  functions   = keys(local.function_declarations)
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  labels = module.naming.labels
+  names  = module.naming.names
+  ids    = module.naming.service_account_ids
+
+  # Spelled out from the account id (known before the account exists), so that grants on other
+  # accounts of the same module call can name it.
+  deployer_member      = "serviceAccount:${local.ids.deployer}@${var.project_id}.iam.gserviceaccount.com"
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+
+  http_functions  = { for name, f in local.function_declarations : name => f if f.kind == "http" }
+  event_functions = { for name, f in local.function_declarations : name => f if f.kind == "event" }
+}
+
+resource "google_project_service" "enabled" {
+  for_each = toset([
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "compute.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "servicenetworking.googleapis.com",
+    "sqladmin.googleapis.com",
+    "storage.googleapis.com",
+    "vpcaccess.googleapis.com",
+  ])
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}

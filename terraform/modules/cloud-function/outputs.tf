@@ -1,0 +1,14 @@
+output "name" {
+  description = "The function's name."
+  value       = google_cloudfunctions2_function.this.name
+}
+
+output "url" {
+  description = "The function's cloudfunctions.net URL (the function name is not part of the path the code sees)."
+  value       = google_cloudfunctions2_function.this.url
+}
+
+output "uri" {
+  description = "The Cloud Run (run.app) URL of the function's service: paths reach the code intact, as on the local stack."
+  value       = google_cloudfunctions2_function.this.service_config[0].uri
+}

@@ -1,0 +1,123 @@
+variable "project_id" {
+  description = "Project the function is deployed in."
+  type        = string
+  nullable    = false
+}
+
+variable "region" {
+  description = "Region the function runs in."
+  type        = string
+  nullable    = false
+}
+
+variable "name" {
+  description = "Function name: its folder in functions/, the target it registers with functions-framework (the entry point), and the Cloud Run service name."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", var.name))
+    error_message = "name must be lowercase letters, digits and hyphens (2-50), starting with a letter: Cloud Run service names allow nothing else."
+  }
+}
+
+variable "description" {
+  description = "What the function does, shown in the console."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "bundle" {
+  description = "The function's bundle: source_dir is dist/functions/<name> (written by `npm run build`), zipped and uploaded to bucket."
+  type = object({
+    source_dir = string
+    bucket     = string
+  })
+  nullable = false
+  validation {
+    condition     = fileexists("${var.bundle.source_dir}/index.js") && fileexists("${var.bundle.source_dir}/package.json")
+    error_message = "No bundle in ${var.bundle.source_dir} (index.js and package.json): run `npm run build` at the repository root before terraform plan or apply."
+  }
+}
+
+variable "runtime" {
+  description = "Cloud Functions runtime; the bundles target Node.js 22."
+  type        = string
+  default     = "nodejs22"
+  nullable    = false
+}
+
+variable "service_account_email" {
+  description = "The identity the function runs as (one per function, holding only what it uses)."
+  type        = string
+  nullable    = false
+}
+
+variable "build_service_account" {
+  description = "Service account (projects/<p>/serviceAccounts/<email>) Cloud Build uses to build the function's image."
+  type        = string
+  nullable    = false
+}
+
+variable "environment_variables" {
+  description = "Environment variables of the running function (settings; secrets as sm:// references)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "sizing" {
+  description = "Resources and scaling: memory (256Mi, 1Gi, ...), cpu (null: Cloud Run's default for the memory), timeout in seconds, instance bounds, and concurrent requests per instance."
+  type = object({
+    memory          = optional(string, "256Mi")
+    cpu             = optional(string)
+    timeout_seconds = optional(number, 60)
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+    concurrency     = optional(number, 1)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = var.sizing.min_instances >= 0 && var.sizing.max_instances >= 1 && var.sizing.min_instances <= var.sizing.max_instances
+    error_message = "sizing needs 0 <= min_instances <= max_instances and max_instances >= 1."
+  }
+  validation {
+    condition     = var.sizing.timeout_seconds >= 1 && var.sizing.timeout_seconds <= 3600
+    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Functions gen2 limit for HTTP-invoked functions)."
+  }
+  validation {
+    condition     = var.sizing.concurrency == 1 || try(tonumber(var.sizing.cpu) >= 1, false)
+    error_message = "sizing.concurrency above 1 needs at least one whole CPU: set sizing.cpu = \"1\" or more."
+  }
+}
+
+variable "ingress" {
+  description = "Who may reach the function over the network: ALLOW_ALL, ALLOW_INTERNAL_ONLY (Pub/Sub, Scheduler and the VPC only) or ALLOW_INTERNAL_AND_GCLB."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingress)
+    error_message = "ingress must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "invokers" {
+  description = "IAM members granted roles/run.invoker on the function's Cloud Run service, by a name for the grant (names must be known at plan time; members may be computed)."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "vpc_connector" {
+  description = "Serverless VPC Access connector id for egress to private ranges (the Cloud SQL private IP); null for none."
+  type        = string
+  default     = null
+}
+
+variable "labels" {
+  description = "Labels of the function."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

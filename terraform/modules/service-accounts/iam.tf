@@ -1,0 +1,39 @@
+locals {
+  project_roles = merge([
+    for key, account in var.accounts : {
+      for grant in account.project_roles : "${key}/${grant.role}" => merge(grant, { account = key })
+    }
+  ]...)
+
+  account_iam = merge([
+    for key, account in var.accounts : merge([
+      for role, members in account.iam : {
+        for member in members : "${key}/${role}/${member}" => { account = key, role = role, member = member }
+      }
+    ]...)
+  ]...)
+}
+
+resource "google_project_iam_member" "roles" {
+  for_each = local.project_roles
+  project  = var.project_id
+  role     = each.value.role
+  member   = google_service_account.this[each.value.account].member
+  dynamic "condition" {
+    for_each = each.value.condition == null ? [] : [each.value.condition]
+    content {
+      title       = condition.value.title
+      expression  = condition.value.expression
+      description = condition.value.description
+    }
+  }
+}
+
+resource "google_service_account_iam_member" "this" {
+  for_each           = local.account_iam
+  service_account_id = google_service_account.this[each.value.account].name
+  role               = each.value.role
+  member             = each.value.member
+  # Members may be other accounts of this module: create them all first.
+  depends_on = [google_service_account.this]
+}

@@ -1,0 +1,44 @@
+output "function_urls" {
+  description = "Each function's cloudfunctions.net URL."
+  value = merge(
+    { for name, f in module.http_functions : name => f.url },
+    { for name, f in module.event_functions : name => f.url },
+  )
+}
+
+output "function_uris" {
+  description = "Each function's run.app URL (paths reach the code intact, e.g. <uri>/people)."
+  value = merge(
+    { for name, f in module.http_functions : name => f.uri },
+    { for name, f in module.event_functions : name => f.uri },
+  )
+}
+
+output "people_url" {
+  description = "The people API. It is never public: callers send an invoker's identity token in X-Serverless-Authorization (Authorization carries the API key)."
+  value       = "${module.http_functions["people"].uri}/people"
+}
+
+output "database" {
+  description = "The Cloud SQL instance (for the Auth Proxy and CLOUD_SQL_INSTANCE), database and user."
+  value = {
+    connection_name = module.database.connection_name
+    database        = module.database.database
+    user            = module.database.user
+  }
+}
+
+output "secrets" {
+  description = "Secret ids, by the setting that references them (sm://<id>)."
+  value       = module.secrets.secret_ids
+}
+
+output "service_accounts" {
+  description = "Service account emails, by key (fn-<function>, push-<function>, function-builder, deployer)."
+  value       = module.service_accounts.emails
+}
+
+output "topics" {
+  description = "Pub/Sub topic ids, by name."
+  value       = local.topic_ids
+}

@@ -1,0 +1,110 @@
+variable "project_id" {
+  description = "The environment's Google Cloud project (one project per environment)."
+  type        = string
+  nullable    = false
+}
+
+variable "region" {
+  description = "Region of the functions, the database, the connector, the scheduler and the build triggers."
+  type        = string
+  default     = "europe-west1"
+  nullable    = false
+}
+
+variable "environment" {
+  description = "production, testing or development: the app's APP_ENV, and which branches deploy here (modules/naming)."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = contains(["production", "testing", "development"], var.environment)
+    error_message = "environment must be production, testing or development: use one of envs/*.tfvars."
+  }
+}
+
+variable "functions" {
+  description = <<-EOT
+    Per function (keys: folders of functions/), for this environment: memory, cpu, timeout_seconds,
+    min_instances, max_instances, concurrency; public (allUsers may invoke it: read-only HTTP
+    functions only); invokers (IAM members that may call an HTTP function). Omitted functions
+    get the defaults.
+  EOT
+  type = map(object({
+    memory          = optional(string, "256Mi")
+    cpu             = optional(string)
+    timeout_seconds = optional(number, 60)
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+    concurrency     = optional(number, 1)
+    public          = optional(bool, false)
+    invokers        = optional(list(string), [])
+  }))
+  default  = {}
+  nullable = false
+  validation {
+    condition     = length(setsubtract(keys(var.functions), keys(local.function_declarations))) == 0
+    error_message = "functions names ${join(", ", setsubtract(keys(var.functions), keys(local.function_declarations)))}, which no function of functions/ is; known: ${join(", ", keys(local.function_declarations))}."
+  }
+  validation {
+    condition     = alltrue([for name, f in var.functions : !f.public || try(local.function_declarations[name].read_only && local.function_declarations[name].kind == "http", false)])
+    error_message = "Only read-only HTTP functions may be public; ${join(", ", [for name, f in var.functions : name if f.public && !try(local.function_declarations[name].read_only && local.function_declarations[name].kind == "http", false)])} must not be: remove public = true and list the callers' identities in invokers."
+  }
+  validation {
+    condition     = alltrue([for f in values(var.functions) : length(setintersection(f.invokers, ["allUsers", "allAuthenticatedUsers"])) == 0])
+    error_message = "invokers cannot open a function to everyone: set public = true on a read-only function instead."
+  }
+}
+
+variable "settings" {
+  description = "App settings to override in this environment (e.g. LOG_LEVEL = \"debug\"); only the tunable ones in local.setting_defaults."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+  validation {
+    condition     = length(setsubtract(keys(var.settings), keys(local.setting_defaults))) == 0
+    error_message = "settings may override only ${join(", ", keys(local.setting_defaults))}; the rest (database, topics, secrets, APP_ENV) come from this configuration."
+  }
+}
+
+variable "database" {
+  description = "The Cloud SQL instance of this environment (see modules/cloud-sql-postgres), and password_version: increment it to rotate the application user's password."
+  type = object({
+    tier                   = optional(string, "db-custom-1-3840")
+    availability_type      = optional(string, "ZONAL")
+    disk_size_gb           = optional(number, 10)
+    backups                = optional(bool, true)
+    point_in_time_recovery = optional(bool, true)
+    deletion_protection    = optional(bool, true)
+    public_ip              = optional(bool, true)
+    password_version       = optional(number, 1)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "connector_cidr" {
+  description = "The /28 range of the functions' Serverless VPC Access connector."
+  type        = string
+  default     = "10.8.0.0/28"
+  nullable    = false
+}
+
+variable "relay_schedule" {
+  description = "How often Cloud Scheduler ticks relay-outbox (cron)."
+  type        = string
+  default     = "* * * * *"
+  nullable    = false
+}
+
+variable "deploy_pipeline" {
+  description = <<-EOT
+    The Cloud Build triggers that deploy this environment when its branches are pushed
+    (modules/naming maps branches to environments). repository: a Cloud Build 2nd-gen repository
+    id, projects/<p>/locations/<region>/connections/<c>/repositories/<r>; approval_required: each
+    build waits for an approval. Null: no triggers (deploy with terraform apply only).
+  EOT
+  type = object({
+    repository        = string
+    approval_required = optional(bool, false)
+  })
+  default = null
+}

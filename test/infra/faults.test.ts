@@ -1,0 +1,94 @@
+import { deployments } from '../../shared/deploy/functions';
+import { checkCloudBuild, loadBuildProtos, loadCloudBuild } from './support/cloudbuild';
+import { checkDrift, codeDeclarations } from './support/drift';
+import { checkProviderSchema, loadProviderSchema } from './support/provider-schema';
+import { checkSecurity } from './support/security';
+import {
+  blocks,
+  copyConfig,
+  find,
+  loadTerraform,
+  local,
+  rootModule,
+  type Body,
+  type TerraformConfig,
+} from './support/terraform';
+
+/**
+ * The faults the issue names, each injected into a copy of the real configuration: the offline
+ * checks that pass on the real one (the other files of test/infra) must report them.
+ */
+let config: TerraformConfig;
+
+beforeAll(async () => {
+  config = await loadTerraform();
+});
+
+describe('the offline checks report', () => {
+  it('a deliberately broken argument (misspelt, and missing)', () => {
+    const broken = copyConfig(config);
+    const fn = broken.modules
+      .get('modules/cloud-function')!
+      .resources.find((r) => r.type === 'google_cloudfunctions2_function')!;
+    const service = blocks(fn.body, 'service_config')[0]!;
+    service.min_instances = service.min_instance_count;
+    delete service.min_instance_count;
+    const subscription = broken.modules
+      .get('modules/pubsub-push-subscription')!
+      .resources.find((r) => r.type === 'google_pubsub_subscription')!;
+    delete subscription.body.topic;
+
+    expect(checkProviderSchema(broken, loadProviderSchema())).toEqual([
+      'terraform/modules/cloud-function/main.tf: google_cloudfunctions2_function.this: service_config.min_instances: unknown argument (did you mean min_instance_count?)',
+      'terraform/modules/pubsub-push-subscription/main.tf: google_pubsub_subscription.this: topic: missing required argument',
+    ]);
+  });
+
+  it('a missing substitution', () => {
+    const build = structuredClone(loadCloudBuild()) as { substitutions: Record<string, string> };
+    delete build.substitutions._SQL_INSTANCE;
+    const triggers = Object.keys(
+      find(rootModule(config), 'module.deploy_triggers').body.substitutions as Body,
+    );
+
+    expect(checkCloudBuild(build, loadBuildProtos(), triggers)).toEqual([
+      'steps[7] (migrate).script: uses $_SQL_INSTANCE, which substitutions does not declare',
+      'substitutions: the triggers pass _SQL_INSTANCE, which cloudbuild.yaml does not declare',
+    ]);
+  });
+
+  it('an undeclared function, on either side', () => {
+    const code = codeDeclarations();
+    code.deployments.push({
+      name: 'import-csv',
+      kind: 'event',
+      readOnly: false,
+      secrets: ['DATABASE_PASSWORD'],
+      publishesEvents: true,
+      settings: ['APP_ENV'],
+    });
+    const terraform = copyConfig(config);
+    local<Record<string, unknown>>(rootModule(terraform), 'function_declarations')['export-pdf'] = {
+      kind: 'http',
+      read_only: true,
+      secrets: [],
+      publishes_events: false,
+      settings: ['APP_ENV'],
+    };
+
+    expect(checkDrift(terraform, code)).toEqual([
+      'function import-csv is declared in shared/deploy/functions.ts but Terraform does not deploy it (add it to local.function_declarations in terraform/declarations.tf)',
+      'function export-pdf is deployed by Terraform (terraform/declarations.tf) but shared/deploy/functions.ts does not declare it',
+    ]);
+  });
+
+  it('a public write function', () => {
+    const broken = copyConfig(config);
+    const functions = broken.tfvars.get('production')!.functions as Record<string, Body>;
+    functions.people!.public = true;
+
+    expect(checkSecurity(broken, deployments)).toEqual([
+      'terraform/envs/production.tfvars: functions.people.public = true, but people writes (readOnly: false in shared/deploy/functions.ts): only read-only HTTP functions may be public',
+    ]);
+  });
+});

@@ -1,0 +1,270 @@
+import { loadConfig, Settings, settingNames, type Config } from '../../../shared/config';
+import { deployments, type FunctionDeployment } from '../../../shared/deploy/functions';
+import {
+  pushPath,
+  pushSubscriptions,
+  type PushSubscriptionSpec,
+} from '../../../shared/events/subscriptions';
+import { find, local, rootModule, type TerraformConfig } from './terraform';
+
+/**
+ * Drift between what the code declares about its deployment and what Terraform deploys: the
+ * functions (kind, read-only, secrets, publishing, settings), the topics, the push
+ * subscriptions with their filters and retry policies, the push path, the secrets, and the
+ * environment variables each function gets (names, and the defaults Terraform restates).
+ */
+export interface CodeDeclarations {
+  deployments: FunctionDeployment[];
+  subscriptions: PushSubscriptionSpec[];
+  defaults: Config;
+}
+
+/** What the code declares, with every setting at its default (as in a fresh environment). */
+export function codeDeclarations(): CodeDeclarations {
+  const defaults = loadConfig({});
+  return {
+    deployments: structuredClone(deployments),
+    subscriptions: pushSubscriptions(defaults),
+    defaults,
+  };
+}
+
+/** terraform/declarations.tf's restatement of one function. */
+interface TerraformFunction {
+  kind: string;
+  read_only: boolean;
+  secrets: string[];
+  publishes_events: boolean;
+  settings: string[];
+}
+
+interface TerraformSubscription {
+  function: string;
+  topic: string;
+  filter: string;
+  ack_deadline_seconds: number;
+  minimum_backoff_seconds: number;
+  maximum_backoff_seconds: number;
+  max_delivery_attempts: number;
+  dead_letter_topic: string;
+}
+
+const sorted = (values: Iterable<string>) => [...values].sort();
+const same = (a: Iterable<string>, b: Iterable<string>) =>
+  JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+const list = (values: Iterable<string>) => sorted(values).join(', ') || '(none)';
+
+const DECLARATIONS = 'terraform/declarations.tf';
+const FUNCTIONS_TS = 'shared/deploy/functions.ts';
+
+function checkFunctions(
+  tf: Record<string, TerraformFunction>,
+  code: FunctionDeployment[],
+  problems: string[],
+): void {
+  const names = new Set(code.map((d) => d.name));
+  for (const d of code)
+    if (!tf[d.name])
+      problems.push(
+        `function ${d.name} is declared in ${FUNCTIONS_TS} but Terraform does not deploy it (add it to local.function_declarations in ${DECLARATIONS})`,
+      );
+  for (const name of Object.keys(tf))
+    if (!names.has(name))
+      problems.push(
+        `function ${name} is deployed by Terraform (${DECLARATIONS}) but ${FUNCTIONS_TS} does not declare it`,
+      );
+
+  for (const d of code) {
+    const t = tf[d.name];
+    if (!t) continue;
+    const where = `${DECLARATIONS}: local.function_declarations.${d.name}`;
+    if (t.kind !== d.kind) problems.push(`${where}.kind is ${t.kind}; the code says ${d.kind}`);
+    if (t.read_only !== d.readOnly)
+      problems.push(`${where}.read_only is ${t.read_only}; the code says readOnly: ${d.readOnly}`);
+    if (t.publishes_events !== d.publishesEvents)
+      problems.push(
+        `${where}.publishes_events is ${t.publishes_events}; the code says ${d.publishesEvents}`,
+      );
+    if (!same(t.secrets, d.secrets))
+      problems.push(`${where}.secrets is ${list(t.secrets)}; the code says ${list(d.secrets)}`);
+    if (!same(t.settings, d.settings))
+      problems.push(
+        `${where}.settings differ from the code's: Terraform only ${list(t.settings.filter((s) => !d.settings.includes(s as keyof Config)))}; code only ${list(d.settings.filter((s) => !t.settings.includes(s)))}`,
+      );
+  }
+}
+
+function checkSubscriptions(
+  config: TerraformConfig,
+  tf: Record<string, TerraformSubscription>,
+  code: PushSubscriptionSpec[],
+  problems: string[],
+): void {
+  for (const spec of code) {
+    const t = tf[spec.name];
+    const where = `${DECLARATIONS}: local.push_subscriptions["${spec.name}"]`;
+    if (!t) {
+      problems.push(
+        `push subscription ${spec.name} (shared/events/subscriptions.ts) is not in local.push_subscriptions of ${DECLARATIONS}`,
+      );
+      continue;
+    }
+    const expected: Record<keyof TerraformSubscription, unknown> = {
+      function: spec.function,
+      topic: spec.topic,
+      filter: spec.filter,
+      ack_deadline_seconds: spec.ackDeadlineSeconds,
+      minimum_backoff_seconds: spec.minimumBackoffSeconds,
+      maximum_backoff_seconds: spec.maximumBackoffSeconds,
+      max_delivery_attempts: spec.maxDeliveryAttempts,
+      dead_letter_topic: spec.deadLetterTopic,
+    };
+    for (const [key, value] of Object.entries(expected))
+      if (t[key as keyof TerraformSubscription] !== value)
+        problems.push(
+          `${where}.${key} is ${JSON.stringify(t[key as keyof TerraformSubscription])}; the code says ${JSON.stringify(value)}`,
+        );
+  }
+  const names = new Set(code.map((s) => s.name));
+  for (const name of Object.keys(tf))
+    if (!names.has(name))
+      problems.push(
+        `push subscription ${name} is in ${DECLARATIONS} but shared/events/subscriptions.ts does not declare it`,
+      );
+
+  // The endpoint: the function's run.app URL, then pushPath (functions-framework reads the topic from it).
+  const call = find(rootModule(config), 'module.push_subscriptions');
+  const endpoint = String((call.body.push as Record<string, unknown> | undefined)?.endpoint ?? '');
+  const base = '${module.event_functions[each.value.function].uri}';
+  for (const spec of code) {
+    const path = endpoint
+      .replace(base, '')
+      .replaceAll('${each.value.function}', spec.function)
+      .replaceAll('${each.value.topic}', spec.topic)
+      .replaceAll('${var.project_id}', 'PROJECT');
+    if (!endpoint.startsWith(base) || path !== pushPath('PROJECT', spec))
+      problems.push(
+        `${call.file}: ${call.address}: push.endpoint ${endpoint} does not resolve to <uri>${pushPath('PROJECT', spec)} for ${spec.name}`,
+      );
+  }
+}
+
+function checkEnvironment(
+  config: TerraformConfig,
+  code: CodeDeclarations,
+  problems: string[],
+): void {
+  const root = rootModule(config);
+  const declarations = local<Record<string, TerraformFunction>>(root, 'function_declarations');
+  const runtime = local<Record<string, string>>(root, 'runtime_environment');
+  const defaults = local<Record<string, string>>(root, 'setting_defaults');
+  const values = String(local<string>(root, 'setting_values'));
+  const environment = String(local<string>(root, 'function_environment'));
+
+  for (const name of Object.keys(runtime))
+    if ((settingNames as string[]).includes(name))
+      problems.push(
+        `${DECLARATIONS}: local.runtime_environment.${name} is an app setting: declare it in the code's settings instead`,
+      );
+  if (
+    !environment.includes('for setting in f.settings') ||
+    !environment.includes('local.runtime_environment')
+  )
+    problems.push(
+      "terraform/functions.tf: local.function_environment must be each declaration's settings plus local.runtime_environment",
+    );
+
+  // Values: the tunable defaults, and the ones this configuration provides (the merge's last object).
+  const provided = [...values.matchAll(/^\s*([A-Z][A-Z0-9_]*)\s*=/gm)].map((m) => m[1]!);
+  const valued = new Set([...Object.keys(defaults), ...provided]);
+  const used = new Set(Object.values(declarations).flatMap((f) => f.settings));
+  for (const name of used)
+    if (!valued.has(name))
+      problems.push(
+        `setting ${name} is deployed but terraform/functions.tf gives it no value (local.setting_values)`,
+      );
+  for (const name of valued)
+    if (!used.has(name))
+      problems.push(`setting ${name} has a value in Terraform but no function is deployed with it`);
+  for (const name of valued)
+    if (!(settingNames as string[]).includes(name))
+      problems.push(`setting ${name} is not a setting of shared/config/settings.ts`);
+
+  for (const [name, value] of Object.entries(defaults)) {
+    const codeDefault = code.defaults[name as keyof Config];
+    if (codeDefault !== undefined && String(codeDefault) !== value)
+      problems.push(
+        `${DECLARATIONS}: local.setting_defaults.${name} is "${value}"; the code's default is "${String(codeDefault)}"`,
+      );
+  }
+
+  // Secrets: exactly the secret settings functions read, each an sm:// reference.
+  const secretSettings = local<string[]>(root, 'secret_settings');
+  const readSecrets = new Set(code.deployments.flatMap((d) => d.secrets));
+  if (!same(secretSettings, readSecrets))
+    problems.push(
+      `${DECLARATIONS}: local.secret_settings is ${list(secretSettings)}; the functions read ${list(readSecrets)}`,
+    );
+  for (const name of secretSettings) {
+    if (
+      !(
+        Settings.properties[name as keyof typeof Settings.properties] as
+          { 'x-secret'?: boolean } | undefined
+      )?.['x-secret']
+    )
+      problems.push(
+        `${name} is deployed as a secret but shared/config/settings.ts does not mark it x-secret`,
+      );
+    if (!new RegExp(`^\\s*${name}\\s*=\\s*"sm://`, 'm').test(values))
+      problems.push(`terraform/functions.tf: ${name} must be deployed as an sm:// reference`);
+  }
+}
+
+function checkTopicsAndDeployment(
+  config: TerraformConfig,
+  code: CodeDeclarations,
+  problems: string[],
+): void {
+  const root = rootModule(config);
+  const topics = local<Record<string, string>>(root, 'topics');
+  const expected = {
+    events: code.defaults.EVENTS_TOPIC,
+    dead_letter: code.defaults.DEAD_LETTER_TOPIC,
+    relay: code.defaults.RELAY_TOPIC,
+  };
+  for (const [key, name] of Object.entries(expected))
+    if (topics[key] !== name)
+      problems.push(
+        `${DECLARATIONS}: local.topics.${key} is ${JSON.stringify(topics[key])}; the code's default is "${name}"`,
+      );
+
+  for (const [call, kind] of [
+    ['module.http_functions', 'http'],
+    ['module.event_functions', 'event'],
+  ] as const) {
+    const body = find(root, call).body;
+    const selection = String(root.locals.get(`${kind}_functions`)?.value ?? '');
+    if (
+      body.for_each !== `\${local.${kind}_functions}` ||
+      !selection.includes(`f.kind == "${kind}"`)
+    )
+      problems.push(
+        `terraform/functions.tf: ${call} must deploy every declared ${kind} function (for_each = local.${kind}_functions)`,
+      );
+    const bundle = body.bundle as Record<string, string> | undefined;
+    if (!bundle?.source_dir?.endsWith('/dist/functions/${each.key}'))
+      problems.push(
+        `terraform/functions.tf: ${call} must deploy dist/functions/<name> (npm run build's bundles)`,
+      );
+  }
+}
+
+export function checkDrift(config: TerraformConfig, code: CodeDeclarations): string[] {
+  const problems: string[] = [];
+  const root = rootModule(config);
+  checkFunctions(local(root, 'function_declarations'), code.deployments, problems);
+  checkSubscriptions(config, local(root, 'push_subscriptions'), code.subscriptions, problems);
+  checkEnvironment(config, code, problems);
+  checkTopicsAndDeployment(config, code, problems);
+  return problems;
+}
