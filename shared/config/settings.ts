@@ -145,6 +145,12 @@ export const Settings = Type.Object(
           'host:port of the Pub/Sub emulator. Set: events go through the emulator (the local stack creates its topics and push subscriptions). Unset locally: the in-process bus.',
       }),
     ),
+    LOCAL_PUSH_HOST: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description:
+        'Local stack with the emulator: the host the emulator pushes to (this machine; set it when the emulator runs elsewhere, e.g. in another container).',
+    }),
     EVENTS_TOPIC: Type.String({
       minLength: 3,
       default: 'manifest-events',

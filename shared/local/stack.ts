@@ -31,7 +31,10 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
     const functions = await loadFunctions(functionsDir, discoverFunctions(functionsDir));
     // Topics and subscriptions exist before the first request, as Terraform makes them exist
     // before a function serves: a message published to a topic without its subscriptions is lost.
-    const bus = await startLocalEvents(settings, `http://127.0.0.1:${settings.PORT}`);
+    const bus = await startLocalEvents(
+      settings,
+      `http://${settings.LOCAL_PUSH_HOST}:${settings.PORT}`,
+    );
     const server = createGateway(functions);
     await new Promise<void>((ready) => server.listen(settings.PORT, ready));
     onShutdown('local gateway', async () => {

@@ -47,6 +47,9 @@ function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       PORT: String(port),
       DATABASE_URL: process.env.DATABASE_URL,
       PUBSUB_EMULATOR_HOST: emulator?.host,
+      GOOGLE_CLOUD_PROJECT: emulator?.project,
+      // Where an emulator outside this machine (Cloud Build's container) reaches the stack.
+      LOCAL_PUSH_HOST: process.env.TEST_PUSH_HOST,
       RELAY_INTERVAL_MS: '500',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     });

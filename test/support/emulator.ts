@@ -4,11 +4,23 @@ import { freePort } from './processes';
 /** A Pub/Sub emulator started for a test; `stop()` kills its whole process group (the Java child too). */
 export interface Emulator {
   host: string;
+  /** A project id of its own, so suites sharing one emulator never share a topic. */
+  project: string;
   stop(): Promise<void>;
 }
 
+let projects = 0;
+const freshProject = () => `demo-manifest-${process.pid}-${++projects}`;
+
+/**
+ * An emulator someone else runs (a container on Cloud Build's network): TEST_PUBSUB_EMULATOR_HOST.
+ * The tests then neither start nor stop one.
+ */
+const external = process.env.TEST_PUBSUB_EMULATOR_HOST;
+
 /** Why the emulator cannot run here, or undefined when it can (gcloud with the emulator installed). */
 export function emulatorUnavailable(): string | undefined {
+  if (external) return undefined;
   const probe = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return 'gcloud is not installed';
   if (!/pubsub-emulator/.test(probe.stdout))
@@ -17,7 +29,8 @@ export function emulatorUnavailable(): string | undefined {
 }
 
 /** Starts a fresh emulator on a free port and waits until it answers. */
-export async function startEmulator(project = 'demo-manifest'): Promise<Emulator> {
+export async function startEmulator(project = freshProject()): Promise<Emulator> {
+  if (external) return { host: external, project, stop: async () => undefined };
   const port = await freePort();
   const child: ChildProcess = spawn(
     'gcloud',
@@ -52,6 +65,7 @@ export async function startEmulator(project = 'demo-manifest'): Promise<Emulator
   }
   return {
     host,
+    project,
     stop: async () => {
       const group = -child.pid!;
       const signal = (name: NodeJS.Signals) => {
