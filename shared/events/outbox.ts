@@ -8,7 +8,7 @@ import { publisher } from './publisher';
 /**
  * The transactional outbox: an event is a row written in the same transaction as the change
  * it describes, so a change is never committed without its event (nor an event without its
- * change). Publishing happens after commit: at once by the writer (the fast path), and by
+ * change). Publishing happens after commit: at once by the writer (fast-path.ts), and by
  * `relay-outbox` for whatever the fast path missed.
  */
 
@@ -28,81 +28,37 @@ interface OutboxRow {
 }
 
 /**
- * Writes an event to the outbox inside the caller's transaction. The relay leaves the row
- * alone for OUTBOX_FAST_PATH_MS, the time the writer has to publish it itself.
+ * The outbox row of an event. The relay leaves it alone for `relayAfterMs`: by default
+ * OUTBOX_FAST_PATH_MS, the time the writer has to publish it itself, or none at all when this
+ * process has nothing to publish with (then the relay of another process takes it at once).
  */
+export function outboxRow(
+  db: Knex | Knex.Transaction,
+  event: ManifestEvent,
+  traceparent: string,
+  relayAfterMs = publisher().available === false ? 0 : config().OUTBOX_FAST_PATH_MS,
+): Record<string, unknown> {
+  return {
+    event_id: event.id,
+    type: event.type,
+    subject: event.subject,
+    payload: JSON.stringify(event),
+    traceparent,
+    next_attempt_at: db.raw(`now() + make_interval(secs => ?)`, [relayAfterMs / 1000]),
+  };
+}
+
+/** Writes an event to the outbox inside the caller's transaction. */
 export async function addToOutbox(
   trx: Knex.Transaction,
   event: ManifestEvent,
   traceparent: string,
-  relayAfterMs = config().OUTBOX_FAST_PATH_MS,
+  relayAfterMs?: number,
 ): Promise<OutboxEntry> {
   const [row] = await trx('outbox')
-    .insert({
-      event_id: event.id,
-      type: event.type,
-      subject: event.subject,
-      payload: JSON.stringify(event),
-      traceparent,
-      next_attempt_at: trx.raw(`now() + make_interval(secs => ?)`, [relayAfterMs / 1000]),
-    })
+    .insert(outboxRow(trx, event, traceparent, relayAfterMs))
     .returning('id');
   return { id: String((row as { id: string | number }).id), event, traceparent };
-}
-
-/**
- * The fast path, after commit: publishes each entry and marks it sent. A failure is logged
- * and leaves the row pending for the relay; it never fails the caller's request.
- * @returns how many were published
- */
-export async function publishCommitted(db: Knex, entries: OutboxEntry[]): Promise<number> {
-  const topic = config().EVENTS_TOPIC;
-  if (publisher().available === false) {
-    // Nothing here can publish (a CLI without Pub/Sub): hand the rows to the relay at once.
-    await db('outbox')
-      .whereIn(
-        'id',
-        entries.map((e) => e.id),
-      )
-      .update({ next_attempt_at: db.fn.now() });
-    logger.debug(
-      { events: entries.length },
-      'no publisher in this process; left to the outbox relay',
-    );
-    return 0;
-  }
-  const results = await Promise.allSettled(
-    entries.map(async (entry) => {
-      const messageId = await publisher().publish(
-        topic,
-        eventMessage(entry.event, entry.traceparent),
-      );
-      await db('outbox')
-        .where({ id: entry.id })
-        .whereNull('sent_at')
-        .update({ sent_at: db.fn.now(), message_id: messageId, attempts: db.raw('attempts + 1') });
-    }),
-  );
-  const failed = entries.filter((_, i) => results[i]!.status === 'rejected');
-  for (const [i, result] of results.entries()) {
-    if (result.status !== 'rejected') continue;
-    const reason = String((result.reason as Error)?.message ?? result.reason).slice(0, 500);
-    logger.warn(
-      { eventId: entries[i]!.event.id, reason },
-      'publishing after commit failed; the outbox relay will retry',
-    );
-  }
-  if (failed.length > 0) {
-    // Recorded for operators; the row keeps its fast-path window, then the relay takes over.
-    await db('outbox')
-      .whereIn(
-        'id',
-        failed.map((e) => e.id),
-      )
-      .update({ attempts: db.raw('attempts + 1'), last_error: 'publish after commit failed' })
-      .catch((error: unknown) => logger.warn({ error }, 'could not record the failed publish'));
-  }
-  return entries.length - failed.length;
 }
 
 /** Delay before the next attempt at a row that failed `attempts` times: 1 s doubling to 5 min, with jitter. */

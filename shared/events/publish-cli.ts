@@ -4,7 +4,8 @@ import { config } from '../config';
 import { database } from '../db';
 import { formatTraceparent, newTrace } from '../logging';
 import { createEvent, eventTypes, type EventType } from './envelope';
-import { addToOutbox, publishCommitted } from './outbox';
+import { afterCommitSettled, publishAfterCommit } from './fast-path';
+import { addToOutbox } from './outbox';
 import { publisher } from './publisher';
 
 const USAGE = `usage: npm run publish -- <type> '<json data>' [--subject <uuid>] [--previous '<json>']
@@ -75,7 +76,10 @@ export async function runPublishCommand(
   const entry = await db.transaction((trx) =>
     addToOutbox(trx, event, formatTraceparent(newTrace()), canPublish ? undefined : 0),
   );
-  if (canPublish && (await publishCommitted(db, [entry])) === 1) {
+  publishAfterCommit(db, [entry]);
+  await afterCommitSettled();
+  const row = await db('outbox').where({ id: entry.id }).first('sent_at');
+  if (row?.sent_at) {
     print(`published ${type} ${event.id} to ${config().EVENTS_TOPIC}`);
   } else {
     print(`queued ${type} ${event.id} in the outbox; the relay of the running stack publishes it`);

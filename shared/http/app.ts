@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { trackInFlight } from '../runtime/graceful';
-import { leaveFrameworkDomainMiddleware } from '../runtime/framework-domain';
+import { beginWork } from '../runtime/graceful';
+import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady, isInstanceReady } from '../runtime/instance';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
@@ -27,12 +27,7 @@ export function httpFunction(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(leaveFrameworkDomainMiddleware);
-  app.use(trackInFlight);
-  app.use((_req: Request, _res: Response, next: NextFunction) => {
-    if (isInstanceReady()) next();
-    else instanceReady().then(() => next(), next);
-  });
+  app.use(enterInstance);
   app.use(requestContext);
   if (!options.open) app.use(authenticate);
   app.use(`/${mount}`, routes);
@@ -44,6 +39,18 @@ export function httpFunction(
     sendProblem(res, toHttpProblem(error));
   });
   return app;
+}
+
+/**
+ * First, per request: leave functions-framework's per-request domain (see framework-domain.ts),
+ * count the request in flight (graceful shutdown waits for it), and wait for the cold start.
+ */
+function enterInstance(_req: Request, res: Response, next: NextFunction): void {
+  res.once('close', beginWork());
+  const proceed = () => (isInstanceReady() ? next() : instanceReady().then(() => next(), next));
+  const left = leaveFrameworkDomain();
+  if (left) void left.then(proceed);
+  else proceed();
 }
 
 /** A handler for the methods a route does not support: 405 with `Allow`. */

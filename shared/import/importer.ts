@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Knex } from 'knex';
 import { createEvent } from '../events/envelope';
-import { addToOutbox, publishCommitted, type OutboxEntry } from '../events/outbox';
+import { publishAfterCommit } from '../events/fast-path';
+import { addToOutbox, type OutboxEntry } from '../events/outbox';
 import { logger } from '../logging';
 import { mapHeader, type ColumnMap } from './columns';
 import { ImportFileError, StrictUtf8Decoder } from './decode';
@@ -150,7 +151,7 @@ export async function importPeople(db: Knex, options: ImportOptions): Promise<Im
     if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
     throw translateParseError(error);
   }
-  await publishCommitted(db, [entry]);
+  publishAfterCommit(db, [entry]);
   summary.seconds = elapsed(started);
   logger.info(
     {

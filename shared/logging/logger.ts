@@ -43,7 +43,7 @@ export const logger = pino(
     formatters: {
       level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }),
     },
-    mixin: () => contextFields(contextStorage.getStore()),
+    mixin: () => logContextFields(contextStorage.getStore()),
     // Last stop before a line leaves the process: any registered secret value is masked,
     // whether it came in a message, a field or an error's stack.
     hooks: { streamWrite: redact },
@@ -51,7 +51,8 @@ export const logger = pino(
   { write: (line: string) => sink.target.write(line) },
 );
 
-function contextFields(context: LogContext | undefined): Record<string, unknown> {
+/** The log fields a context adds to a line (what the mixin adds inside `withLogContext`). */
+export function logContextFields(context: LogContext | undefined): Record<string, unknown> {
   if (!context) return {};
   const fields: Record<string, unknown> = { ...context.labels };
   if (context.trace) fields['logging.googleapis.com/trace'] = context.trace;

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createEvent } from '../events/envelope';
-import { addToOutbox, publishCommitted, type OutboxEntry } from '../events/outbox';
-import { createPerson, deletePerson, updatePerson } from './repository';
+import { publishAfterCommit } from '../events/fast-path';
+import { addToOutbox, outboxRow, type OutboxEntry } from '../events/outbox';
+import { deletePerson, insertPersonWith, updatePerson } from './repository';
 import type { Person, PersonData, PersonUpdate } from './schema';
 
 /** Who made a change and the trace of the request that made it; both travel with its event. */
@@ -25,21 +27,28 @@ async function withEvent<T>(
     const { result, entry } = await change(trx);
     return { result, entry: entry ? await entry(trx) : undefined };
   });
-  if (entry) await publishCommitted(db, [entry]);
+  if (entry) publishAfterCommit(db, [entry]);
   return result;
 }
 
-/** Adds a person; emits `person.created`. */
-export function addPerson(db: Knex, data: PersonData, context: ChangeContext): Promise<Person> {
-  return withEvent(db, async (trx) => {
-    const person = await createPerson(trx, data);
-    const event = createEvent('person.created', {
-      subject: person.uuid,
-      actor: context.actor,
-      data: person,
-    });
-    return { result: person, entry: (t) => addToOutbox(t, event, context.traceparent) };
+/** Adds a person; emits `person.created`. Person and outbox row: one statement. */
+export async function addPerson(
+  db: Knex,
+  data: PersonData,
+  context: ChangeContext,
+): Promise<Person> {
+  const person: Person = { uuid: randomUUID(), ...data, survived: data.survived ?? false };
+  const event = createEvent('person.created', {
+    subject: person.uuid,
+    actor: context.actor,
+    data: person,
   });
+  const id = await insertPersonWith(db, person, {
+    table: 'outbox',
+    row: outboxRow(db, event, context.traceparent),
+  });
+  publishAfterCommit(db, [{ id, event, traceparent: context.traceparent }]);
+  return person;
 }
 
 /** Changes some fields; emits `person.updated` with the state before. `{}` changes (and emits) nothing. */

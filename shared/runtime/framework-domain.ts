@@ -22,14 +22,3 @@ export function leaveFrameworkDomain(): Promise<void> | undefined {
   domain.exit();
   return new Promise((done) => setImmediate(done));
 }
-
-/** The same, as Express middleware. */
-export function leaveFrameworkDomainMiddleware(
-  _req: unknown,
-  _res: unknown,
-  next: () => void,
-): void {
-  const left = leaveFrameworkDomain();
-  if (left) void left.then(next);
-  else next();
-}

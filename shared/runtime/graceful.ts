@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import { logger } from '../logging';
 import { shutdown } from './shutdown';
 
@@ -25,12 +24,6 @@ export function beginWork(): () => void {
     inFlight--;
     if (inFlight === 0) idle?.();
   };
-}
-
-/** Express middleware counting requests in flight until their response closes. */
-export function trackInFlight(_req: Request, res: Response, next: NextFunction): void {
-  res.once('close', beginWork());
-  next();
 }
 
 /** Wraps an event handler so a delivery in progress is waited for at shutdown, like a request. */

@@ -2,11 +2,12 @@ import { logger } from '../logging';
 
 /**
  * What this instance must do before it exits, run once when the platform sends SIGTERM.
- * Steps run by phase: first `clients` (database pools, the Pub/Sub publisher: they finish
- * what they were doing), then `servers` (the embedded database those clients talked to).
+ * Steps run by phase: first `work` (background work in progress: publishes after commit),
+ * then `clients` (database pools, the Pub/Sub publisher), then `servers` (the embedded
+ * database those clients talked to).
  */
-export type ShutdownPhase = 'clients' | 'servers';
-const PHASES: ShutdownPhase[] = ['clients', 'servers'];
+export type ShutdownPhase = 'work' | 'clients' | 'servers';
+const PHASES: ShutdownPhase[] = ['work', 'clients', 'servers'];
 
 interface Step {
   name: string;

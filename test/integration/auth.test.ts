@@ -87,6 +87,7 @@ describeEachDatabase('authenticated writes', (leg) => {
       (await request(`${base()}/people/${created.body.uuid}`, { method: 'DELETE', headers: auth }))
         .status,
     ).toBe(204);
+    await broker.settled();
     const actors = broker.events().map((e) => e.actor);
     expect(actors[0]).toBe('api-key:ci');
     expect(actors[1]).toMatch(/^api-key:sha256:[0-9a-f]{8}$/);

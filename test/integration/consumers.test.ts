@@ -121,6 +121,7 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
   it('applies every event exactly once when each is delivered three times, out of order', async () => {
     await resetReadModels();
     await writeSomePeople();
+    await broker.settled();
     const messages = broker.published.filter((p) => p.topic === 'manifest-events');
     expect(messages).toHaveLength(8);
     const deliveries = shuffled([...messages, ...messages, ...messages]);
@@ -178,6 +179,7 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
   it('recomputes from the person table on people.imported, consistently with deltas still to come', async () => {
     await resetReadModels();
     await writeSomePeople();
+    await broker.settled();
     const before = [...broker.published];
     // Rows written without events (as a bulk import does), then the import's one event.
     await db()('person').insert({
@@ -207,6 +209,7 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
       method: 'POST',
       json: personData({ name: 'After import' }),
     });
+    await broker.settled();
     await deliver(projectStats, broker.published[0]!);
     expect(await readModel()).toEqual(await truth());
   });
@@ -220,6 +223,7 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     clearCapturedLogs();
+    await broker.settled();
     await deliver(auditLog, broker.published[0]!);
     const line = capturedLogs().find((l) => l.message === 'event applied');
     expect(line).toMatchObject({

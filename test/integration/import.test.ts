@@ -84,6 +84,7 @@ describeEachDatabase('bulk import of passenger CSV files', (leg) => {
     expect(byName.get('Master. Assad Alexander Thomas')).toMatchObject({ age: '0.42' });
 
     // One people.imported event, through the outbox, in the same transaction.
+    await broker.settled();
     const [event] = broker.events();
     expect(event).toMatchObject({
       type: 'people.imported',
@@ -212,6 +213,7 @@ break? no: name with ""quotes""",male,0.83,1,1,7.9250\r\n`;
     );
     expect(summary).toMatchObject({ imported: 2, rejected: 1 });
     expect(rejected).toEqual([3]);
+    await broker.settled();
     expect(broker.events()[0].data).toEqual({ source: 'test.csv', imported: 2, rejected: 1 });
   });
 
@@ -249,6 +251,7 @@ break? no: name with ""quotes""",male,0.83,1,1,7.9250\r\n`;
         rejected: 0,
         seconds: expect.any(Number),
       });
+      await broker.settled();
       expect(broker.events()[0]).toMatchObject({
         type: 'people.imported',
         actor: 'api-key:importer',

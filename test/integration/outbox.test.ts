@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { usePublisher } from '../../shared/events/publisher';
 import { createEvent } from '../../shared/events/envelope';
-import { addToOutbox, relayOutbox } from '../../shared/events/outbox';
+import { randomUUID } from 'node:crypto';
+import { addToOutbox, outboxRow, relayOutbox } from '../../shared/events/outbox';
+import { insertPersonWith } from '../../shared/people/repository';
+import type { Person } from '../../shared/people/schema';
 import { addPerson } from '../../shared/people/changes';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { RecordingPublisher } from '../support/events';
@@ -27,6 +30,11 @@ describeEachDatabase('the transactional outbox', (leg) => {
   });
 
   const pending = () => db()('outbox').whereNull('sent_at').orderBy('id');
+  /** The relay, once the fast path's background work has finished. */
+  const relay = async () => {
+    await broker.settled();
+    return relayOutbox(db());
+  };
 
   it('writes the event with the person and publishes it after commit, with type, id and traceparent attributes', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -36,6 +44,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
       headers: { traceparent },
     });
     expect(res.status).toBe(201);
+    await broker.settled();
     const [published] = broker.published;
     expect(published!.topic).toBe('manifest-events');
     expect(published!.event).toMatchObject({
@@ -66,6 +75,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
       await request(`${base()}/people/${created.uuid}`, { method: 'PUT', json: { survived: true } })
     ).body;
     await request(`${base()}/people/${created.uuid}`, { method: 'DELETE' });
+    await broker.settled();
     expect(broker.events().map((e) => [e.type, e.data, e.previous])).toEqual([
       ['person.created', created, undefined],
       ['person.updated', updated, created],
@@ -79,20 +89,53 @@ describeEachDatabase('the transactional outbox', (leg) => {
     broker.published.length = 0;
     await request(`${base()}/people/${created.uuid}`, { method: 'PUT', json: {} });
     await request(`${base()}/people`, { method: 'POST', json: personData({ age: -1 }) });
+    await broker.settled();
     expect(broker.published).toEqual([]);
     expect(await db()('outbox').count('* as n')).toEqual([{ n: expect.anything() }]);
   });
 
-  it('leaves no event behind when the person write fails in the database', async () => {
-    // Past the API's validation, straight at the service: the CHECK constraint refuses it.
+  it('writes the person and its event in one statement: neither without the other', async () => {
+    const person = { ...personData(), uuid: randomUUID(), survived: false } as Person;
+    const event = createEvent('person.created', { subject: person.uuid, actor: 't', data: person });
+    const other = createEvent('person.created', {
+      subject: randomUUID(),
+      actor: 't',
+      data: { ...person, uuid: randomUUID() },
+    });
+    // The person row fails (its uuid is taken): the outbox row is not written either.
+    await db()('person').insert({
+      id: person.uuid,
+      passenger_class: 1,
+      name: 'Taken',
+      sex: 'male',
+      age: 1,
+      siblings_or_spouses_aboard: 0,
+      parents_or_children_aboard: 0,
+      fare: 1,
+    });
+    await expect(
+      insertPersonWith(db(), person, { table: 'outbox', row: outboxRow(db(), event, '') }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await db()('outbox').where({ event_id: event.id })).toEqual([]);
+    // The outbox row fails (its event id is taken): the person is not written either.
+    await db()('outbox').insert(outboxRow(db(), other, ''));
+    const fresh = { ...person, uuid: randomUUID() };
+    await expect(
+      insertPersonWith(db(), fresh, { table: 'outbox', row: outboxRow(db(), other, '') }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await db()('person').where({ id: fresh.uuid })).toEqual([]);
+    await broker.settled();
+    expect(broker.published).toEqual([]);
+  });
+
+  it('refuses an invalid person before writing anything (the event is validated first)', async () => {
     await expect(
       addPerson(db(), personData({ passengerClass: 9 }) as never, {
         actor: 'test',
         traceparent: '',
       }),
-    ).rejects.toMatchObject({ code: '23514' });
+    ).rejects.toThrow(/refusing to create an invalid person.created event/);
     expect(await db()('outbox').select()).toEqual([]);
-    expect(broker.published).toEqual([]);
   });
 
   it('loses no event when publishing fails: the write succeeds, the row waits, the relay publishes it', async () => {
@@ -102,8 +145,9 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(await pending()).toHaveLength(1);
 
     broker.failing = false;
-    const report = await relayOutbox(db());
+    const report = await relay();
     expect(report).toMatchObject({ published: 1, failed: 0 });
+    await broker.settled();
     expect(broker.events()).toEqual([
       expect.objectContaining({ type: 'person.created', subject: res.body.uuid }),
     ]);
@@ -113,12 +157,12 @@ describeEachDatabase('the transactional outbox', (leg) => {
   it('backs off a row whose publish fails, per row, and records why', async () => {
     broker.failing = true;
     await request(`${base()}/people`, { method: 'POST', json: personData() });
-    expect(await relayOutbox(db())).toMatchObject({ published: 0, failed: 1 });
+    expect(await relay()).toMatchObject({ published: 0, failed: 1 });
     const [row] = await pending();
     expect(row).toMatchObject({ attempts: 2, last_error: 'broker unavailable (test)' });
     expect(new Date(row.next_attempt_at).getTime()).toBeGreaterThan(Date.now());
     broker.failing = false;
-    expect(await relayOutbox(db())).toMatchObject({ published: 0 }); // not due yet
+    expect(await relay()).toMatchObject({ published: 0 }); // not due yet
   });
 
   it('leaves a fresh row to the fast path for OUTBOX_FAST_PATH_MS', async () => {
@@ -130,7 +174,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
       });
       await addToOutbox(trx, event, '', 60_000);
     });
-    expect(await relayOutbox(db())).toMatchObject({ published: 0 });
+    expect(await relay()).toMatchObject({ published: 0 });
     expect(await pending()).toHaveLength(1);
   });
 
@@ -140,8 +184,9 @@ describeEachDatabase('the transactional outbox', (leg) => {
       await request(`${base()}/people`, { method: 'POST', json: personData({ name: `P${i}` }) });
     broker.failing = false;
     broker.published.length = 0;
-    expect(await relayOutbox(db())).toMatchObject({ published: 60, failed: 0 });
+    expect(await relay()).toMatchObject({ published: 60, failed: 0 });
     const ids = (await db()('outbox').orderBy('id').select('event_id')).map((r) => r.event_id);
+    await broker.settled();
     expect(broker.events().map((e) => e.id)).toEqual(ids);
   });
 
@@ -157,6 +202,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
       (async () => (await sleep(2), relayOutbox(db())))(),
     ]);
     expect(a.published + b.published).toBe(80);
+    await broker.settled();
     const ids = broker.events().map((e) => e.id);
     expect(new Set(ids).size).toBe(80);
     expect(ids).toHaveLength(80);
@@ -166,7 +212,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
   it('prunes sent rows older than the retention', async () => {
     await request(`${base()}/people`, { method: 'POST', json: personData() });
     await db()('outbox').update({ sent_at: db().raw("now() - interval '9 days'") });
-    expect(await relayOutbox(db())).toMatchObject({ pruned: 1 });
+    expect(await relay()).toMatchObject({ pruned: 1 });
     expect(await db()('outbox').select()).toEqual([]);
   });
 });

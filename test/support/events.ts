@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { afterCommitSettled } from '../../shared/events/fast-path';
 import type { EventPublisher } from '../../shared/events/publisher';
 import type { OutgoingMessage, PushBody } from '../../shared/events/message';
 import { request } from './http';
@@ -31,6 +32,11 @@ export class RecordingPublisher implements EventPublisher {
       event: JSON.parse(message.data.toString('utf8')),
     });
     return messageId;
+  }
+
+  /** Waits until every publish started after a commit has finished (they run in the background). */
+  async settled(): Promise<void> {
+    await afterCommitSettled();
   }
 
   /** The events published to a topic, in order. */
