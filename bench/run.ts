@@ -1,20 +1,31 @@
 // `npm run bench` (full, a few minutes) and `npm run bench -- --quick` (under a minute).
-// Measures against a real PostgreSQL (DATABASE_URL, else the local server), with baselines
-// from the same run; prints a Markdown table and writes bench/results/latest.json.
+// Measures against a real PostgreSQL (DATABASE_URL, else the local server) with baselines from
+// the same run, starts what it needs (bundles, functions, the Pub/Sub emulator when gcloud has
+// it) and stops all of it; prints a Markdown table and writes bench/results/latest.json.
+// `-- --only=import,http` runs some benchmarks only.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { emulatorUnavailable, startEmulator, type Emulator } from '../test/support/emulator';
 import { benchDatabase } from './lib/database';
 import { markdownTable, type Figure } from './lib/figures';
+import { buildBundles } from './lib/functions';
 import { ROOT } from './lib/processes';
 import { importBench } from './import.bench';
+import { httpBench } from './http.bench';
 
 export interface BenchContext {
   quick: boolean;
   db: Awaited<ReturnType<typeof benchDatabase>>;
+  /** Environment that points a function at the emulator ({} when there is none). */
+  eventsEnv: Record<string, string>;
+  /** Why there is no emulator, when there is none. */
+  noEmulator?: string;
 }
 
+/** In order: the import fills the table the HTTP benchmarks read. */
 const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[] = [
   { name: 'import', run: importBench },
+  { name: 'http', run: httpBench },
 ];
 
 async function main(): Promise<void> {
@@ -24,15 +35,26 @@ async function main(): Promise<void> {
     ?.slice('--only='.length)
     .split(',');
   const started = Date.now();
+  process.stderr.write('bench: building the bundles...\n');
+  await buildBundles();
   const db = await benchDatabase();
+  const noEmulator = emulatorUnavailable();
+  let emulator: Emulator | undefined;
   const figures: Figure[] = [];
   try {
+    let eventsEnv: Record<string, string> = {};
+    if (!noEmulator) {
+      emulator = await startEmulator();
+      eventsEnv = { PUBSUB_EMULATOR_HOST: emulator.host, GOOGLE_CLOUD_PROJECT: emulator.project };
+      await createTopics(emulator.host, emulator.project);
+    }
     for (const bench of benches) {
       if (only && !only.includes(bench.name)) continue;
       process.stderr.write(`bench: ${bench.name}...\n`);
-      figures.push(...(await bench.run({ quick, db })));
+      figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator })));
     }
   } finally {
+    await emulator?.stop();
     await db.drop();
   }
   const table = markdownTable(figures);
@@ -49,6 +71,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${table}\n\n${quick ? 'quick run' : 'full run'} in ${result.seconds} s; written to bench/results/latest.json\n`,
   );
+}
+
+/** The topics functions publish to must exist on the emulator, as Terraform makes them exist. */
+async function createTopics(host: string, project: string): Promise<void> {
+  for (const topic of ['manifest-events', 'manifest-events-dead-letter', 'manifest-relay-tick']) {
+    await fetch(`http://${host}/v1/projects/${project}/topics/${topic}`, { method: 'PUT' });
+  }
 }
 
 main().catch((error: unknown) => {

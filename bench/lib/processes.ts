@@ -48,9 +48,16 @@ export function watch(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  // Keep the first and the last 64 KiB: start-up messages and the end, not every log line of a load test.
+  let head = '';
+  let tail = '';
+  const collect = (c: Buffer) => {
+    if (head.length < 65536) head += c.toString();
+    else tail = (tail + c.toString()).slice(-65536);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const output = () => head + tail;
   let peak = 0;
   const sample = () => {
     const now = child.pid ? peakRssMiB(child.pid) : undefined;
@@ -65,7 +72,7 @@ export function watch(
   );
   return {
     child,
-    output: () => output,
+    output,
     exited,
     peakMiB: () => (sample(), peak),
     stop: async () => {

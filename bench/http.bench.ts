@@ -1,0 +1,158 @@
+import type { BenchContext } from './run';
+import { encodeCursor } from '../shared/people/cursor';
+import { figure, type Figure } from './lib/figures';
+import { startFunction } from './lib/functions';
+import { load, type LoadResult } from './lib/load';
+import { freePort, until, watch } from './lib/processes';
+
+const PERSON = JSON.stringify({
+  survived: true,
+  passengerClass: 2,
+  name: 'Mrs. Bench Mark',
+  sex: 'female',
+  age: 31.5,
+  siblingsOrSpousesAboard: 1,
+  parentsOrChildrenAboard: 0,
+  fare: 26.25,
+});
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const ms = (r: LoadResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
+
+/** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
+async function startBare(env: Record<string, string | undefined>) {
+  const port = await freePort();
+  const watched = watch(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
+    ...env,
+    PORT: String(port),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await until('the bare baseline to listen', async () => /listening/.test(watched.output()));
+  return { url, stop: () => watched.stop() };
+}
+
+/**
+ * The people function as deployed (its bundle under the stock functions-framework CLI, request
+ * logs on), against a bare node:http server doing the same query on the same pool: GET by
+ * uuid, the first list page against one 90% deep, POST with its outbox row against the same
+ * insert without (no broker, so this is the outbox's own cost; publishing to the emulator is
+ * reported apart), and the function's peak RSS under that load.
+ */
+export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
+  const seconds = ctx.quick ? 4 : 10;
+  const connections = 16;
+  const env = { DATABASE_URL: ctx.db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
+  const rows = Number((await ctx.db.knex('person').count<{ n: string }[]>('* as n'))[0]!.n);
+  if (rows < 10_000) throw new Error(`the http bench needs the imported rows (found ${rows})`);
+  const sample = await ctx.db.knex.raw('SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT 2000');
+  const paths = sample.rows.map((r: { id: string }) => `/people/${r.id}`);
+  const deepIndex = Math.floor(rows * 0.9);
+  const { rows: deepRows } = await ctx.db.knex.raw(
+    'SELECT id FROM person ORDER BY id OFFSET ? LIMIT 1',
+    [deepIndex - 1],
+  );
+  const deepPath = `/people?limit=100&cursor=${encodeCursor(deepRows[0].id)}`;
+
+  const people = await startFunction('people', env, '/people?limit=1');
+  const bare = await startBare(env);
+  let results;
+  try {
+    await load({ url: people.url, paths, seconds: 2, connections });
+    await load({ url: bare.url, paths, seconds: 2, connections });
+    const getFn = await load({ url: people.url, paths, seconds, connections });
+    const getBare = await load({ url: bare.url, paths, seconds, connections });
+    const first = await load({ url: `${people.url}/people?limit=100`, seconds, connections: 8 });
+    const deep = await load({ url: `${people.url}${deepPath}`, seconds, connections: 8 });
+    const postFn = await load({
+      url: `${people.url}/people`,
+      method: 'POST',
+      body: PERSON,
+      headers: JSON_HEADERS,
+      seconds,
+      connections,
+    });
+    const postBare = await load({
+      url: `${bare.url}/people`,
+      method: 'POST',
+      body: PERSON,
+      headers: JSON_HEADERS,
+      seconds,
+      connections,
+    });
+    results = { getFn, getBare, first, deep, postFn, postBare, peak: people.process.peakMiB() };
+  } finally {
+    await people.stop();
+    await bare.stop();
+  }
+  const publishing = ctx.eventsEnv.PUBSUB_EMULATOR_HOST
+    ? await postPublishing(ctx, env, seconds, connections)
+    : undefined;
+  const { getFn, getBare, first, deep, postFn, postBare, peak } = results;
+
+  return [
+    figure({
+      name: 'GET /people/{uuid} (requests/s)',
+      value: getFn.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: 'bare node:http, same query and pool', value: getBare.requestsPerSecond },
+      target: { on: 'ratio', op: '>=', limit: 0.85 },
+      notes: `function ${ms(getFn)}; bare ${ms(getBare)}; ${connections} connections`,
+    }),
+    figure({
+      name: `GET /people?limit=100, ${deepIndex.toLocaleString('en-US')} rows deep (p50 latency)`,
+      value: deep.p50,
+      unit: 'ms',
+      baseline: { name: 'first page', value: first.p50 },
+      lowerIsBetter: true,
+      target: { on: 'ratio', op: '<=', limit: 1.5 },
+      notes: `deep ${Math.round(deep.requestsPerSecond)} req/s (${ms(deep)}); first ${Math.round(first.requestsPerSecond)} req/s (${ms(first)}); ${rows.toLocaleString('en-US')} rows`,
+    }),
+    figure({
+      name: 'POST /people with its outbox row (requests/s)',
+      value: postFn.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: 'same insert, no outbox (bare)', value: postBare.requestsPerSecond },
+      target: { on: 'ratio', op: '>=', limit: 0.7 },
+      notes: `person and outbox row in one statement, no broker; function ${ms(postFn)}; bare ${ms(postBare)}`,
+    }),
+    ...(publishing
+      ? [
+          figure({
+            name: 'POST /people, also publishing to the emulator (requests/s)',
+            value: publishing.result.requestsPerSecond,
+            unit: 'req/s',
+            baseline: { name: 'same insert, no outbox (bare)', value: postBare.requestsPerSecond },
+            notes: `report only: publishing runs after the answer; ${ms(publishing.result)}; peak RSS ${Math.round(publishing.peak)} MiB`,
+          }),
+        ]
+      : []),
+    figure({
+      name: 'people: peak RSS under load',
+      value: peak,
+      unit: 'MiB',
+      target: { on: 'value', op: '<', limit: 192 },
+    }),
+  ];
+}
+
+/** POST load on a people instance that publishes to the emulator (after commit, in the background). */
+async function postPublishing(
+  ctx: BenchContext,
+  env: Record<string, string>,
+  seconds: number,
+  connections: number,
+) {
+  const fn = await startFunction('people', { ...env, ...ctx.eventsEnv }, '/people?limit=1');
+  try {
+    const result = await load({
+      url: `${fn.url}/people`,
+      method: 'POST',
+      body: PERSON,
+      headers: JSON_HEADERS,
+      seconds,
+      connections,
+    });
+    return { result, peak: fn.process.peakMiB() };
+  } finally {
+    await fn.stop();
+  }
+}

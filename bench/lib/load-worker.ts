@@ -1,0 +1,60 @@
+// The load generator, run as its own process (so it does not share an event loop with what it
+// measures): autocannon with the options given as JSON in argv[2]; prints the result as JSON.
+import autocannon from 'autocannon';
+
+interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  /** Paths to spread the requests over (chosen at random per request). */
+  paths?: string[];
+  body?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+const paths = options.paths;
+
+const instance = autocannon(
+  {
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    requests: paths
+      ? [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              path: paths[Math.floor(Math.random() * paths.length)]!,
+            }),
+          },
+        ]
+      : undefined,
+  },
+  (error, result) => {
+    if (error) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    const statusCodes = result.statusCodeStats as Record<string, { count: number }> | undefined;
+    process.stdout.write(
+      JSON.stringify({
+        requestsPerSecond: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        total: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        statusCodes: Object.fromEntries(
+          Object.entries(statusCodes ?? {}).map(([code, s]) => [code, s.count]),
+        ),
+      }),
+    );
+  },
+);
+process.once('SIGINT', () => instance.stop());
