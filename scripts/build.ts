@@ -3,7 +3,7 @@
 // function deploys alone (Cloud Functions installs those and runs functions-framework).
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { discoverFunctions } from '../shared/local/functions';
 
 const root = resolve(__dirname, '..');
@@ -22,15 +22,17 @@ function installedVersion(dep: string): string {
  * bundle (and `express` must be its very instance: see shared/http/framework-errors.ts); the
  * Google clients read their .proto/.json files from disk at run time.
  */
-const INSTALLED = [
+export const INSTALLED = [
   '@google-cloud/functions-framework',
   'express',
   '@google-cloud/pubsub',
   '@google-cloud/secret-manager',
   '@google-cloud/cloud-sql-connector',
+  // The Secret Manager client's own gRPC (to talk plaintext to a local server): one copy only.
+  '@grpc/grpc-js',
 ];
 /** Never loaded in the cloud: optional drivers knex and pg probe for, and the embedded database. */
-const NEVER_LOADED = [
+export const NEVER_LOADED = [
   '@electric-sql/pglite',
   '@electric-sql/pglite-socket',
   'pg-native',
@@ -44,6 +46,28 @@ const NEVER_LOADED = [
   'mariadb',
   'mariadb/*',
 ];
+
+/**
+ * knex bundles a loader for every SQL dialect it knows; we speak only PostgreSQL. The others
+ * (a third of knex's code) are left out: less to parse at every cold start. Asking for one
+ * fails with a message saying so.
+ */
+export const postgresOnlyKnex: Plugin = {
+  name: 'postgres-only-knex',
+  setup(build) {
+    const other =
+      /^\.\/(better-sqlite3|cockroachdb|mssql|mysql|mariadb|mysql2|oracle|oracledb|pgnative|redshift|sqlite3)$/;
+    build.onResolve({ filter: other }, (args) =>
+      args.importer.replace(/\\/g, '/').endsWith('knex/lib/dialects/index.js')
+        ? { path: args.path, namespace: 'knex-dialect-left-out' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'knex-dialect-left-out' }, (args) => ({
+      contents: `throw new Error('the knex dialect ${args.path.slice(2)} is not bundled: manifest uses PostgreSQL');`,
+      loader: 'js',
+    }));
+  },
+};
 
 function packageOf(path: string): string {
   const parts = path.split('/');
@@ -69,6 +93,7 @@ async function bundle(
     metafile: true,
     legalComments: 'linked',
     external: [...INSTALLED, ...NEVER_LOADED],
+    plugins: [postgresOnlyKnex],
     logLevel: 'warning',
   });
   const dependencies = installedImports(result.metafile);
@@ -101,7 +126,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`build failed: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`build failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,4 +1,4 @@
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import {
   Type,
@@ -22,20 +22,26 @@ export interface FieldError {
 
 /**
  * The one validator for everything that crosses a boundary (request bodies, events, rows of
- * an import): JSON Schema 2020-12, the dialect of OpenAPI 3.1, compiled once by ajv.
+ * an import): JSON Schema 2020-12, the dialect of OpenAPI 3.1, compiled by ajv. Made on first
+ * use, like the validators below: an instance that validates nothing never pays for it.
  */
-export const ajv = new Ajv2020({
-  allErrors: true,
-  strict: true,
-  // Decimal steps (0.01 for ages) are checked against this many digits, not float equality.
-  multipleOfPrecision: 9,
-  // Keeps each error's schema, so a pattern can explain itself with `x-pattern-message`.
-  verbose: true,
-});
-addFormats(ajv);
-// OpenAPI annotations that are not JSON Schema keywords.
-ajv.addKeyword('example');
-ajv.addKeyword('x-pattern-message');
+let instance: Ajv2020 | undefined;
+function ajv(): Ajv2020 {
+  if (instance) return instance;
+  instance = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    // Decimal steps (0.01 for ages) are checked against this many digits, not float equality.
+    multipleOfPrecision: 9,
+    // Keeps each error's schema, so a pattern can explain itself with `x-pattern-message`.
+    verbose: true,
+  });
+  addFormats(instance);
+  // OpenAPI annotations that are not JSON Schema keywords.
+  instance.addKeyword('example');
+  instance.addKeyword('x-pattern-message');
+  return instance;
+}
 
 /**
  * A string that must be one of `values`, as a plain JSON Schema `enum` (clearer in OpenAPI and
@@ -55,11 +61,19 @@ export interface Validator<T> {
   problems(): FieldError[];
 }
 
-/** Compiles a schema once; call the result per value. */
+/**
+ * A validator for a schema, compiled by ajv on its first call and kept. Compiling is the
+ * costliest part of a cold start (ajv generates code for each schema and, the first time, for
+ * its meta-schema: about 300 ms for our schemas), so an instance pays only for the schemas its
+ * requests use, when they first use them. Tests call every validator, so a bad schema still
+ * fails there.
+ */
 export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
-  const validate = ajv.compile(schema);
-  const check = ((value: unknown) => validate(value)) as Validator<Static<S>>;
-  check.problems = () => describeErrors(validate.errors ?? []);
+  let validate: ValidateFunction | undefined;
+  const check = ((value: unknown) => (validate ??= ajv().compile(schema))(value)) as Validator<
+    Static<S>
+  >;
+  check.problems = () => describeErrors(validate?.errors ?? []);
   return check;
 }
 
