@@ -6,7 +6,7 @@ import { retryConflicts } from '../db/errors';
 import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../logging';
 import { validateEnvelope, type ManifestEvent } from './envelope';
 import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
-import type { EventRouter } from './router';
+import type { EventRouter, Statement } from './router';
 import { trackedHandler } from '../runtime/graceful';
 import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady } from '../runtime/instance';
@@ -18,9 +18,10 @@ export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-letter
  * Builds the CloudEvent handler of a consumer function. For each delivery:
  * - an unreadable or invalid message (bad data, bad envelope, unknown type) is acknowledged,
  *   logged with its id and reason and stored in `dead_letter`: redelivering it cannot help;
- * - a valid event runs its handlers inside one transaction that first records
- *   (consumer, event id) in `processed_event`; when that record already exists the event was
- *   applied before, and the delivery is acknowledged with no effect;
+ * - a valid event is applied together with the record of (consumer, event id) in
+ *   `processed_event`, atomically: its handlers inside one transaction that first writes the
+ *   record, or a lone projection in the same statement as the record. When the record already
+ *   exists the event was applied before, and the delivery is acknowledged with no effect;
  * - any other failure (the database is down) is thrown, so the push gets an error status and
  *   Pub/Sub redelivers with backoff, up to the subscription's dead-letter limit.
  */
@@ -74,20 +75,26 @@ export async function consume(
     if ('invalid' in checked)
       return deadLetter(router, message, checked.invalid.reason, checked.invalid.id);
     const event = checked.event;
-    const handlers = router.handlersFor(event.type);
-    if (handlers.length === 0) {
+    const routes = router.routesFor(event.type);
+    if (routes.length === 0) {
       // The emulator ignores subscription filters, so a consumer can see types it has no handler for.
       logger.debug({ type: event.type }, 'no handler for this event type; acknowledged');
       return 'ignored';
     }
     const db = await readyDatabase();
+    const delivery = { messageId: message.messageId, traceId: trace?.traceId };
+    const only = routes.length === 1 ? routes[0]!.projection : undefined;
     const applied = await retryConflicts(() =>
-      db.transaction(async (trx) => {
-        if (!(await recordProcessed(trx, router.consumer, event))) return false;
-        for (const handler of handlers)
-          await handler(event, { trx, messageId: message.messageId, traceId: trace?.traceId });
-        return true;
-      }),
+      only
+        ? applyInOneStatement(db, router.consumer, event, only(event, delivery))
+        : db.transaction(async (trx) => {
+            if (!(await recordProcessed(trx, router.consumer, event))) return false;
+            for (const route of routes) {
+              if (route.handler) await route.handler(event, { trx, ...delivery });
+              else await runProjection(trx, route.projection(event, delivery));
+            }
+            return true;
+          }),
     );
     logger.info(
       { type: event.type, subject: event.subject },
@@ -95,6 +102,34 @@ export async function consume(
     );
     return applied ? 'applied' : 'duplicate';
   });
+}
+
+/**
+ * The idempotency record and a projection's effect as one statement (atomic on its own): the
+ * record's INSERT is the `new_delivery` CTE, empty when the event was processed before, and
+ * the projection applies only when it is not.
+ * @returns whether the event was applied (false: a duplicate)
+ */
+async function applyInOneStatement(
+  db: Knex,
+  consumer: string,
+  event: ManifestEvent,
+  effect: Statement,
+): Promise<boolean> {
+  const { rows } = await db.raw(
+    `WITH new_delivery AS (
+       INSERT INTO processed_event (consumer, event_id) VALUES (?, ?)
+       ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id
+     ), effect AS (${effect.sql})
+     SELECT count(*)::int AS applied FROM new_delivery`,
+    [consumer, event.id, ...effect.bindings],
+  );
+  return (rows as { applied: number }[])[0]!.applied > 0;
+}
+
+/** A projection inside a transaction that has recorded the event already: it always applies. */
+async function runProjection(trx: Knex.Transaction, effect: Statement): Promise<void> {
+  await trx.raw(`WITH new_delivery AS (SELECT 1) ${effect.sql}`, [...effect.bindings]);
 }
 
 /** Inserts the idempotency record; false when this consumer already processed the event. */

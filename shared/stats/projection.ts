@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventOf } from '../events/envelope';
 import type { Person } from '../people/schema';
+import type { Statement } from '../events/router';
 
 /**
  * The passenger_stats read model: per passenger class and sex, how many passengers, how many
@@ -12,52 +13,58 @@ import type { Person } from '../people/schema';
  */
 
 type Sign = 1 | -1;
+type Delta = { person: Person; sign: Sign };
 
-/** Adds (sign 1) or removes (sign -1) one person's contribution. */
-async function adjust(trx: Knex.Transaction, person: Person, sign: Sign): Promise<void> {
-  await trx.raw(
-    `INSERT INTO passenger_stats AS s (passenger_class, sex, passengers, survivors, age_sum, fare_sum)
-     VALUES (?, ?, ?, ?, ?::numeric, ?::numeric)
+/**
+ * The statement that adds (sign 1) or removes (sign -1) people's contributions, summed per
+ * passenger class and sex first (an update that keeps both touches one row, and ON CONFLICT
+ * may change a row only once per statement). It applies only for a new delivery (router.ts).
+ */
+function adjust(deltas: Delta[]): Statement {
+  const values = deltas
+    .map(() => '(?::smallint, ?::text, ?::bigint, ?::bigint, ?::numeric, ?::numeric)')
+    .join(', ');
+  return {
+    sql: `INSERT INTO passenger_stats AS s (passenger_class, sex, passengers, survivors, age_sum, fare_sum)
+     SELECT d.passenger_class, d.sex, sum(d.passengers), sum(d.survivors), sum(d.age_sum), sum(d.fare_sum)
+     FROM (VALUES ${values}) AS d (passenger_class, sex, passengers, survivors, age_sum, fare_sum)
+     WHERE EXISTS (SELECT 1 FROM new_delivery)
+     GROUP BY d.passenger_class, d.sex
      ON CONFLICT (passenger_class, sex) DO UPDATE SET
        passengers = s.passengers + EXCLUDED.passengers,
        survivors = s.survivors + EXCLUDED.survivors,
        age_sum = s.age_sum + EXCLUDED.age_sum,
        fare_sum = s.fare_sum + EXCLUDED.fare_sum,
        updated_at = now()`,
-    [
+    bindings: deltas.flatMap(({ person, sign }) => [
       person.passengerClass,
       person.sex,
       sign,
       person.survived ? sign : 0,
       signed(person.age, sign),
       signed(person.fare, sign),
-    ],
-  );
+    ]),
+  };
 }
 
 // String(0.42) is "0.42": the decimal the client sent, so numeric sums stay exact.
 const signed = (value: number, sign: Sign) => (sign === 1 ? String(value) : `-${String(value)}`);
 
-export async function applyCreated(
-  trx: Knex.Transaction,
-  event: EventOf<'person.created'>,
-): Promise<void> {
-  await adjust(trx, event.data, 1);
-}
-
-export async function applyUpdated(
-  trx: Knex.Transaction,
-  event: EventOf<'person.updated'>,
-): Promise<void> {
-  await adjust(trx, event.previous, -1);
-  await adjust(trx, event.data, 1);
-}
-
-export async function applyDeleted(
-  trx: Knex.Transaction,
-  event: EventOf<'person.deleted'>,
-): Promise<void> {
-  await adjust(trx, event.previous, -1);
+/** A person event's effect on the read model: created adds, deleted removes, updated does both. */
+export function personDelta(
+  event: EventOf<'person.created'> | EventOf<'person.updated'> | EventOf<'person.deleted'>,
+): Statement {
+  switch (event.type) {
+    case 'person.created':
+      return adjust([{ person: event.data, sign: 1 }]);
+    case 'person.updated':
+      return adjust([
+        { person: event.previous, sign: -1 },
+        { person: event.data, sign: 1 },
+      ]);
+    case 'person.deleted':
+      return adjust([{ person: event.previous, sign: -1 }]);
+  }
 }
 
 /**

@@ -4,6 +4,8 @@ import { closeDatabase } from '../../shared/db';
 import { consume } from '../../shared/events/consumer';
 import { createEvent } from '../../shared/events/envelope';
 import { EventRouter } from '../../shared/events/router';
+import { projectStatsRouter } from '../../shared/stats/consumer';
+import type { Person } from '../../shared/people/schema';
 import { eventMessage } from '../../shared/events/message';
 import { usePublisher } from '../../shared/events/publisher';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
@@ -308,6 +310,72 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
     expect(await consume(personOnly, message)).toBe('ignored');
     expect(calls).toBe(0);
     expect(await db()('processed_event').select()).toEqual([]);
+  });
+
+  it('applies a projection and a handler for the same event together, once, in one transaction', async () => {
+    await resetReadModels();
+    const handled: string[] = [];
+    const both = new EventRouter('both')
+      .project('person.created', (event) => ({
+        sql: `INSERT INTO audit_log (event_id, type, subject, actor, occurred_at, payload)
+              SELECT ?, ?, ?, ?, ?, '{}'::jsonb WHERE EXISTS (SELECT 1 FROM new_delivery)`,
+        bindings: [event.id, event.type, event.subject, event.actor, event.time],
+      }))
+      .on('person.*', async (event) => {
+        handled.push(event.id);
+      });
+    const uuid = randomUUID();
+    const created = createEvent('person.created', {
+      subject: uuid,
+      actor: 't',
+      data: { uuid, ...personData() } as Person,
+    });
+    const { message } = pushBody(eventMessage(created, ''));
+    expect(await consume(both, message)).toBe('applied');
+    expect(await consume(both, message)).toBe('duplicate');
+    expect(handled).toEqual([created.id]);
+    expect(await db()('audit_log').pluck('event_id')).toEqual([created.id]);
+
+    // A failing handler undoes the projection and the idempotency record with it.
+    const failing = new EventRouter('failing')
+      .project('person.created', (event) => ({
+        sql: `INSERT INTO audit_log (event_id, type, subject, actor, occurred_at, payload)
+              SELECT ?, ?, ?, ?, ?, '{}'::jsonb WHERE EXISTS (SELECT 1 FROM new_delivery)`,
+        bindings: [randomUUID(), event.type, event.subject, event.actor, event.time],
+      }))
+      .on('person.created', async () => {
+        throw new Error('handler failed');
+      });
+    await expect(consume(failing, message)).rejects.toThrow('handler failed');
+    expect(await db()('audit_log').pluck('event_id')).toEqual([created.id]);
+    expect(await db()('processed_event').where({ consumer: 'failing' })).toEqual([]);
+  });
+
+  it('changes one read-model row once when an update keeps class and sex (one projection statement)', async () => {
+    await resetReadModels();
+    const before = { uuid: randomUUID(), ...personData({ age: 30, fare: 10 }) } as Person;
+    const after = { ...before, survived: true, age: 31.5, fare: 12.25 };
+    const created = createEvent('person.created', {
+      subject: before.uuid,
+      actor: 't',
+      data: before,
+    });
+    const updated = createEvent('person.updated', {
+      subject: before.uuid,
+      actor: 't',
+      data: after,
+      previous: before,
+    });
+    await consume(projectStatsRouter, pushBody(eventMessage(created, '')).message);
+    await consume(projectStatsRouter, pushBody(eventMessage(updated, '')).message);
+    const [row] = await db()('passenger_stats').select();
+    expect(row).toMatchObject({
+      passengers: expect.anything(),
+      age_sum: '31.5',
+      fare_sum: '12.25',
+    });
+    expect(Number(row.passengers)).toBe(1);
+    expect(Number(row.survivors)).toBe(1);
   });
 });
 
