@@ -1,7 +1,7 @@
 import type { BenchContext } from './run';
 import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
-import { startFunction } from './lib/functions';
+import { FRAMEWORK_BASELINE, startFunction } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
 import { freePort, until, watch } from './lib/processes';
 
@@ -53,40 +53,50 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const deepPath = `/people?limit=100&cursor=${encodeCursor(deepRows[0].id)}`;
 
   const people = await startFunction('people', env, '/people?limit=1');
+  const floor = await startFunction('people', env, paths[0], FRAMEWORK_BASELINE);
   const bare = await startBare(env);
+  const post = (url: string) =>
+    load({
+      url: `${url}/people`,
+      method: 'POST',
+      body: PERSON,
+      headers: JSON_HEADERS,
+      seconds,
+      connections,
+    });
   let results;
   try {
-    await load({ url: people.url, paths, seconds: 2, connections });
-    await load({ url: bare.url, paths, seconds: 2, connections });
+    for (const server of [people, floor, bare])
+      await load({ url: server.url, paths, seconds: 2, connections });
     const getFn = await load({ url: people.url, paths, seconds, connections });
+    const getFloor = await load({ url: floor.url, paths, seconds, connections });
     const getBare = await load({ url: bare.url, paths, seconds, connections });
     const first = await load({ url: `${people.url}/people?limit=100`, seconds, connections: 8 });
     const deep = await load({ url: `${people.url}${deepPath}`, seconds, connections: 8 });
-    const postFn = await load({
-      url: `${people.url}/people`,
-      method: 'POST',
-      body: PERSON,
-      headers: JSON_HEADERS,
-      seconds,
-      connections,
-    });
-    const postBare = await load({
-      url: `${bare.url}/people`,
-      method: 'POST',
-      body: PERSON,
-      headers: JSON_HEADERS,
-      seconds,
-      connections,
-    });
-    results = { getFn, getBare, first, deep, postFn, postBare, peak: people.process.peakMiB() };
+    const postFn = await post(people.url);
+    const postFloor = await post(floor.url);
+    const postBare = await post(bare.url);
+    results = {
+      getFn,
+      getFloor,
+      getBare,
+      first,
+      deep,
+      postFn,
+      postFloor,
+      postBare,
+      peak: people.process.peakMiB(),
+    };
   } finally {
     await people.stop();
+    await floor.stop();
     await bare.stop();
   }
   const publishing = ctx.eventsEnv.PUBSUB_EMULATOR_HOST
     ? await postPublishing(ctx, env, seconds, connections)
     : undefined;
-  const { getFn, getBare, first, deep, postFn, postBare, peak } = results;
+  const { getFn, getFloor, getBare, first, deep, postFn, postFloor, postBare, peak } = results;
+  const floorName = 'same handler under stock functions-framework';
 
   return [
     figure({
@@ -96,6 +106,21 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       baseline: { name: 'bare node:http, same query and pool', value: getBare.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.85 },
       notes: `function ${ms(getFn)}; bare ${ms(getBare)}; ${connections} connections`,
+    }),
+    figure({
+      name: 'GET /people/{uuid}: the stock framework alone (requests/s)',
+      value: getFloor.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: 'bare node:http, same query and pool', value: getBare.requestsPerSecond },
+      notes: `report: the ceiling of any function on functions-framework; ${ms(getFloor)}`,
+    }),
+    figure({
+      name: 'GET /people/{uuid}: our code on the framework (requests/s)',
+      value: getFn.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: floorName, value: getFloor.requestsPerSecond },
+      target: { on: 'ratio', op: '>=', limit: 0.85 },
+      notes: 'validation, Express routes, auth, request log, schema gate, problem errors',
     }),
     figure({
       name: `GET /people?limit=100, ${deepIndex.toLocaleString('en-US')} rows deep (p50 latency)`,
@@ -113,6 +138,14 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       baseline: { name: 'same insert, no outbox (bare)', value: postBare.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.7 },
       notes: `person and outbox row in one statement, no broker; function ${ms(postFn)}; bare ${ms(postBare)}`,
+    }),
+    figure({
+      name: 'POST /people: our code and the outbox on the framework (requests/s)',
+      value: postFn.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: `${floorName}, no outbox`, value: postFloor.requestsPerSecond },
+      target: { on: 'ratio', op: '>=', limit: 0.7 },
+      notes: `floor ${ms(postFloor)}`,
     }),
     ...(publishing
       ? [

@@ -12,6 +12,7 @@ import { buildBundles } from './lib/functions';
 import { ROOT } from './lib/processes';
 import { importBench } from './import.bench';
 import { httpBench } from './http.bench';
+import { functionsBench } from './functions.bench';
 
 export interface BenchContext {
   quick: boolean;
@@ -26,6 +27,7 @@ export interface BenchContext {
 const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[] = [
   { name: 'import', run: importBench },
   { name: 'http', run: httpBench },
+  { name: 'functions', run: functionsBench },
 ];
 
 async function main(): Promise<void> {

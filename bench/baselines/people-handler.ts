@@ -1,20 +1,33 @@
-// Baseline for the people benchmarks: a bare node:http server doing the same work as the
-// function's routes (same knex factory and pool settings, same repository query, same
-// validator), without functions-framework, Express, logging, auth or the outbox.
-import { createServer } from 'node:http';
+// Baseline for the people benchmarks: the same work as the function's routes (same knex
+// factory and pool settings, same repository query, same validator) with none of the rest:
+// no Express app of ours, no logging, no auth, no outbox. Served two ways: on a bare node:http
+// server (bare-people.ts) and under the stock functions-framework (framework-people.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../shared/config';
 import { createKnex } from '../../shared/db/knex';
-import { randomUUID } from 'node:crypto';
 import { findPerson, personInsert } from '../../shared/people/repository';
 import { PersonData } from '../../shared/people/schema';
 import { compileValidator } from '../../shared/validation';
 
-const settings = loadConfig(process.env);
-const db = createKnex({ connectionString: settings.DATABASE_URL! }, settings);
+export const settings = loadConfig(process.env);
+export const db = createKnex({ connectionString: settings.DATABASE_URL! }, settings);
 const valid = compileValidator(PersonData);
 const UUID = /^\/people\/([0-9a-f-]{36})$/;
 
-const server = createServer((req, res) => {
+/** Reads a JSON body, unless a framework has parsed it already (functions-framework has). */
+function jsonBody(req: IncomingMessage & { body?: unknown }): Promise<unknown> {
+  if (req.body !== undefined) return Promise.resolve(req.body);
+  return new Promise((done, fail) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => done(JSON.parse(text)));
+    req.on('error', fail);
+  });
+}
+
+/** GET /people/{uuid} and POST /people, as plainly as node:http allows. */
+export function peopleHandler(req: IncomingMessage, res: ServerResponse): void {
   const reply = (status: number, body?: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(body === undefined ? undefined : JSON.stringify(body));
@@ -28,26 +41,17 @@ const server = createServer((req, res) => {
     return;
   }
   if (req.method === 'POST' && req.url === '/people') {
-    let text = '';
-    req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
-      const data: unknown = JSON.parse(text);
-      if (!valid(data)) return reply(400, valid.problems());
-      const person = { uuid: randomUUID(), ...data, survived: data.survived ?? false };
-      personInsert(db, person).then(
-        () => reply(201, person),
-        () => reply(500),
-      );
-    });
+    jsonBody(req)
+      .then(
+        (data) => {
+          if (!valid(data)) return reply(400, valid.problems());
+          const person = { uuid: randomUUID(), ...data, survived: data.survived ?? false };
+          return personInsert(db, person).then(() => reply(201, person));
+        },
+        () => reply(400),
+      )
+      .catch(() => reply(500));
     return;
   }
   reply(404);
-});
-
-server.listen(settings.PORT, () =>
-  process.stdout.write(`bare people listening on ${settings.PORT}\n`),
-);
-process.once('SIGTERM', () => {
-  server.close();
-  void db.destroy().then(() => process.exit(0));
-});
+}

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { INSTALLED, NEVER_LOADED, postgresOnlyKnex } from '../../scripts/build';
 import { freePort, ROOT, until, watch, type Watched } from './processes';
 
 export const FRAMEWORK = join(
@@ -9,16 +11,44 @@ export const FRAMEWORK = join(
   'node_modules/@google-cloud/functions-framework/build/src/main.js',
 );
 
-/** Builds the deployable bundles (npm run build) once per bench run. */
+/** Where the baseline served by the stock framework is bundled (like a function, same externals). */
+export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';
+
+/** Builds the deployable bundles (npm run build) and the framework baseline, once per bench run. */
 export async function buildBundles(): Promise<void> {
   await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
     cwd: ROOT,
+  });
+  await build({
+    entryPoints: [join(ROOT, 'bench/baselines/framework-people.ts')],
+    outfile: join(ROOT, FRAMEWORK_BASELINE, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    external: [...INSTALLED, ...NEVER_LOADED],
+    plugins: [postgresOnlyKnex],
+    logLevel: 'warning',
   });
 }
 
 /** The size of a function's bundle, in KiB. */
 export function bundleKiB(name: string): number {
   return statSync(join(ROOT, 'dist/functions', name, 'index.js')).size / 1024;
+}
+
+/** node's arguments for a function as Cloud Run starts it (flags from terraform/functions.tf). */
+export function deployedArgs(target: string, source: string): string[] {
+  // The flags Terraform deploys a 256 MiB function with.
+  return [
+    '--enable-source-maps',
+    '--max-old-space-size=96',
+    FRAMEWORK,
+    `--target=${target}`,
+    `--source=${source}`,
+  ];
 }
 
 /** A function as deployed: the stock functions-framework CLI serving its bundle. */
@@ -38,21 +68,13 @@ export async function startFunction(
   name: string,
   env: Record<string, string | undefined>,
   probe?: string,
+  source = `dist/functions/${name}`,
 ): Promise<RunningFunction> {
   const port = await freePort();
-  const watched = watch(
-    process.execPath,
-    [
-      // The flags Terraform deploys a 256 MiB function with (terraform/functions.tf).
-      '--enable-source-maps',
-      '--max-old-space-size=96',
-      FRAMEWORK,
-      `--target=${name}`,
-      `--source=dist/functions/${name}`,
-      `--port=${port}`,
-    ],
-    { LOG_LEVEL: 'warn', ...env },
-  );
+  const watched = watch(process.execPath, [...deployedArgs(name, source), `--port=${port}`], {
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
   const url = `http://127.0.0.1:${port}`;
   if (probe) {
     await until(`${name} to serve ${probe}`, async () => (await fetch(`${url}${probe}`)).ok, 60000);

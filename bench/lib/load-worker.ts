@@ -1,5 +1,6 @@
 // The load generator, run as its own process (so it does not share an event loop with what it
 // measures): autocannon with the options given as JSON in argv[2]; prints the result as JSON.
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 
 interface LoadOptions {
@@ -11,10 +12,27 @@ interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
+  /** Push deliveries of this event envelope, each with a fresh event id (for event functions). */
+  pushEvent?: { type: string; [field: string]: unknown };
+}
+
+/** A Pub/Sub push body (the emulator's legacy shape) carrying `envelope` under a new id. */
+function pushBody(envelope: NonNullable<LoadOptions['pushEvent']>): string {
+  const id = randomUUID();
+  return JSON.stringify({
+    message: {
+      data: Buffer.from(JSON.stringify({ ...envelope, id })).toString('base64'),
+      attributes: { type: envelope.type, id },
+      messageId: id,
+      publishTime: new Date().toISOString(),
+    },
+    subscription: 'projects/demo-manifest/subscriptions/bench',
+  });
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
 const paths = options.paths;
+const pushEvent = options.pushEvent;
 
 const instance = autocannon(
   {
@@ -24,16 +42,18 @@ const instance = autocannon(
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
-    requests: paths
-      ? [
-          {
-            setupRequest: (request) => ({
-              ...request,
-              path: paths[Math.floor(Math.random() * paths.length)]!,
-            }),
-          },
-        ]
-      : undefined,
+    requests: pushEvent
+      ? [{ setupRequest: (request) => ({ ...request, body: pushBody(pushEvent) }) }]
+      : paths
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                path: paths[Math.floor(Math.random() * paths.length)]!,
+              }),
+            },
+          ]
+        : undefined,
   },
   (error, result) => {
     if (error) {

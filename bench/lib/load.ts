@@ -25,6 +25,8 @@ export async function load(options: {
   connections?: number;
   seconds: number;
   allowNon2xx?: boolean;
+  /** Push deliveries of this envelope, a fresh event id each (see load-worker.ts). */
+  pushEvent?: { type: string; [field: string]: unknown };
 }): Promise<LoadResult> {
   const { stdout } = await run(
     process.execPath,

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { BenchContext } from './run';
+import { discoverFunctions } from '../shared/local/functions';
+import { createEvent } from '../shared/events/envelope';
+import { figure, type Figure } from './lib/figures';
+import { bundleKiB, deployedArgs, startFunction } from './lib/functions';
+import { load } from './lib/load';
+import { freePort, ROOT, watch } from './lib/processes';
+import { join } from 'node:path';
+
+/** A passenger-shaped person.created envelope (load-worker gives each delivery its own id). */
+function personCreated() {
+  const uuid = randomUUID();
+  return createEvent('person.created', {
+    subject: uuid,
+    actor: 'bench',
+    data: {
+      uuid,
+      survived: true,
+      passengerClass: 3,
+      name: 'Mr. Cold Start',
+      sex: 'male',
+      age: 22,
+      siblingsOrSpousesAboard: 0,
+      parentsOrChildrenAboard: 0,
+      fare: 7.25,
+    },
+  });
+}
+
+const PUSH_PATH = '/projects/demo-manifest/topics/manifest-events';
+
+/** The request that proves each function serves: its cheapest real work. */
+function probeFor(name: string): { path: string; init?: RequestInit } {
+  switch (name) {
+    case 'people':
+      return { path: '/people?limit=1' };
+    case 'stats':
+      return { path: '/stats' };
+    case 'health':
+      return { path: '/health' };
+    default: {
+      // Event functions: one push delivery (relay-outbox ignores what the tick carries).
+      const id = randomUUID();
+      const body = JSON.stringify({
+        message: {
+          data: Buffer.from(JSON.stringify({ ...personCreated(), id })).toString('base64'),
+          attributes: { type: 'person.created', id },
+          messageId: id,
+          publishTime: new Date().toISOString(),
+        },
+        subscription: 'projects/demo-manifest/subscriptions/bench',
+      });
+      return {
+        path: PUSH_PATH,
+        init: { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+      };
+    }
+  }
+}
+
+/** Milliseconds from spawning the process to its first 2xx answer to `probe`. */
+async function coldStart(
+  target: string,
+  source: string,
+  env: Record<string, string>,
+  probe: { path: string; init?: RequestInit },
+): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const fn = watch(process.execPath, [...deployedArgs(target, source), `--port=${port}`], {
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    for (;;) {
+      if (fn.child.exitCode !== null) throw new Error(`${target} exited: ${fn.output()}`);
+      const res = await fetch(`http://127.0.0.1:${port}${probe.path}`, probe.init).catch(
+        () => undefined,
+      );
+      if (res?.ok) return performance.now() - started;
+      if (res) await res.arrayBuffer();
+      if (performance.now() - started > 60_000)
+        throw new Error(`${target} did not serve within 60 s: ${fn.output()}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    await fn.stop();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
+/**
+ * Per function bundle: the cold start (process spawn to first successful answer, median of 10,
+ * against the stock functions-framework serving a hello function, alternated run by run so
+ * both see the same machine), and the peak RSS under load.
+ */
+export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
+  const runs = ctx.quick ? 3 : 10;
+  const env = { DATABASE_URL: ctx.db.url, DB_POOL_MAX: '5', ...ctx.eventsEnv };
+  const names = discoverFunctions(join(ROOT, 'functions'));
+  const figures: Figure[] = [];
+
+  const hello: number[] = [];
+  const cold = new Map<string, number[]>(names.map((n) => [n, []]));
+  for (let run = 0; run < runs; run++) {
+    hello.push(await coldStart('hello', 'bench/baselines/hello.js', {}, { path: '/' }));
+    for (const name of names)
+      cold.get(name)!.push(await coldStart(name, `dist/functions/${name}`, env, probeFor(name)));
+  }
+  for (const name of names) {
+    const times = cold.get(name)!;
+    figures.push(
+      figure({
+        name: `cold start: ${name} (median of ${runs})`,
+        value: median(times),
+        unit: 'ms',
+        baseline: { name: 'stock functions-framework, hello', value: median(hello) },
+        lowerIsBetter: true,
+        target: { on: 'ratio', op: '<=', limit: 1.3 },
+        notes: `bundle ${Math.round(bundleKiB(name))} KiB; range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx of ${probeFor(name).path}`,
+      }),
+    );
+  }
+
+  // Peak RSS under load (people's is measured with its throughput in http.bench.ts).
+  const seconds = ctx.quick ? 3 : 8;
+  for (const name of names.filter((n) => n !== 'people')) {
+    const probe = probeFor(name);
+    const fn = await startFunction(
+      name,
+      { ...env, LOG_LEVEL: 'info' },
+      probe.path === PUSH_PATH ? undefined : probe.path,
+    );
+    try {
+      const result =
+        probe.path === PUSH_PATH
+          ? await load({
+              url: `${fn.url}${PUSH_PATH}`,
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              pushEvent: personCreated(),
+              seconds,
+              connections: 16,
+            })
+          : await load({ url: `${fn.url}${probe.path}`, seconds, connections: 16 });
+      figures.push(
+        figure({
+          name: `${name}: peak RSS under load`,
+          value: fn.process.peakMiB(),
+          unit: 'MiB',
+          target: { on: 'value', op: '<', limit: 192 },
+          notes: `${Math.round(result.requestsPerSecond)} req/s for ${seconds} s, 16 connections (${probe.init ? 'push deliveries' : `GET ${probe.path}`})`,
+        }),
+      );
+    } finally {
+      await fn.stop();
+    }
+  }
+  return figures;
+}
