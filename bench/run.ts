@@ -13,6 +13,7 @@ import { ROOT } from './lib/processes';
 import { importBench } from './import.bench';
 import { httpBench } from './http.bench';
 import { functionsBench } from './functions.bench';
+import { eventsBench } from './events.bench';
 
 export interface BenchContext {
   quick: boolean;
@@ -28,6 +29,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[]
   { name: 'import', run: importBench },
   { name: 'http', run: httpBench },
   { name: 'functions', run: functionsBench },
+  { name: 'events', run: eventsBench },
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { BenchContext } from './run';
+import { benchDatabase } from './lib/database';
+import { figure, type Figure } from './lib/figures';
+import { freePort, ROOT, until, watch } from './lib/processes';
+
+const run = promisify(execFile);
+
+/** The consumer worker (bench/lib/consumer-worker.ts) in its own process; its JSON result. */
+async function consumerRates(url: string, events: number, concurrency: number) {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'bench/lib/consumer-worker.ts', String(events), String(concurrency)],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' } },
+  );
+  return JSON.parse(stdout) as { bare: number; consumer: number };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/**
+ * HTTP write to `/stats` showing it, end to end, as a user sees it: `npm start` (here with
+ * node and tsx's loader, as `npm start` runs it) on its own fresh database, then POST a person
+ * and poll `/stats` until its total counts the new passenger, one write at a time.
+ */
+async function endToEnd(samples: number, env: Record<string, string>) {
+  const db = await benchDatabase('manifest_bench_e2e');
+  const port = await freePort();
+  const stack = watch(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    PORT: String(port),
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await until('the local stack to serve /health', async () => {
+      if (stack.child.exitCode !== null) throw new Error(`the stack exited: ${stack.output()}`);
+      return (await fetch(`${base}/health`)).ok;
+    });
+    const total = async () =>
+      ((await (await fetch(`${base}/stats`)).json()) as { total: { passengers: number } }).total
+        .passengers;
+    const latencies: number[] = [];
+    for (let i = 0; i < samples + 2; i++) {
+      const before = await total();
+      const started = performance.now();
+      const res = await fetch(`${base}/people`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          passengerClass: 1 + (i % 3),
+          name: `Mx. End To End ${i}`,
+          sex: 'other',
+          age: 40.5,
+          siblingsOrSpousesAboard: 0,
+          parentsOrChildrenAboard: 0,
+          fare: 30,
+        }),
+      });
+      if (res.status !== 201) throw new Error(`POST /people answered ${res.status}`);
+      // Polled every 5 ms (not until()'s 50), so the figure is the pipeline's, not the poll's.
+      while ((await total()) !== before + 1) {
+        if (performance.now() - started > 30000)
+          throw new Error('the write never showed in /stats');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // The first two warm the path (validators, pools, the subscription's first push).
+      if (i >= 2) latencies.push(performance.now() - started);
+    }
+    return latencies.sort((a, b) => a - b);
+  } finally {
+    await stack.stop();
+    await db.drop();
+  }
+}
+
+/**
+ * Events: throughput through the project-stats consumer in-process, against a bare INSERT per
+ * event on the same pool; and HTTP write to read model, end to end, with the real emulator
+ * (and with the in-process bus, for comparison).
+ */
+export async function eventsBench(ctx: BenchContext): Promise<Figure[]> {
+  const events = ctx.quick ? 2000 : 10000;
+  const figures: Figure[] = [];
+  for (const concurrency of [2, 8]) {
+    const { bare, consumer } = await consumerRates(ctx.db.url, events, concurrency);
+    figures.push(
+      figure({
+        name: `events/s through project-stats, ${concurrency} at a time (in-process)`,
+        value: consumer,
+        unit: 'events/s',
+        baseline: { name: 'a bare INSERT per event', value: bare },
+        ...(concurrency === 2
+          ? { target: { on: 'ratio' as const, op: '>=' as const, limit: 0.5 } }
+          : {}),
+        notes: `${events.toLocaleString('en-US')} person.created events, best of 2; decode, validate, dedup record and projection in one statement${concurrency === 2 ? '; 2 at a time as the emulator pushes' : ''}`,
+      }),
+    );
+  }
+
+  const samples = ctx.quick ? 10 : 30;
+  const modes: { name: string; env?: Record<string, string> }[] = [
+    { name: 'in-process bus', env: {} },
+    {
+      name: 'Pub/Sub emulator',
+      env: ctx.eventsEnv.PUBSUB_EMULATOR_HOST
+        ? {
+            PUBSUB_EMULATOR_HOST: ctx.eventsEnv.PUBSUB_EMULATOR_HOST,
+            // A project of its own on the shared emulator: the stack makes its own topic and subscriptions.
+            GOOGLE_CLOUD_PROJECT: `${ctx.eventsEnv.GOOGLE_CLOUD_PROJECT}-e2e`,
+          }
+        : undefined,
+    },
+  ];
+  for (const mode of modes) {
+    if (!mode.env) {
+      process.stderr.write(`bench: end to end with the ${mode.name} skipped: ${ctx.noEmulator}\n`);
+      continue;
+    }
+    const latencies = await endToEnd(samples, mode.env);
+    figures.push(
+      figure({
+        name: `HTTP write to /stats visible, ${mode.name} (p50)`,
+        value: percentile(latencies, 50),
+        unit: 'ms',
+        notes: `p95 ${Math.round(percentile(latencies, 95))} ms, max ${Math.round(latencies.at(-1)!)} ms over ${samples} writes; npm start on PostgreSQL`,
+      }),
+    );
+  }
+  return figures;
+}
