@@ -15,30 +15,34 @@ import { requestContext } from './request-context';
  * `/<mount>` (the function's URL on run.app and in the local stack) and under `/` (the
  * cloudfunctions.net URL, which strips the name), then one error path that answers every
  * failure as problem+json.
+ *
+ * A Router, not a second Express app: functions-framework's app has parsed the request and
+ * set up req and res already (its settings apply: no ETag, no X-Powered-By, proxy trusted).
+ * A nested app would re-initialise both on every request (measured: 10% of a GET's CPU).
  */
 export function httpFunction(
   mount: string,
   routes: Router,
   options: { open?: boolean } = {},
-): express.Express {
+): (req: Request, res: Response) => void {
   installProblemFinalHandler();
   // Cold start begins when the module loads, not with the first request.
   instanceReady().catch(() => undefined);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(enterInstance);
-  app.use(requestContext);
-  if (!options.open) app.use(authenticate);
-  app.use(`/${mount}`, routes);
-  app.use('/', routes);
-  app.use((req: Request) => {
-    throw new HttpProblem(404, `No such resource: ${req.method} ${req.path}.`);
-  });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    sendProblem(res, toHttpProblem(error));
-  });
-  return app;
+  const router = express.Router();
+  router.use(enterInstance);
+  router.use(requestContext);
+  if (!options.open) router.use(authenticate);
+  router.use(`/${mount}`, routes);
+  router.use('/', routes);
+  return (req, res) =>
+    router(req, res, (error?: unknown) =>
+      sendProblem(
+        res,
+        error === undefined || error === 'router' || error === 'route'
+          ? new HttpProblem(404, `No such resource: ${req.method} ${req.path}.`)
+          : toHttpProblem(error),
+      ),
+    );
 }
 
 /**
