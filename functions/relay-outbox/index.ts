@@ -2,4 +2,4 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { relayOnTick } from '../../shared/events/relay';
 
-cloudEvent('relay-outbox', relayOnTick);
+cloudEvent('relay-outbox', relayOnTick());

@@ -10,6 +10,7 @@ import type { EventRouter, Statement } from './router';
 import { trackedHandler } from '../runtime/graceful';
 import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady } from '../runtime/instance';
+import { installProblemFinalHandler } from '../http/framework-errors';
 
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -28,6 +29,7 @@ export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-letter
 export function eventConsumer(
   router: EventRouter,
 ): (cloudEvent: CloudEvent<MessagePublishedData>) => Promise<void> {
+  installProblemFinalHandler();
   instanceReady().catch(() => undefined);
   return trackedHandler(async (cloudEvent: CloudEvent<MessagePublishedData>) => {
     await leaveFrameworkDomain();

@@ -33,5 +33,20 @@ function finalHandler(error: unknown, req: Request, res: Response): void {
     sendProblem(res, new HttpProblem(404, `No such resource: ${req.method} ${req.path}.`));
     return;
   }
+  if (req.method !== 'POST' && req.body === undefined && !hasStatus(error)) {
+    // Only an event function gets here this way: the framework's Pub/Sub and CloudEvent
+    // middleware read the body of every request, and throw on a GET, which has none.
+    sendProblem(
+      res,
+      new HttpProblem(405, 'This is an event function: it takes Pub/Sub push deliveries (POST).', {
+        headers: { Allow: 'POST' },
+      }),
+    );
+    return;
+  }
   sendProblem(res, toHttpProblem(error));
+}
+
+function hasStatus(error: unknown): boolean {
+  return typeof (error as { status?: unknown } | null)?.status === 'number';
 }

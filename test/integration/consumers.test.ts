@@ -312,6 +312,16 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
     expect(await db()('processed_event').select()).toEqual([]);
   });
 
+  it('answers a GET 405 with Allow: POST, as problem+json (served alone, as in the cloud)', async () => {
+    for (const url of [projectStats(), auditLog()]) {
+      const res = await request(`${url}/`);
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expect(res.body.detail).toMatch(/event function/);
+      expect(res.text).not.toMatch(/TypeError|node_modules/);
+    }
+  });
+
   it('applies a projection and a handler for the same event together, once, in one transaction', async () => {
     await resetReadModels();
     const handled: string[] = [];

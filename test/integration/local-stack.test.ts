@@ -58,6 +58,19 @@ describe('npm start (the local stack on the embedded database)', () => {
     expect(missing.body.detail).toContain('/people');
   });
 
+  it('answers a GET to an event function 405 (Allow: POST) as problem+json, never a stack trace', async () => {
+    for (const name of ['project-stats', 'audit-log', 'relay-outbox']) {
+      const res = await request(`${base}/${name}`);
+      expect({ name, status: res.status, allow: res.headers.get('allow') }).toEqual({
+        name,
+        status: 405,
+        allow: 'POST',
+      });
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.text).not.toMatch(/at \w+ \(|node_modules|TypeError/);
+    }
+  });
+
   it('lets the migrate CLI use the same embedded database while it runs', async () => {
     const status = startChild(TSX, ['scripts/migrate.ts', 'status'], {
       DATA_DIR: dataDir,
