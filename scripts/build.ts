@@ -3,7 +3,7 @@
 // function deploys alone (Cloud Functions installs those and runs functions-framework).
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { discoverFunctions } from '../shared/local/functions';
 
 const root = resolve(__dirname, '..');
@@ -69,6 +69,19 @@ export const postgresOnlyKnex: Plugin = {
   },
 };
 
+/** How a function is bundled (the benchmark's baselines are bundled the same way). */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  keepNames: true,
+  external: [...INSTALLED, ...NEVER_LOADED],
+  plugins: [postgresOnlyKnex],
+  logLevel: 'warning',
+} satisfies BuildOptions;
+
 function packageOf(path: string): string {
   const parts = path.split('/');
   return path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
@@ -81,20 +94,12 @@ async function bundle(
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [join(root, 'functions', name, 'index.ts')],
     outfile: join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
     sourcemap: 'linked',
     metafile: true,
     legalComments: 'linked',
-    external: [...INSTALLED, ...NEVER_LOADED],
-    plugins: [postgresOnlyKnex],
-    logLevel: 'warning',
   });
   const dependencies = installedImports(result.metafile);
   const versions = Object.fromEntries(dependencies.map((dep) => [dep, installedVersion(dep)]));

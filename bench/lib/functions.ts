@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { INSTALLED, NEVER_LOADED, postgresOnlyKnex } from '../../scripts/build';
+import { BUNDLE_OPTIONS } from '../../scripts/build';
 import { freePort, ROOT, until, watch, type Watched } from './processes';
 
 export const FRAMEWORK = join(
@@ -20,17 +20,9 @@ export async function buildBundles(): Promise<void> {
     cwd: ROOT,
   });
   await build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [join(ROOT, 'bench/baselines/framework-people.ts')],
     outfile: join(ROOT, FRAMEWORK_BASELINE, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    external: [...INSTALLED, ...NEVER_LOADED],
-    plugins: [postgresOnlyKnex],
-    logLevel: 'warning',
   });
 }
 
