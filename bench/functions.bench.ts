@@ -6,6 +6,7 @@ import { figure, type Figure } from './lib/figures';
 import { bundleKiB, deployedArgs, startFunction } from './lib/functions';
 import { load } from './lib/load';
 import { freePort, ROOT, watch } from './lib/processes';
+import { PUSH_PATH, pushDelivery } from './lib/push';
 import { join } from 'node:path';
 
 /** A passenger-shaped person.created envelope (load-worker gives each delivery its own id). */
@@ -28,8 +29,6 @@ function personCreated() {
   });
 }
 
-const PUSH_PATH = '/projects/demo-manifest/topics/manifest-events';
-
 /** The request that proves each function serves: its cheapest real work. */
 function probeFor(name: string): { path: string; init?: RequestInit } {
   switch (name) {
@@ -39,23 +38,16 @@ function probeFor(name: string): { path: string; init?: RequestInit } {
       return { path: '/stats' };
     case 'health':
       return { path: '/health' };
-    default: {
+    default:
       // Event functions: one push delivery (relay-outbox ignores what the tick carries).
-      const id = randomUUID();
-      const body = JSON.stringify({
-        message: {
-          data: Buffer.from(JSON.stringify({ ...personCreated(), id })).toString('base64'),
-          attributes: { type: 'person.created', id },
-          messageId: id,
-          publishTime: new Date().toISOString(),
-        },
-        subscription: 'projects/demo-manifest/subscriptions/bench',
-      });
       return {
         path: PUSH_PATH,
-        init: { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+        init: {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: pushDelivery(personCreated()),
+        },
       };
-    }
   }
 }
 

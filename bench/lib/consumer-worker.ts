@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readyDatabase } from '../../shared/db';
 import { consume } from '../../shared/events/consumer';
 import { createEvent } from '../../shared/events/envelope';
-import { eventMessage } from '../../shared/events/message';
+import { eventMessage, pushBody } from '../../shared/events/message';
 import type { PubsubMessage } from '../../shared/events/message';
 import { shutdown } from '../../shared/runtime/shutdown';
 import { projectStatsRouter } from '../../shared/stats/consumer';
@@ -31,13 +31,10 @@ function messages(n: number): PubsubMessage[] {
         fare: 7.25 + (i % 100),
       },
     });
-    const message = eventMessage(event, '');
-    return {
-      data: message.data.toString('base64'),
-      attributes: message.attributes,
+    return pushBody(eventMessage(event, ''), {
       messageId: randomUUID(),
-      publishTime: new Date().toISOString(),
-    };
+      subscription: 'projects/demo-manifest/subscriptions/bench',
+    }).message;
   });
 }
 

@@ -2,6 +2,8 @@
 // measures): autocannon with the options given as JSON in argv[2]; prints the result as JSON.
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import type { ManifestEvent } from '../../shared/events/envelope';
+import { pushDelivery } from './push';
 
 interface LoadOptions {
   url: string;
@@ -13,21 +15,7 @@ interface LoadOptions {
   connections: number;
   seconds: number;
   /** Push deliveries of this event envelope, each with a fresh event id (for event functions). */
-  pushEvent?: { type: string; [field: string]: unknown };
-}
-
-/** A Pub/Sub push body (the emulator's legacy shape) carrying `envelope` under a new id. */
-function pushBody(envelope: NonNullable<LoadOptions['pushEvent']>): string {
-  const id = randomUUID();
-  return JSON.stringify({
-    message: {
-      data: Buffer.from(JSON.stringify({ ...envelope, id })).toString('base64'),
-      attributes: { type: envelope.type, id },
-      messageId: id,
-      publishTime: new Date().toISOString(),
-    },
-    subscription: 'projects/demo-manifest/subscriptions/bench',
-  });
+  pushEvent?: ManifestEvent;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
@@ -43,7 +31,14 @@ const instance = autocannon(
     headers: options.headers,
     body: options.body,
     requests: pushEvent
-      ? [{ setupRequest: (request) => ({ ...request, body: pushBody(pushEvent) }) }]
+      ? [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              body: pushDelivery({ ...pushEvent, id: randomUUID() }),
+            }),
+          },
+        ]
       : paths
         ? [
             {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { ManifestEvent } from '../../shared/events/envelope';
 import { ROOT } from './processes';
 
 const run = promisify(execFile);
@@ -26,7 +27,7 @@ export async function load(options: {
   seconds: number;
   allowNon2xx?: boolean;
   /** Push deliveries of this envelope, a fresh event id each (see load-worker.ts). */
-  pushEvent?: { type: string; [field: string]: unknown };
+  pushEvent?: ManifestEvent;
 }): Promise<LoadResult> {
   const { stdout } = await run(
     process.execPath,

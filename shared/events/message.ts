@@ -54,6 +54,31 @@ export function eventMessage(event: ManifestEvent, traceparent: string): Outgoin
   };
 }
 
+/**
+ * The push body Pub/Sub sends for a message (what the local bus posts, and what tests and
+ * benchmarks deliver by hand).
+ */
+export function pushBody(
+  message: { data: Buffer | string; attributes?: Record<string, string> },
+  options: {
+    messageId: string;
+    subscription: string;
+    publishTime?: string;
+    deliveryAttempt?: number;
+  },
+): PushBody {
+  return {
+    message: {
+      data: Buffer.isBuffer(message.data) ? message.data.toString('base64') : message.data,
+      attributes: message.attributes ?? {},
+      messageId: options.messageId,
+      publishTime: options.publishTime ?? new Date().toISOString(),
+    },
+    subscription: options.subscription,
+    ...(options.deliveryAttempt !== undefined ? { deliveryAttempt: options.deliveryAttempt } : {}),
+  };
+}
+
 /** Largest payload a consumer will try to parse; Pub/Sub's own limit is 10 MB. */
 export const MAX_EVENT_BYTES = 1024 * 1024;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventPublisher } from '../events/publisher';
 import { filterAccepts } from '../events/filter';
-import type { OutgoingMessage, PushBody } from '../events/message';
+import { pushBody, type OutgoingMessage } from '../events/message';
 import { pushPath, type PushSubscriptionSpec } from '../events/subscriptions';
 import { logger } from '../logging';
 
@@ -97,16 +97,12 @@ export class LocalBus implements EventPublisher {
 
   private async deliver(delivery: Delivery): Promise<void> {
     const { spec, messageId, message, publishTime, attempt } = delivery;
-    const body: PushBody = {
-      message: {
-        data: message.data.toString('base64'),
-        attributes: message.attributes,
-        messageId,
-        publishTime,
-      },
+    const body = pushBody(message, {
+      messageId,
+      publishTime,
       subscription: `projects/${this.options.projectId}/subscriptions/${spec.name}`,
       deliveryAttempt: attempt,
-    };
+    });
     let status: number | string;
     try {
       const response = await fetch(

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterCommitSettled } from '../../shared/events/fast-path';
 import type { EventPublisher } from '../../shared/events/publisher';
-import type { OutgoingMessage, PushBody } from '../../shared/events/message';
+import {
+  pushBody as encodePushBody,
+  type OutgoingMessage,
+  type PushBody,
+} from '../../shared/events/message';
 import { request } from './http';
 
 /** A published message as a test sees it. */
@@ -45,20 +49,15 @@ export class RecordingPublisher implements EventPublisher {
   }
 }
 
-/** The push body Pub/Sub sends for a message. */
+/** The push body Pub/Sub sends for a message, on the tests' subscription. */
 export function pushBody(
   message: { data: Buffer | string; attributes?: Record<string, string> },
   messageId: string = randomUUID(),
 ): PushBody {
-  return {
-    message: {
-      data: Buffer.isBuffer(message.data) ? message.data.toString('base64') : message.data,
-      attributes: message.attributes ?? {},
-      messageId,
-      publishTime: new Date().toISOString(),
-    },
+  return encodePushBody(message, {
+    messageId,
     subscription: 'projects/demo-manifest/subscriptions/test',
-  };
+  });
 }
 
 /** Pushes a message to an event function served by functions-framework, as Pub/Sub does. */
