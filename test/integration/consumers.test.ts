@@ -138,8 +138,8 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
     expect(audit).toHaveLength(8);
     expect(new Set(audit.map((a) => a.event_id))).toEqual(new Set(messages.map((m) => m.event.id)));
     expect(
-      await db()('processed_event').where({ consumer: 'project-stats' }).count('* as n'),
-    ).toEqual([{ n: expect.anything() }]);
+      (await db()('processed_event').where({ consumer: 'project-stats' }).pluck('event_id')).sort(),
+    ).toEqual(messages.map((m) => m.event.id).sort());
   });
 
   it('serves the read model as JSON: counts and survival rates by class, by sex and by both', async () => {
@@ -379,11 +379,7 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
     await consume(projectStatsRouter, pushBody(eventMessage(created, '')).message);
     await consume(projectStatsRouter, pushBody(eventMessage(updated, '')).message);
     const [row] = await db()('passenger_stats').select();
-    expect(row).toMatchObject({
-      passengers: expect.anything(),
-      age_sum: '31.5',
-      fare_sum: '12.25',
-    });
+    expect(row).toMatchObject({ age_sum: '31.5', fare_sum: '12.25' });
     expect(Number(row.passengers)).toBe(1);
     expect(Number(row.survivors)).toBe(1);
   });

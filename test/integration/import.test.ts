@@ -90,8 +90,8 @@ describeEachDatabase('bulk import of passenger CSV files', (leg) => {
       type: 'people.imported',
       data: { source: 'titanic.csv', imported: 887, rejected: 0 },
     });
-    expect(await db()('outbox').where({ type: 'people.imported' }).count('* as n')).toEqual([
-      { n: expect.anything() },
+    expect(await db()('outbox').where({ type: 'people.imported' }).pluck('event_id')).toEqual([
+      event.id,
     ]);
     expect((await push(projectStats(), pushBody(eventMessage(event, '')))).status).toBeLessThan(
       300,
