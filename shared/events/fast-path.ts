@@ -89,8 +89,12 @@ async function flushMarks(): Promise<void> {
   markTimer = undefined;
   const batch = sent;
   sent = [];
-  const byDb = new Map<Knex, { id: string; messageId: string }[]>();
-  for (const item of batch) byDb.set(item.db, [...(byDb.get(item.db) ?? []), item]);
+  const byDb = new Map<Knex, typeof batch>();
+  for (const item of batch) {
+    const rows = byDb.get(item.db);
+    if (rows) rows.push(item);
+    else byDb.set(item.db, [item]);
+  }
   for (const [db, rows] of byDb) {
     const values = rows.map(() => '(?::bigint, ?)').join(', ');
     await db

@@ -6,7 +6,6 @@ import { formatTraceparent, newTrace } from '../logging';
 import { createEvent, eventTypes, type EventType } from './envelope';
 import { afterCommitSettled, publishAfterCommit } from './fast-path';
 import { addToOutbox } from './outbox';
-import { publisher } from './publisher';
 
 const USAGE = `usage: npm run publish -- <type> '<json data>' [--subject <uuid>] [--previous '<json>']
 types: ${eventTypes.join(', ')}`;
@@ -71,10 +70,10 @@ export async function runPublishCommand(
     print((error as Error).message);
     return 2;
   }
-  const canPublish = publisher().available !== false;
   const db = await database();
+  // Without a publisher here, the row is due for the running stack's relay at once (outboxRow).
   const entry = await db.transaction((trx) =>
-    addToOutbox(trx, event, formatTraceparent(newTrace()), canPublish ? undefined : 0),
+    addToOutbox(trx, event, formatTraceparent(newTrace())),
   );
   publishAfterCommit(db, [entry]);
   await afterCommitSettled();

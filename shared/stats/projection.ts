@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EventOf } from '../events/envelope';
+import type { ManifestEvent } from '../events/envelope';
 import type { Person } from '../people/schema';
 import type { Statement } from '../events/router';
 
@@ -51,9 +51,7 @@ function adjust(deltas: Delta[]): Statement {
 const signed = (value: number, sign: Sign) => (sign === 1 ? String(value) : `-${String(value)}`);
 
 /** A person event's effect on the read model: created adds, deleted removes, updated does both. */
-export function personDelta(
-  event: EventOf<'person.created'> | EventOf<'person.updated'> | EventOf<'person.deleted'>,
-): Statement {
+export function personDelta(event: ManifestEvent): Statement {
   switch (event.type) {
     case 'person.created':
       return adjust([{ person: event.data, sign: 1 }]);
@@ -64,6 +62,8 @@ export function personDelta(
       ]);
     case 'person.deleted':
       return adjust([{ person: event.previous, sign: -1 }]);
+    default:
+      throw new Error(`passenger_stats has no delta for ${event.type}`);
   }
 }
 
