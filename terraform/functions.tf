@@ -24,21 +24,9 @@ locals {
     EVENTS_TOPIC         = module.events_topic.name
   })
 
-  # Each function's memory in MiB ("256Mi", "1Gi"), defaulting as var.functions does.
-  memory_mib = {
-    for name in keys(local.function_declarations) : name => (
-      endswith(try(var.functions[name].memory, "256Mi"), "Gi")
-      ? tonumber(trimsuffix(var.functions[name].memory, "Gi")) * 1024
-      : tonumber(trimsuffix(try(var.functions[name].memory, "256Mi"), "Mi"))
-    )
-  }
-
   function_environment = {
     for name, f in local.function_declarations : name => merge(
       local.runtime_environment,
-      # V8's old generation capped at 3/8 of the instance: under load it collects sooner instead
-      # of growing into the instance's limit (npm run bench: people peaks near 135 MiB in 256 MiB).
-      { NODE_OPTIONS = "${local.runtime_environment.NODE_OPTIONS} --max-old-space-size=${floor(local.memory_mib[name] * 3 / 8)}" },
       { for setting in f.settings : setting => local.setting_values[setting] },
     )
   }

@@ -79,6 +79,10 @@ variable "sizing" {
   default  = {}
   nullable = false
   validation {
+    condition     = can(regex("^[0-9]+(Mi|Gi)$", var.sizing.memory))
+    error_message = "sizing.memory must be a whole number of Mi or Gi, like \"256Mi\" or \"1Gi\"."
+  }
+  validation {
     condition     = var.sizing.min_instances >= 0 && var.sizing.max_instances >= 1 && var.sizing.min_instances <= var.sizing.max_instances
     error_message = "sizing needs 0 <= min_instances <= max_instances and max_instances >= 1."
   }
