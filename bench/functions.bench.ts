@@ -112,7 +112,6 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
         value: median(times),
         unit: 'ms',
         baseline: { name: 'stock functions-framework, hello', value: median(hello) },
-        lowerIsBetter: true,
         target: { on: 'ratio', op: '<=', limit: 1.3 },
         notes: `bundle ${Math.round(bundleKiB(name))} KiB; range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx of ${probeFor(name).path}`,
       }),

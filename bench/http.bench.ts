@@ -147,7 +147,6 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       value: deep.p50,
       unit: 'ms',
       baseline: { name: 'first page', value: first.p50 },
-      lowerIsBetter: true,
       target: { on: 'ratio', op: '<=', limit: 1.5 },
       notes: `deep ${Math.round(deep.requestsPerSecond)} req/s (${ms(deep)}); first ${Math.round(first.requestsPerSecond)} req/s (${ms(first)}); ${rows.toLocaleString('en-US')} rows`,
     }),

@@ -8,7 +8,7 @@ export interface Figure {
   value: number;
   unit: string;
   baseline?: { name: string; value: number };
-  /** value / baseline (or its inverse when `lowerIsBetter`), rounded to 2 places. */
+  /** value / baseline, rounded to 2 places (the target's op says which way is better). */
   ratio?: number;
   /** e.g. `>= 0.6` on the ratio, or `< 256` on the value. */
   target?: { on: 'ratio' | 'value'; op: '>=' | '<=' | '<'; limit: number };
@@ -17,13 +17,10 @@ export interface Figure {
 }
 
 /** Builds a figure, computing its ratio and whether it meets the target. */
-export function figure(f: Omit<Figure, 'ratio' | 'met'> & { lowerIsBetter?: boolean }): Figure {
-  const { lowerIsBetter, ...rest } = f;
+export function figure(f: Omit<Figure, 'ratio' | 'met'>): Figure {
   const ratio =
     f.baseline && f.baseline.value > 0 && f.value > 0
-      ? Math.round(
-          (lowerIsBetter ? f.value / f.baseline.value : f.value / f.baseline.value) * 100,
-        ) / 100
+      ? Math.round((f.value / f.baseline.value) * 100) / 100
       : undefined;
   const subject = f.target?.on === 'ratio' ? ratio : f.value;
   const met =
@@ -35,7 +32,7 @@ export function figure(f: Omit<Figure, 'ratio' | 'met'> & { lowerIsBetter?: bool
           : subject < f.target.limit
       : undefined;
   return {
-    ...rest,
+    ...f,
     ...(ratio !== undefined ? { ratio } : {}),
     ...(met !== undefined ? { met } : {}),
   };

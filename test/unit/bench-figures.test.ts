@@ -1,0 +1,36 @@
+import { figure, markdownTable } from '../../bench/lib/figures';
+
+describe('benchmark figures', () => {
+  it('computes the ratio against the baseline and holds it to a floor', () => {
+    const f = figure({
+      name: 'import',
+      value: 60,
+      unit: 'rows/s',
+      baseline: { name: 'copy', value: 100 },
+      target: { on: 'ratio', op: '>=', limit: 0.6 },
+    });
+    expect(f).toMatchObject({ ratio: 0.6, met: true });
+    expect(figure({ ...f, value: 59 })).toMatchObject({ ratio: 0.59, met: false });
+  });
+
+  it('holds a lower-is-better ratio (latency, cold start) to a ceiling', () => {
+    const base = { name: 'cold', unit: 'ms', baseline: { name: 'hello', value: 400 } };
+    const target = { on: 'ratio', op: '<=', limit: 1.3 } as const;
+    expect(figure({ ...base, value: 520, target })).toMatchObject({ ratio: 1.3, met: true });
+    expect(figure({ ...base, value: 720, target })).toMatchObject({ ratio: 1.8, met: false });
+  });
+
+  it('holds a plain value to a limit, and reports a figure with no target as such', () => {
+    expect(
+      figure({
+        name: 'rss',
+        value: 130,
+        unit: 'MiB',
+        target: { on: 'value', op: '<', limit: 192 },
+      }),
+    ).toMatchObject({ met: true });
+    const report = figure({ name: 'latency', value: 24, unit: 'ms' });
+    expect(report).not.toHaveProperty('met');
+    expect(markdownTable([report])).toContain('| latency | 24 ms | – | – | report | – |  |');
+  });
+});
