@@ -38,7 +38,8 @@ async function startBare(env: Record<string, string | undefined>) {
  * reported apart), and the function's peak RSS under that load.
  */
 export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
-  const seconds = ctx.quick ? 4 : 5;
+  const seconds = ctx.quick ? 2 : 5;
+  const pageSeconds = ctx.quick ? 1 : 5;
   const connections = 16;
   const env = { DATABASE_URL: ctx.db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   const rows = Number((await ctx.db.knex('person').count<{ n: string }[]>('* as n'))[0]!.n);
@@ -52,9 +53,11 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   );
   const deepPath = `/people?limit=100&cursor=${encodeCursor(deepRows[0].id)}`;
 
-  const people = await startFunction('people', env, '/people?limit=1');
-  const floor = await startFunction('people', env, paths[0], FRAMEWORK_BASELINE);
-  const bare = await startBare(env);
+  const [people, floor, bare] = await Promise.all([
+    startFunction('people', env, '/people?limit=1'),
+    startFunction('people', env, paths[0], FRAMEWORK_BASELINE),
+    startBare(env),
+  ]);
   const post = (url: string) =>
     load({
       url: `${url}/people`,
@@ -80,7 +83,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   let results;
   try {
     for (const server of [people, floor, bare])
-      await load({ url: server.url, paths, seconds: 2, connections });
+      await load({ url: server.url, paths, seconds: ctx.quick ? 1 : 2, connections });
     const get = (url: string) => () => load({ url, paths, seconds, connections });
     const [getFn, getFloor, getBare] = await alternate([
       get(people.url),
@@ -88,8 +91,8 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       get(bare.url),
     ]);
     const [first, deep] = await alternate([
-      () => load({ url: `${people.url}/people?limit=100`, seconds, connections: 8 }),
-      () => load({ url: `${people.url}${deepPath}`, seconds, connections: 8 }),
+      () => load({ url: `${people.url}/people?limit=100`, seconds: pageSeconds, connections: 8 }),
+      () => load({ url: `${people.url}${deepPath}`, seconds: pageSeconds, connections: 8 }),
     ]);
     const [postFn, postFloor, postBare] = await alternate([
       () => post(people.url),
@@ -112,9 +115,11 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     await floor.stop();
     await bare.stop();
   }
-  const publishing = ctx.eventsEnv.PUBSUB_EMULATOR_HOST
-    ? await postPublishing(ctx, env, seconds, connections)
-    : undefined;
+  // Report only, and a process more to start: left out of --quick.
+  const publishing =
+    ctx.eventsEnv.PUBSUB_EMULATOR_HOST && !ctx.quick
+      ? await postPublishing(ctx, env, seconds, connections)
+      : undefined;
   const { getFn, getFloor, getBare, first, deep, postFn, postFloor, postBare, peak } = results;
   const floorName = 'same handler under stock functions-framework';
 

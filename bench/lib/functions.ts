@@ -14,7 +14,13 @@ export const FRAMEWORK = join(
 /** Where the baseline served by the stock framework is bundled (like a function, same externals). */
 export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';
 
-/** Builds the deployable bundles (npm run build) and the framework baseline, once per bench run. */
+/** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */
+export const LOAD_WORKER = 'dist/bench/load-worker.js';
+
+/**
+ * Builds, once per bench run: the deployable bundles (npm run build), the framework baseline,
+ * and the load generator.
+ */
 export async function buildBundles(): Promise<void> {
   await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
     cwd: ROOT,
@@ -24,6 +30,15 @@ export async function buildBundles(): Promise<void> {
     entryPoints: [join(ROOT, 'bench/baselines/framework-people.ts')],
     outfile: join(ROOT, FRAMEWORK_BASELINE, 'index.js'),
   });
+  await build({
+    entryPoints: [join(ROOT, 'bench/lib/load-worker.ts')],
+    outfile: join(ROOT, LOAD_WORKER),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+  });
 }
 
 /** The size of a function's bundle, in KiB. */
@@ -31,9 +46,11 @@ export function bundleKiB(name: string): number {
   return statSync(join(ROOT, 'dist/functions', name, 'index.js')).size / 1024;
 }
 
-/** node's arguments for a function as Cloud Run starts it (flags from terraform/functions.tf). */
+/**
+ * node's arguments for a function as Cloud Run starts it: the flags Terraform deploys a 256 MiB
+ * function with (NODE_OPTIONS in terraform/declarations.tf and modules/cloud-function/main.tf).
+ */
 export function deployedArgs(target: string, source: string): string[] {
-  // The flags Terraform deploys a 256 MiB function with.
   return [
     '--enable-source-maps',
     '--max-old-space-size=96',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ManifestEvent } from '../../shared/events/envelope';
+import { LOAD_WORKER } from './functions';
 import { ROOT } from './processes';
 
 const run = promisify(execFile);
@@ -31,12 +32,7 @@ export async function load(options: {
 }): Promise<LoadResult> {
   const { stdout } = await run(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'bench/lib/load-worker.ts',
-      JSON.stringify({ connections: 16, ...options }),
-    ],
+    [LOAD_WORKER, JSON.stringify({ connections: 16, ...options })],
     {
       cwd: ROOT,
       maxBuffer: 16 * 1024 * 1024,
