@@ -28,9 +28,24 @@ export function emulatorUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Starts a fresh emulator on a free port and waits until it answers. */
+/**
+ * Starts a fresh emulator on a free port and waits until it answers the client library (gRPC,
+ * the protocol everything here speaks to it). A start that has not answered within 30 s is
+ * killed and tried again on another port: under CI load the emulator has once come up unable
+ * to route connections ("Unexpected HTTP/1.x request") and stayed so for its whole life.
+ */
 export async function startEmulator(project = freshProject()): Promise<Emulator> {
   if (external) return { host: external, project, stop: async () => undefined };
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = await startOnce(project);
+    if ('host' in started) return started;
+    failures.push(`attempt ${attempt}: ${started.failure}`);
+  }
+  throw new Error(`the emulator did not start:\n${failures.join('\n')}`);
+}
+
+async function startOnce(project: string): Promise<Emulator | { failure: string }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'gcloud',
@@ -48,41 +63,49 @@ export async function startEmulator(project = freshProject()): Promise<Emulator>
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const host = `127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the emulator exited: ${output}`);
-    if (Date.now() > deadline) {
-      process.kill(-child.pid!, 'SIGKILL');
-      throw new Error(`the emulator did not start within 60 s: ${output}`);
+  const emulator: Emulator = { host, project, stop: () => stopGroup(child) };
+  // The tail only: a broken emulator logs a Java stack trace per probe.
+  const tail = () => output.slice(-1500);
+  const { PubSub } = await import('@google-cloud/pubsub');
+  const client = new PubSub({ projectId: project, apiEndpoint: host });
+  const deadline = Date.now() + 30_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) return { failure: `it exited: ${tail()}` };
+      if (Date.now() > deadline) {
+        await emulator.stop();
+        return { failure: `no answer within 30 s: ${tail()}` };
+      }
+      if (/Server started/.test(output)) {
+        const answered = await Promise.race([
+          client.getTopics().then(
+            () => true,
+            () => false,
+          ),
+          new Promise<boolean>((done) => setTimeout(() => done(false), 2000)),
+        ]);
+        if (answered) return emulator;
+      }
+      await new Promise((done) => setTimeout(done, 250));
     }
-    try {
-      const res = await fetch(`http://${host}/v1/projects/${project}/topics`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 250));
+  } finally {
+    await client.close();
   }
-  return {
-    host,
-    project,
-    stop: async () => {
-      const group = -child.pid!;
-      const signal = (name: NodeJS.Signals) => {
-        try {
-          process.kill(group, name);
-        } catch {
-          // the group is gone already
-        }
-      };
-      const exited =
-        child.exitCode !== null
-          ? Promise.resolve()
-          : new Promise((done) => child.once('exit', done));
-      signal('SIGTERM');
-      await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
-      // The Java server can outlive the gcloud wrapper: make sure the whole group is gone.
-      signal('SIGKILL');
-    },
+}
+
+/** Stops the emulator's whole process group: the Java server can outlive the gcloud wrapper. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const group = -child.pid!;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(group, name);
+    } catch {
+      // the group is gone already
+    }
   };
+  const exited =
+    child.exitCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', done));
+  signal('SIGTERM');
+  await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
+  signal('SIGKILL');
 }
