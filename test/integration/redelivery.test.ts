@@ -88,7 +88,7 @@ describeHere(
     afterAll(async () => {
       if (stack && stack.process.exitCode === null) {
         stack.process.kill('SIGTERM');
-        await Promise.race([stack.exited, sleep(10000)]);
+        await Promise.race([stack.exited, sleep(10000, undefined, { ref: false })]);
         if (stack.process.exitCode === null) stack.process.kill('SIGKILL');
       }
       await emulator?.stop();
