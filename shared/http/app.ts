@@ -16,6 +16,9 @@ import { requestContext } from './request-context';
  * cloudfunctions.net URL, which strips the name), then one error path that answers every
  * failure as problem+json.
  *
+ * Every response starts with the security headers of an API (see securityHeaders); HTML
+ * pages replace the content security policy with their own (html.ts).
+ *
  * A Router, not a second Express app: functions-framework's app has parsed the request and
  * set up req and res already (its settings apply: no ETag, no X-Powered-By, proxy trusted).
  * A nested app would re-initialise both on every request (measured: 10% of a GET's CPU).
@@ -29,6 +32,7 @@ export function httpFunction(
   // Cold start begins when the module loads, not with the first request.
   instanceReady().catch(() => undefined);
   const router = express.Router();
+  router.use(securityHeaders);
   router.use(enterInstance);
   router.use(requestContext);
   if (!options.open) router.use(authenticate);
@@ -45,8 +49,26 @@ export function httpFunction(
     );
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The policy of every response that is not an HTML page: nothing may load, nothing may frame it. */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 /**
- * First, per request: leave functions-framework's per-request domain (see framework-domain.ts),
+ * First, per request, before anything can fail: no MIME sniffing, a content security policy
+ * that lets a response (JSON, problem+json) load nothing and be framed nowhere, should a
+ * browser ever render it, and no caching of any answer to a write, success or error.
+ * (problem.ts sets nosniff and no-store itself too, for the errors functions-framework
+ * raises before this router runs: a body it cannot parse.)
+ */
+function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
+  if (!SAFE_METHODS.has(req.method)) res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+/**
+ * Second, per request: leave functions-framework's per-request domain (see framework-domain.ts),
  * count the request in flight (graceful shutdown waits for it), and wait for the cold start.
  */
 function enterInstance(_req: Request, res: Response, next: NextFunction): void {

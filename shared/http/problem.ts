@@ -70,7 +70,7 @@ export function problemBody(status: number, detail: string, errors?: FieldError[
   };
 }
 
-/** Writes a problem response (no caching; secrets masked even in a detail that quoted one). */
+/** Writes a problem response (no caching, no sniffing; secrets masked even in a detail that quoted one). */
 export function sendProblem(res: Response, problem: HttpProblem): void {
   if (res.headersSent) {
     res.end();
@@ -81,6 +81,7 @@ export function sendProblem(res: Response, problem: HttpProblem): void {
   res
     .status(problem.status)
     .setHeader('Cache-Control', 'no-store')
+    .setHeader('X-Content-Type-Options', 'nosniff')
     .setHeader('Content-Type', 'application/problem+json; charset=utf-8')
     .send(redact(JSON.stringify(problem.toJSON())));
 }
