@@ -72,11 +72,40 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
  * count the request in flight (graceful shutdown waits for it), and wait for the cold start.
  */
 function enterInstance(_req: Request, res: Response, next: NextFunction): void {
-  res.once('close', beginWork());
+  trackUntilAnswered(res);
   const proceed = () => (isInstanceReady() ? next() : instanceReady().then(() => next(), next));
   const left = leaveFrameworkDomain();
   if (left) void left.then(proceed);
   else proceed();
+}
+
+/**
+ * A request is in flight until its handler has answered (called `res.end`) and the response has
+ * closed. Not until 'close' alone: a client that hangs up closes the response at once while the
+ * handler still runs (waiting for a pool connection, in a transaction); a shutdown that counted
+ * it done closed the pool under it, and the requests queued for a connection failed with tarn's
+ * "aborted" as unexpected errors (found by the load test: SIGTERM right after a burst whose
+ * client had gone logged one 500 per queued request).
+ */
+function trackUntilAnswered(res: Response): void {
+  const done = beginWork();
+  let answered = false;
+  let closed = false;
+  const settle = () => {
+    if (answered && closed) done();
+  };
+  const end = res.end as (...args: unknown[]) => Response;
+  res.end = function (this: Response, ...args: unknown[]) {
+    answered = true;
+    const result = end.apply(this, args);
+    settle();
+    return result;
+  } as Response['end'];
+  res.once('close', () => {
+    closed = true;
+    answered ||= res.writableEnded;
+    settle();
+  });
 }
 
 /** A handler for the methods a route does not support: 405 with `Allow`. */
