@@ -13,9 +13,11 @@ const fields = {
   name: Type.String({
     minLength: 1,
     maxLength: 100,
-    // At least one visible character; no control characters (NUL, line breaks, escapes).
-    pattern: '^(?=.*\\S)[^\\p{Cc}]+$',
-    'x-pattern-message': 'must not be blank or contain control characters',
+    // At least one visible character; no control characters (NUL, line breaks, escapes) and
+    // no unpaired UTF-16 surrogate (valid JSON, but no UTF-8 text can hold it: PostgreSQL's
+    // jsonb refuses the event carrying it, and text would silently become U+FFFD).
+    pattern: '^(?=.*\\S)[^\\p{Cc}\\p{Cs}]+$',
+    'x-pattern-message': 'must not be blank or contain control characters or unpaired surrogates',
     description: 'Full name as on the passenger list, 1 to 100 characters.',
   }),
   sex: StringEnum(['male', 'female', 'other'], { description: 'male, female or other.' }),
