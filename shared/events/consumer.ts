@@ -55,7 +55,8 @@ export async function consume(
   router: EventRouter,
   message: PubsubMessage | undefined,
 ): Promise<DeliveryOutcome> {
-  const attributes = message?.attributes ?? {};
+  // Attributes are whatever the sender put there: only string values are read.
+  const attributes = stringAttributes(message?.attributes);
   const trace = parseTraceparent(attributes.traceparent);
   const context = {
     ...(trace
@@ -64,7 +65,7 @@ export async function consume(
     labels: {
       consumer: router.consumer,
       messageId: String(message?.messageId ?? ''),
-      eventId: String(attributes.id ?? ''),
+      eventId: attributes.id ?? '',
     },
   };
   return withLogContext(context, async () => {
@@ -163,18 +164,42 @@ async function deadLetter(
     'invalid message acknowledged and stored in dead_letter',
   );
   const db = await readyDatabase();
+  // Everything stored here came from the sender: PostgreSQL text cannot hold NUL (nor jsonb a
+  // \u0000 escape), and a refused insert would make a poison message fail for ever.
+  const attributeId = stringAttributes(message?.attributes).id;
   await db('dead_letter').insert({
     consumer: router.consumer,
-    message_id: typeof message?.messageId === 'string' ? message.messageId.slice(0, 200) : null,
+    message_id: typeof message?.messageId === 'string' ? storable(message.messageId, 200) : null,
     event_id:
-      eventId ??
-      (typeof message?.attributes?.id === 'string' ? message.attributes.id.slice(0, 64) : null),
-    reason: reason.slice(0, 2000),
+      eventId !== undefined
+        ? storable(eventId, 64)
+        : attributeId !== undefined
+          ? storable(attributeId, 64)
+          : null,
+    reason: storable(reason, 2000),
     attributes: JSON.stringify(sanitizeAttributes(message?.attributes)),
-    data: data.slice(0, KEPT_DATA_CHARS).replaceAll('\u0000', ''),
+    data: storable(data, KEPT_DATA_CHARS),
     data_bytes: data.length,
   });
   return 'dead-lettered';
+}
+
+/** A received string cut to a length, without NUL characters or a dangling surrogate half. */
+function storable(value: string, max: number): string {
+  return value
+    .slice(0, max)
+    .replaceAll('\u0000', '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** The attributes whose values are strings (a malformed push may carry anything). */
+function stringAttributes(attributes: unknown): Record<string, string> {
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return {};
+  return Object.fromEntries(
+    Object.entries(attributes as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
 }
 
 function sanitizeAttributes(attributes: unknown): Record<string, string> {
@@ -182,9 +207,6 @@ function sanitizeAttributes(attributes: unknown): Record<string, string> {
   return Object.fromEntries(
     Object.entries(attributes as Record<string, unknown>)
       .slice(0, 100)
-      .map(([k, v]) => [
-        k.slice(0, 256).replaceAll('\u0000', ''),
-        String(v).slice(0, 1024).replaceAll('\u0000', ''),
-      ]),
+      .map(([k, v]) => [storable(k, 256), storable(String(v), 1024)]),
   );
 }
