@@ -5,6 +5,23 @@ import autocannon from 'autocannon';
 import type { ManifestEvent } from '../../shared/events/envelope';
 import { pushDelivery } from './push';
 
+/**
+ * One kind of request in a mixed load: each request picks a kind at random by weight, then one
+ * of its paths. `[<id>]` in a body becomes a fresh id per request (autocannon's idReplacement),
+ * so writes can differ from each other.
+ */
+export interface LoadMixEntry {
+  kind: string;
+  weight: number;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  paths: string[];
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** What each kind of a mix did: requests started, and answers by status code. */
+export type LoadByKind = Record<string, { sent: number; statusCodes: Record<string, number> }>;
+
 interface LoadOptions {
   url: string;
   method?: 'GET' | 'POST';
@@ -16,11 +33,48 @@ interface LoadOptions {
   seconds: number;
   /** Push deliveries of this event envelope, each with a fresh event id (for event functions). */
   pushEvent?: ManifestEvent;
+  /** Mixed traffic: kinds of requests by weight (see LoadMixEntry). */
+  mix?: LoadMixEntry[];
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
 const paths = options.paths;
 const pushEvent = options.pushEvent;
+const mix = options.mix;
+const byKind: LoadByKind = Object.fromEntries(
+  (mix ?? []).map((entry) => [entry.kind, { sent: 0, statusCodes: {} }]),
+);
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/** Each connection's context remembers the kind of its request in flight (pipelining is 1). */
+function mixedRequests(entries: LoadMixEntry[]): autocannon.Request[] {
+  const total = entries.reduce((sum, entry) => sum + entry.weight, 0);
+  const choose = () => {
+    let left = Math.random() * total;
+    for (const entry of entries) if ((left -= entry.weight) < 0) return entry;
+    return entries[entries.length - 1]!;
+  };
+  return [
+    {
+      setupRequest: (request, context) => {
+        const entry = choose();
+        (context as { kind?: string }).kind = entry.kind;
+        byKind[entry.kind]!.sent++;
+        return {
+          ...request,
+          method: entry.method,
+          path: pick(entry.paths),
+          headers: { ...request.headers, ...entry.headers },
+          body: entry.body,
+        };
+      },
+      onResponse: (status, _body, context) => {
+        const counts = byKind[(context as { kind: string }).kind]!.statusCodes;
+        counts[status] = (counts[status] ?? 0) + 1;
+      },
+    },
+  ];
+}
 
 const instance = autocannon(
   {
@@ -30,25 +84,28 @@ const instance = autocannon(
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
-    requests: pushEvent
-      ? [
-          {
-            setupRequest: (request) => ({
-              ...request,
-              body: pushDelivery({ ...pushEvent, id: randomUUID() }),
-            }),
-          },
-        ]
-      : paths
+    idReplacement: Boolean(mix?.some((entry) => entry.body?.includes('[<id>]'))),
+    requests: mix
+      ? mixedRequests(mix)
+      : pushEvent
         ? [
             {
               setupRequest: (request) => ({
                 ...request,
-                path: paths[Math.floor(Math.random() * paths.length)]!,
+                body: pushDelivery({ ...pushEvent, id: randomUUID() }),
               }),
             },
           ]
-        : undefined,
+        : paths
+          ? [
+              {
+                setupRequest: (request) => ({
+                  ...request,
+                  path: paths[Math.floor(Math.random() * paths.length)]!,
+                }),
+              },
+            ]
+          : undefined,
   },
   (error, result) => {
     if (error) {
@@ -68,6 +125,7 @@ const instance = autocannon(
         statusCodes: Object.fromEntries(
           Object.entries(statusCodes ?? {}).map(([code, s]) => [code, s.count]),
         ),
+        ...(mix ? { byKind } : {}),
       }),
     );
   },

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ManifestEvent } from '../../shared/events/envelope';
 import { LOAD_WORKER } from './functions';
+import type { LoadByKind, LoadMixEntry } from './load-worker';
 import { ROOT } from './processes';
 
 const run = promisify(execFile);
@@ -15,6 +16,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** With a mix: requests started and answers by status, per kind. */
+  byKind?: LoadByKind;
 }
 
 /** Runs autocannon in a separate process against a URL; throws when any request failed. */
@@ -29,10 +32,16 @@ export async function load(options: {
   allowNon2xx?: boolean;
   /** Push deliveries of this envelope, a fresh event id each (see load-worker.ts). */
   pushEvent?: ManifestEvent;
+  /** Mixed traffic: kinds of requests by weight (see load-worker.ts). */
+  mix?: LoadMixEntry[];
+  /** Run the worker's TypeScript through tsx, not its bundle (for tests, which build no bundle). */
+  fromSource?: boolean;
 }): Promise<LoadResult> {
+  const { fromSource, ...workerOptions } = options;
+  const worker = fromSource ? ['--import', 'tsx', 'bench/lib/load-worker.ts'] : [LOAD_WORKER];
   const { stdout } = await run(
     process.execPath,
-    [LOAD_WORKER, JSON.stringify({ connections: 16, ...options })],
+    [...worker, JSON.stringify({ connections: 16, ...workerOptions })],
     {
       cwd: ROOT,
       maxBuffer: 16 * 1024 * 1024,

@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { deployedArgs } from '../../bench/lib/functions';
+import { BUNDLE_OPTIONS } from '../../scripts/build';
+import { freePort, ROOT } from './processes';
+
+/**
+ * Bundles one function as `npm run build` does (same esbuild options), into a directory of its
+ * own under dist/ (inside the repository, so the packages left out of the bundle resolve from
+ * node_modules), so a test never races another over dist/functions.
+ * @returns the bundle's directory (for --source) and a function that removes it
+ */
+export async function bundleFunction(name: string): Promise<{ source: string; remove(): void }> {
+  const dir = join(ROOT, 'dist/test', `${name}-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  await build({
+    ...BUNDLE_OPTIONS,
+    entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
+    outfile: join(dir, 'index.js'),
+    sourcemap: 'linked',
+  });
+  return { source: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Resident set and its high-water mark of a live process, in MiB (Linux /proc). */
+export function memoryMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** What a function process logged: every line counted by severity, the worrying ones kept. */
+export interface LogScan {
+  lines: number;
+  bySeverity: Record<string, number>;
+  /** Lines at ERROR or above (pino level 50+), the first 20. */
+  errors: string[];
+  /** Lines that speak of pool exhaustion or a connection wait timing out, the first 20. */
+  poolErrors: string[];
+  errorCount: number;
+  poolErrorCount: number;
+}
+
+const ERROR_SEVERITIES = new Set(['ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY']);
+/** knex's KnexTimeoutError ("Timeout acquiring a connection. The pool is probably full..."), pg's own. */
+const POOL_TROUBLE =
+  /KnexTimeoutError|Timeout acquiring a connection|pool is probably full|timeout exceeded when trying to connect|too many clients|database unavailable/i;
+
+/** A function served by the stock functions-framework CLI from its bundle, as Cloud Run runs it. */
+export interface DeployedFunction {
+  url: string;
+  pid: number;
+  logs(): LogScan;
+  /** The start of its output (for a failure message). */
+  head(): string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts a bundled function with the flags Terraform deploys it with (deployedArgs) and waits
+ * until `probe` answers 2xx. Its whole output is scanned line by line, not kept.
+ */
+export async function startDeployed(
+  name: string,
+  source: string,
+  env: Record<string, string | undefined>,
+  probe: string,
+): Promise<DeployedFunction> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...deployedArgs(name, source), `--port=${port}`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const scan: LogScan = {
+    lines: 0,
+    bySeverity: {},
+    errors: [],
+    poolErrors: [],
+    errorCount: 0,
+    poolErrorCount: 0,
+  };
+  let head = '';
+  let partial = '';
+  const onLine = (line: string) => {
+    if (!line.trim()) return;
+    scan.lines++;
+    let severity = 'TEXT';
+    try {
+      severity = String((JSON.parse(line) as { severity?: unknown }).severity ?? 'DEFAULT');
+    } catch {
+      // not a structured line (the framework's own start-up text, a crash's stack)
+    }
+    scan.bySeverity[severity] = (scan.bySeverity[severity] ?? 0) + 1;
+    if (ERROR_SEVERITIES.has(severity)) {
+      scan.errorCount++;
+      if (scan.errors.length < 20) scan.errors.push(line.slice(0, 2000));
+    }
+    if (POOL_TROUBLE.test(line)) {
+      scan.poolErrorCount++;
+      if (scan.poolErrors.length < 20) scan.poolErrors.push(line.slice(0, 2000));
+    }
+  };
+  const onData = (chunk: Buffer) => {
+    const text = partial + chunk.toString();
+    if (head.length < 16384) head += chunk.toString();
+    const lines = text.split('\n');
+    partial = lines.pop()!;
+    lines.forEach(onLine);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      onLine(partial);
+      partial = '';
+      done(code);
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited before serving:\n${head}`);
+    const ok = await fetch(`${url}${probe}`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not serve ${probe} within 60 s:\n${head}`);
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    logs: () => scan,
+    head: () => head,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+        await exited;
+        clearTimeout(timer);
+      }
+      return exited;
+    },
+  };
+}
