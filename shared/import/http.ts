@@ -66,9 +66,18 @@ function publicSummary(summary: ImportSummary) {
 function uploadName(req: Request): string {
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(req.get('content-disposition') ?? '');
   const name = match?.[1]
-    ? decodeURIComponent(match[1])
+    ? percentDecoded(match[1])
         .replace(/[^\w.\- ]/g, '_')
         .slice(0, 200)
     : '';
   return name || 'upload.csv';
+}
+
+/** A percent-decoded header value; as sent when its encoding is malformed (never a 500). */
+function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
