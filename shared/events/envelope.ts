@@ -21,7 +21,14 @@ const EnvelopeFields = {
     pattern: EVENT_TYPE_PATTERN,
     'x-pattern-message': 'must be two dot-separated lower-case words',
   }),
-  time: Type.String({ format: 'date-time', description: 'When the change happened.' }),
+  time: Type.String({
+    format: 'date-time',
+    // RFC 3339 allows year 0000; PostgreSQL's timestamptz does not (there is no year 0), and an
+    // event its consumers cannot store would fail on every redelivery instead of dead-lettering.
+    pattern: '^(?!0000-)',
+    'x-pattern-message': 'must be in year 0001 or later',
+    description: 'When the change happened.',
+  }),
   subject: Type.String({
     format: 'uuid',
     description: "The person's uuid (for imports: the import's).",
