@@ -11,6 +11,14 @@ import { compileValidator, type Validator } from '../validation';
 
 export const EVENT_TYPE_PATTERN = '^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$';
 const Uuid = Type.String({ format: 'uuid' });
+/**
+ * Free text in an envelope is stored by consumers as text and jsonb, which hold neither NUL
+ * nor an unpaired UTF-16 surrogate: an event carrying one would fail on every redelivery.
+ */
+const storableText = {
+  pattern: '^[^\\u0000\\p{Cs}]*$',
+  'x-pattern-message': 'must not contain NUL or unpaired surrogates',
+} as const;
 
 const EnvelopeFields = {
   id: Type.String({
@@ -33,7 +41,12 @@ const EnvelopeFields = {
     format: 'uuid',
     description: "The person's uuid (for imports: the import's).",
   }),
-  actor: Type.String({ minLength: 1, maxLength: 200, description: 'Who caused the change.' }),
+  actor: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    ...storableText,
+    description: 'Who caused the change.',
+  }),
 };
 
 /** What every envelope has, whatever its type. */
@@ -44,7 +57,7 @@ export const EnvelopeBase = Type.Object(
 
 const ImportSummary = Type.Object(
   {
-    source: Type.String({ minLength: 1, maxLength: 500 }),
+    source: Type.String({ minLength: 1, maxLength: 500, ...storableText }),
     imported: Type.Integer({ minimum: 0 }),
     rejected: Type.Integer({ minimum: 0 }),
   },
