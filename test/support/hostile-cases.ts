@@ -648,6 +648,15 @@ export const csvCases: HostileCase[] = [
       },
     },
   },
+  {
+    kind: 'csv',
+    name: "CSV accepted: a malformed percent-encoding in the upload file name (filename*=UTF-8'')",
+    csv: `${HEADER}\n${ROW('Mr. Percent')}\n`,
+    headers: { 'content-disposition': "attachment; filename*=UTF-8''%E0%A4%A.csv" },
+    expect: {
+      accept: { status: 200, imported: 1, storedNames: ['Mr. Percent'], source: '_E0_A4_A.csv' },
+    },
+  },
 ];
 
 /** A valid person.created event, optionally changed. */
@@ -768,6 +777,44 @@ export const eventCases: HostileCase[] = [
     name: 'project-stats: a lone surrogate in the envelope id and actor',
     consumer: 'project-stats',
     push: () => deliver(eventBytes(validEvent({ id: 'x\ud800', actor: '\udc00' }))),
+    expect: { deadLetter: /invalid envelope/ },
+  },
+  ...['2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T24:00:00Z'].map(
+    (time): HostileCase => ({
+      kind: 'event',
+      name: `audit-log: an impossible time in the envelope (${time})`,
+      consumer: 'audit-log',
+      push: () => deliver(eventBytes(validEvent({ time }))),
+      expect: { deadLetter: /invalid envelope/ },
+    }),
+  ),
+  {
+    kind: 'event',
+    name: 'audit-log: a NUL byte in the actor',
+    consumer: 'audit-log',
+    push: () => deliver(eventBytes(validEvent({ actor: 'api-key:\u0000ci' }))),
+    expect: { deadLetter: /invalid envelope/ },
+  },
+  {
+    kind: 'event',
+    name: 'audit-log: a lone surrogate in the actor',
+    consumer: 'audit-log',
+    push: () => deliver(eventBytes(validEvent({ actor: 'api-key:\ud800' }))),
+    expect: { deadLetter: /invalid envelope/ },
+  },
+  {
+    kind: 'event',
+    name: 'audit-log: a NUL byte in the source of a people.imported',
+    consumer: 'audit-log',
+    push: () =>
+      deliver(
+        eventBytes(
+          validEvent({
+            type: 'people.imported',
+            data: { source: 'a\u0000.csv', imported: 1, rejected: 0 },
+          }),
+        ),
+      ),
     expect: { deadLetter: /invalid envelope/ },
   },
   {
