@@ -64,4 +64,51 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
       if (fn.process.exitCode === null) fn.process.kill('SIGKILL');
     }
   });
+
+  it('still finishes a write whose client hung up before SIGTERM, then closes the pool', async () => {
+    const port = await freePort();
+    const fn = startChild(
+      process.execPath,
+      [
+        'node_modules/.bin/functions-framework',
+        '--target=people',
+        '--source=functions/people/index.ts',
+        `--port=${port}`,
+      ],
+      { NODE_OPTIONS: '--import tsx', DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
+    );
+    try {
+      await fn.waitFor(/Serving function/);
+      const url = `http://127.0.0.1:${port}/people`;
+      expect((await request(`${url}?limit=1`)).status).toBe(200);
+
+      // The write waits on the lock; its client gives up (closing the response at once), and
+      // only then does SIGTERM arrive: the drain must still count the write as in flight.
+      const trx = await db().transaction();
+      await trx.raw('LOCK TABLE person IN ACCESS EXCLUSIVE MODE');
+      const client = new AbortController();
+      const abandoned = request(url, {
+        method: 'POST',
+        json: personData({ name: 'Mr. Hung Up' }),
+        signal: client.signal,
+      }).catch((error: Error) => error.name);
+      await sleep(500);
+      client.abort();
+      expect(await abandoned).toBe('AbortError');
+      await sleep(200);
+      fn.process.kill('SIGTERM');
+      await fn.waitFor(/draining before shutdown/);
+      await sleep(300);
+      await trx.commit();
+
+      expect(await fn.exited).toBe(0);
+      expect(fn.output()).toMatch(/"inFlight":1[^\n]*draining before shutdown/);
+      expect(fn.output()).not.toMatch(/"severity":"(ERROR|CRITICAL)"/);
+      const [{ n }] = await db()('person').where({ name: 'Mr. Hung Up' }).count('* as n');
+      expect(Number(n)).toBe(1);
+      expect(fn.output()).toMatch(/database pool closed/);
+    } finally {
+      if (fn.process.exitCode === null) fn.process.kill('SIGKILL');
+    }
+  });
 });
