@@ -7,6 +7,12 @@ export interface Emulator {
   /** A project id of its own, so suites sharing one emulator never share a topic. */
   project: string;
   stop(): Promise<void>;
+  /**
+   * Starts it again after `stop()`, on the same host:port and project (clients configured with
+   * `host` reach the new one). The emulator keeps everything in memory: the new one has no
+   * topics or subscriptions until they are provisioned again. Not possible for an external one.
+   */
+  restart(): Promise<void>;
 }
 
 let projects = 0;
@@ -18,9 +24,13 @@ const freshProject = () => `demo-manifest-${process.pid}-${++projects}`;
  */
 const external = process.env.TEST_PUBSUB_EMULATOR_HOST;
 
-/** Why the emulator cannot run here, or undefined when it can (gcloud with the emulator installed). */
-export function emulatorUnavailable(): string | undefined {
-  if (external) return undefined;
+/**
+ * Why the emulator cannot run here, or undefined when it can (gcloud with the emulator
+ * installed). `own`: the test needs one it starts itself (to stop and restart it), so an
+ * external one does not do.
+ */
+export function emulatorUnavailable(options: { own?: boolean } = {}): string | undefined {
+  if (external && !options.own) return undefined;
   const probe = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return 'gcloud is not installed';
   if (!/pubsub-emulator/.test(probe.stdout))
@@ -34,19 +44,63 @@ export function emulatorUnavailable(): string | undefined {
  * killed and tried again on another port: under CI load the emulator has once come up unable
  * to route connections ("Unexpected HTTP/1.x request") and stayed so for its whole life.
  */
-export async function startEmulator(project = freshProject()): Promise<Emulator> {
-  if (external) return { host: external, project, stop: async () => undefined };
+export async function startEmulator(
+  project = freshProject(),
+  options: { own?: boolean } = {},
+): Promise<Emulator> {
+  if (external && !options.own)
+    return {
+      host: external,
+      project,
+      stop: async () => undefined,
+      restart: async () => {
+        throw new Error('an external emulator (TEST_PUBSUB_EMULATOR_HOST) cannot be restarted');
+      },
+    };
   const failures: string[] = [];
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const started = await startOnce(project);
-    if ('host' in started) return started;
+    const started = await startOnce(project, await freePort());
+    if ('stop' in started) return wrap(started, project, failures);
     failures.push(`attempt ${attempt}: ${started.failure}`);
   }
   throw new Error(`the emulator did not start:\n${failures.join('\n')}`);
 }
 
-async function startOnce(project: string): Promise<Emulator | { failure: string }> {
-  const port = await freePort();
+/** The started process behind the Emulator handle; `restart()` swaps it for a new one. */
+interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+function wrap(first: Running, project: string, failures: string[]): Emulator {
+  let current: Running | undefined = first;
+  const { port } = first;
+  return {
+    host: `127.0.0.1:${port}`,
+    project,
+    stop: async () => {
+      const running = current;
+      current = undefined;
+      await running?.stop();
+    },
+    restart: async () => {
+      await current?.stop();
+      current = undefined;
+      // The same port, or clients pointed at `host` would lose it: no new port on a bad start.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const started = await startOnce(project, port);
+        if ('stop' in started) {
+          current = started;
+          return;
+        }
+        failures.push(`restart attempt ${attempt}: ${started.failure}`);
+      }
+      throw new Error(`the emulator did not start again:\n${failures.join('\n')}`);
+    },
+  };
+}
+
+async function startOnce(project: string, port: number): Promise<Running | { failure: string }> {
   const child: ChildProcess = spawn(
     'gcloud',
     [
@@ -63,7 +117,7 @@ async function startOnce(project: string): Promise<Emulator | { failure: string 
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const host = `127.0.0.1:${port}`;
-  const emulator: Emulator = { host, project, stop: () => stopGroup(child) };
+  const emulator: Running = { port, stop: () => stopGroup(child) };
   // The tail only: a broken emulator logs a Java stack trace per probe.
   const tail = () => output.slice(-1500);
   const { PubSub } = await import('@google-cloud/pubsub');
