@@ -36,13 +36,9 @@ export function eventConsumer(
     await instanceReady();
     try {
       await consume(router, cloudEvent.data?.message);
-    } catch (error) {
-      logger.error(
-        { error, consumer: router.consumer },
-        'delivery failed; answering an error so Pub/Sub redelivers',
-      );
-      // functions-framework prints what we throw to stderr: the structured line above has the
-      // details, so this carries one short line and no stack.
+    } catch {
+      // consume() has logged the failure with the delivery's labels. functions-framework prints
+      // what we throw to stderr, so this carries one short line and no stack.
       const retry = new Error(`${router.consumer}: delivery failed, Pub/Sub will redeliver`);
       retry.stack = retry.message;
       throw retry;
@@ -69,42 +65,58 @@ export async function consume(
     },
   };
   return withLogContext(context, async () => {
-    if (!message || typeof message !== 'object') {
-      return deadLetter(router, message, 'the request carries no Pub/Sub message');
+    try {
+      return await deliver(router, message, trace);
+    } catch (error) {
+      logger.error(
+        { error, consumer: router.consumer },
+        'delivery failed; answering an error so Pub/Sub redelivers',
+      );
+      throw error;
     }
-    const decoded = decodeMessageData(message);
-    if ('reason' in decoded) return deadLetter(router, message, decoded.reason);
-    const checked = validateEnvelope(decoded.value);
-    if ('invalid' in checked)
-      return deadLetter(router, message, checked.invalid.reason, checked.invalid.id);
-    const event = checked.event;
-    const routes = router.routesFor(event.type);
-    if (routes.length === 0) {
-      // The emulator ignores subscription filters, so a consumer can see types it has no handler for.
-      logger.debug({ type: event.type }, 'no handler for this event type; acknowledged');
-      return 'ignored';
-    }
-    const db = await readyDatabase();
-    const delivery = { messageId: message.messageId, traceId: trace?.traceId };
-    const only = routes.length === 1 ? routes[0]!.projection : undefined;
-    const applied = await retryConflicts(() =>
-      only
-        ? applyInOneStatement(db, router.consumer, event, only(event, delivery))
-        : db.transaction(async (trx) => {
-            if (!(await recordProcessed(trx, router.consumer, event))) return false;
-            for (const route of routes) {
-              if (route.handler) await route.handler(event, { trx, ...delivery });
-              else await runProjection(trx, route.projection(event, delivery));
-            }
-            return true;
-          }),
-    );
-    logger.info(
-      { type: event.type, subject: event.subject },
-      applied ? 'event applied' : 'duplicate delivery; already applied',
-    );
-    return applied ? 'applied' : 'duplicate';
   });
+}
+
+async function deliver(
+  router: EventRouter,
+  message: PubsubMessage | undefined,
+  trace: ReturnType<typeof parseTraceparent>,
+): Promise<DeliveryOutcome> {
+  if (!message || typeof message !== 'object') {
+    return deadLetter(router, message, 'the request carries no Pub/Sub message');
+  }
+  const decoded = decodeMessageData(message);
+  if ('reason' in decoded) return deadLetter(router, message, decoded.reason);
+  const checked = validateEnvelope(decoded.value);
+  if ('invalid' in checked)
+    return deadLetter(router, message, checked.invalid.reason, checked.invalid.id);
+  const event = checked.event;
+  const routes = router.routesFor(event.type);
+  if (routes.length === 0) {
+    // The emulator ignores subscription filters, so a consumer can see types it has no handler for.
+    logger.debug({ type: event.type }, 'no handler for this event type; acknowledged');
+    return 'ignored';
+  }
+  const db = await readyDatabase();
+  const delivery = { messageId: message.messageId, traceId: trace?.traceId };
+  const only = routes.length === 1 ? routes[0]!.projection : undefined;
+  const applied = await retryConflicts(() =>
+    only
+      ? applyInOneStatement(db, router.consumer, event, only(event, delivery))
+      : db.transaction(async (trx) => {
+          if (!(await recordProcessed(trx, router.consumer, event))) return false;
+          for (const route of routes) {
+            if (route.handler) await route.handler(event, { trx, ...delivery });
+            else await runProjection(trx, route.projection(event, delivery));
+          }
+          return true;
+        }),
+  );
+  logger.info(
+    { type: event.type, subject: event.subject },
+    applied ? 'event applied' : 'duplicate delivery; already applied',
+  );
+  return applied ? 'applied' : 'duplicate';
 }
 
 /**

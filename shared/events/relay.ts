@@ -16,7 +16,17 @@ export function relayOnTick(): () => Promise<void> {
   return trackedHandler(async (): Promise<void> => {
     await leaveFrameworkDomain();
     await instanceReady();
-    const report = await relayOutbox(await readyDatabase());
+    let report;
+    try {
+      report = await relayOutbox(await readyDatabase());
+    } catch (error) {
+      logger.error({ error }, 'outbox relay failed; the next tick tries again');
+      // functions-framework prints what we throw to stderr: the structured line above has the
+      // details, so this carries one short line and no stack.
+      const failed = new Error('relay-outbox: relay failed, the next tick tries again');
+      failed.stack = failed.message;
+      throw failed;
+    }
     if (report.published > 0 || report.failed > 0 || report.pruned > 0)
       logger.info(report, 'outbox relayed');
     else logger.debug(report, 'outbox relayed');

@@ -385,9 +385,10 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
   });
 });
 
-describe('a consumer whose database is down', () => {
+describe('a consumer, and the relay, whose database is down', () => {
   const saved = { ...process.env };
   const consumer = useFunction('project-stats');
+  const relay = useFunction('relay-outbox');
 
   beforeAll(async () => {
     process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:1/nowhere';
@@ -409,5 +410,45 @@ describe('a consumer whose database is down', () => {
     });
     const res = await push(consumer(), pushBody(eventMessage(event, '')));
     expect(res.status).toBeGreaterThanOrEqual(500);
+  });
+
+  // functions-framework prints what a handler throws with console.error and answers its
+  // message: one short line each, the details in one structured log line.
+  it.each([
+    ['project-stats', 'delivery failed; answering an error so Pub/Sub redelivers'],
+    ['relay-outbox', 'outbox relay failed; the next tick tries again'],
+  ])('%s answers and logs the failure without a stack trace', async (name, logged) => {
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      printed.push(args.map(String).join(' '));
+    });
+    clearCapturedLogs();
+    try {
+      const url = name === 'relay-outbox' ? relay() : consumer();
+      const message =
+        name === 'relay-outbox'
+          ? { data: '', attributes: {} }
+          : eventMessage(
+              createEvent('person.created', {
+                subject: randomUUID(),
+                actor: 't',
+                data: { ...personData(), uuid: randomUUID() } as never,
+              }),
+              '',
+            );
+      const res = await push(url, pushBody(message, `down-${name}`));
+      expect(res.status).toBe(500);
+      expect(res.text).toBe(
+        `${name}: ${name === 'relay-outbox' ? 'relay failed, the next tick tries again' : 'delivery failed, Pub/Sub will redeliver'}`,
+      );
+      expect(printed).toEqual([res.text]);
+    } finally {
+      spy.mockRestore();
+    }
+    const errors = capturedLogs().filter((line) => line.severity === 'ERROR');
+    expect(errors.map((line) => line.message)).toEqual([logged]);
+    expect(JSON.stringify(errors[0])).toMatch(/ECONNREFUSED|connect/);
+    // The consumer's line carries the delivery's labels, to find it by message id.
+    if (name === 'project-stats') expect(JSON.stringify(errors[0])).toContain(`down-${name}`);
   });
 });
