@@ -6,7 +6,7 @@ import { freePort, startChild, TSX, type Child } from '../support/processes';
 
 /**
  * A consumer that fails on its first two attempts at an event: the real emulator redelivers
- * the push (with the subscription's backoff) and the third attempt applies it, once.
+ * the push and the third attempt applies it, once.
  *
  * The fault is injected in the database, not in the code under test: a trigger on the read
  * model's table raises while a sequence is at most 2. A sequence, because `nextval` is not
@@ -104,7 +104,7 @@ describeHere(
         .select('event_id')
         .where({ type: 'person.created' });
 
-      // Backoff starts at 10 s and doubles: the third attempt comes about 30 s after the first.
+      // Locally the emulator redelivers a refused push about every second (provisionEmulator).
       const group = await until(
         'the event to reach passenger_stats',
         async () =>
