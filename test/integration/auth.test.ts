@@ -5,7 +5,7 @@ import { RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import { leaksInternals, personData, request } from '../support/http';
 import { capturedLogText } from '../support/logs';
-import { freePort, startChild } from '../support/processes';
+import { freePort, startFunctionCli } from '../support/processes';
 
 const CI_KEY = 'ci-key-0123456789abcdefghij';
 const BARE_KEY = 'bare-key-9876543210zyxwvuts';
@@ -146,21 +146,11 @@ describeEachDatabase('READ_REQUIRES_AUTH=true', (leg) => {
 describe('an instance in production', () => {
   it('refuses to start without API_KEYS, saying why', async () => {
     const port = await freePort();
-    const fn = startChild(
-      process.execPath,
-      [
-        'node_modules/.bin/functions-framework',
-        '--target=people',
-        '--source=functions/people/index.ts',
-        `--port=${port}`,
-      ],
-      {
-        NODE_OPTIONS: '--import tsx',
-        APP_ENV: 'production',
-        API_KEYS: undefined,
-        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
-      },
-    );
+    const fn = startFunctionCli('people', port, {
+      APP_ENV: 'production',
+      API_KEYS: undefined,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    });
     expect(await fn.exited).toBe(1);
     expect(fn.output()).toMatch(/API_KEYS is required when APP_ENV is production/);
   });

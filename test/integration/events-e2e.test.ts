@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDatabase, useTestDatabase, type DatabaseLeg } from '../support/database-legs';
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
-import { freePort, ROOT, startChild, TSX, type Child } from '../support/processes';
+import { ROOT } from '../support/processes';
+import { startLocalStack, statsTruth, until, type LocalStack } from '../support/stack';
 
 /**
  * End to end, as a user runs it: `npm start` in a separate process, writes over HTTP, and the
@@ -20,31 +20,15 @@ const modes: { name: string; emulator: boolean; skip?: string }[] = [
   { name: 'Pub/Sub emulator', emulator: true, skip: emulatorSkip },
 ];
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
   const db = useTestDatabase(leg);
   let emulator: Emulator | undefined;
-  let stack: Child;
+  let stack: LocalStack;
   let base: string;
 
   beforeAll(async () => {
     if (mode.emulator) emulator = await startEmulator();
-    const port = await freePort();
-    stack = startChild(TSX, ['scripts/start.ts'], {
-      PORT: String(port),
+    stack = await startLocalStack({
       DATABASE_URL: process.env.DATABASE_URL,
       PUBSUB_EMULATOR_HOST: emulator?.host,
       GOOGLE_CLOUD_PROJECT: emulator?.project,
@@ -53,43 +37,15 @@ function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       RELAY_INTERVAL_MS: '500',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     });
-    base = `http://127.0.0.1:${port}`;
-    await until(
-      'the local stack to answer /health',
-      async () => {
-        if (stack.process.exitCode !== null)
-          throw new Error(`the stack exited:\n${stack.output()}`);
-        return (await request(`${base}/health`).catch(() => undefined))?.status === 200
-          ? true
-          : undefined;
-      },
-      90000,
-    );
+    base = stack.base;
   }, 120000);
 
   afterAll(async () => {
-    if (stack && stack.process.exitCode === null) {
-      stack.process.kill('SIGTERM');
-      await Promise.race([stack.exited, sleep(10000)]);
-      if (stack.process.exitCode === null) stack.process.kill('SIGKILL');
-    }
+    await stack?.stop();
     await emulator?.stop();
   }, 30000);
 
-  async function truth() {
-    const rows = await db()('person')
-      .select('passenger_class', 'sex')
-      .count('* as n')
-      .select(db().raw('count(*) FILTER (WHERE survived) AS s'))
-      .groupBy(1, 2)
-      .orderBy([1, 2]);
-    return rows.map((r: any) => ({
-      passengerClass: r.passenger_class,
-      sex: r.sex,
-      passengers: Number(r.n),
-      survivors: Number(r.s),
-    }));
-  }
+  const truth = () => statsTruth(db());
 
   const shown = async () =>
     (await request(`${base}/stats`)).body.byClassAndSex.map((g: any) => ({
@@ -140,7 +96,7 @@ function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       JSON.stringify(await shown()) === JSON.stringify(expected) ? true : undefined,
     ).catch(async (e) => {
       throw new Error(
-        `${e}: shown ${JSON.stringify(await shown())} expected ${JSON.stringify(expected)}\n${stack
+        `${e}: shown ${JSON.stringify(await shown())} expected ${JSON.stringify(expected)}\n${stack.child
           .output()
           .split('\n')
           .filter((l) => !l.includes('httpRequest'))

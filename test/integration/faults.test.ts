@@ -13,7 +13,8 @@ import {
   startOwnPostgres,
   type OwnPostgres,
 } from '../support/own-postgres';
-import { freePort, ROOT, startChild, TSX, type Child } from '../support/processes';
+import { ROOT } from '../support/processes';
+import { startLocalStack, statsTruth, until, type LocalStack } from '../support/stack';
 
 /**
  * Fault injection on the whole local stack (`scripts/start.ts`, every function behind one
@@ -133,29 +134,13 @@ class Traffic {
   }
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
 const figures: Record<string, unknown> = {};
 
 function faultSuite() {
   let pg: OwnPostgres | undefined;
   let emulator: Emulator | undefined;
-  let stack: Child;
+  let stack: LocalStack;
   let base: string;
-  let port: number;
   let checker: Knex | undefined;
 
   /** The test's own view of the database, opened when first needed (after any fault). */
@@ -176,9 +161,7 @@ function faultSuite() {
       startEmulator(undefined, { own: true }),
     ]);
     await pg.migrate();
-    port = await freePort();
-    stack = startChild(TSX, ['scripts/start.ts'], {
-      PORT: String(port),
+    stack = await startLocalStack({
       DATABASE_URL: pg.url,
       PUBSUB_EMULATOR_HOST: emulator.host,
       GOOGLE_CLOUD_PROJECT: emulator.project,
@@ -190,50 +173,22 @@ function faultSuite() {
       RELAY_INTERVAL_MS: '500',
       LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
     });
-    base = `http://127.0.0.1:${port}`;
-    await until(
-      'the local stack to answer /health',
-      async () => {
-        if (stack.process.exitCode !== null)
-          throw new Error(`the stack exited:\n${stack.output()}`);
-        return (await request(`${base}/health`).catch(() => undefined))?.status === 200
-          ? true
-          : undefined;
-      },
-      90000,
-    );
+    base = stack.base;
   }, 180000);
 
   afterAll(async () => {
-    if (stack && stack.process.exitCode === null) {
-      stack.process.kill('SIGTERM');
-      await Promise.race([stack.exited, sleep(10000, undefined, { ref: false })]);
-      if (stack.process.exitCode === null) stack.process.kill('SIGKILL');
-    }
+    await stack?.stop();
     await checker?.destroy();
     await Promise.allSettled([emulator?.stop(), pg?.destroy()]);
     const dir = join(ROOT, 'test-artifacts');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'faults.json'), JSON.stringify(figures, null, 2));
     // The stack's whole log, for reading a failure after the fact (a failure message shows its tail).
-    if (stack) writeFileSync(join(dir, 'faults-stack.log'), stack.output());
+    if (stack) writeFileSync(join(dir, 'faults-stack.log'), stack.child.output());
   }, 60000);
 
   /** What the person table says, per class and sex: the truth the read model must show. */
-  async function truth() {
-    const rows = await db()('person')
-      .select('passenger_class', 'sex')
-      .count('* as n')
-      .select(db().raw('count(*) FILTER (WHERE survived) AS s'))
-      .groupBy(1, 2)
-      .orderBy([1, 2]);
-    return rows.map((r: any) => ({
-      passengerClass: r.passenger_class,
-      sex: r.sex,
-      passengers: Number(r.n),
-      survivors: Number(r.s),
-    }));
-  }
+  const truth = () => statsTruth(db());
 
   const shown = async () =>
     (await request(`${base}/stats`)).body.byClassAndSex
@@ -272,6 +227,7 @@ function faultSuite() {
           : undefined;
       },
       CONVERGENCE_BOUND_MS,
+      250,
     ).catch(async (error) => {
       throw new Error(`${error}: ${JSON.stringify(await state())}\n${stackTail()}`);
     });
@@ -297,7 +253,7 @@ function faultSuite() {
   const everyone = async () => (await db()('person').select('id')).map((r: { id: string }) => r.id);
 
   const stackTail = () =>
-    stack
+    stack.child
       .output()
       .split('\n')
       .filter((l) => !l.includes('httpRequest'))
@@ -361,7 +317,7 @@ function faultSuite() {
     // Back without a restart: 2xx within the bound, from a process that never exited.
     expect(firstBack).toBeDefined();
     expect(firstBack!.doneAt - startDone).toBeLessThanOrEqual(RECOVERY_BOUND_MS);
-    expect(stack.process.exitCode).toBeNull();
+    expect(stack.child.process.exitCode).toBeNull();
     // The pool recovered fully: nothing sent after the first 2xx was refused.
     expect(all.filter((o) => o.sentAt > firstBack!.doneAt && o.status !== 201)).toEqual([]);
     expect((await request(`${base}/health`)).status).toBe(200);
@@ -418,12 +374,9 @@ function faultSuite() {
     const previous = process.env.PUBSUB_EMULATOR_HOST;
     process.env.PUBSUB_EMULATOR_HOST = emulator!.host;
     try {
-      const client = await provisionEmulator(
-        emulator!.project,
-        `http://127.0.0.1:${port}`,
-        pushSubscriptions(TOPICS),
-        [TOPICS.EVENTS_TOPIC],
-      );
+      const client = await provisionEmulator(emulator!.project, base, pushSubscriptions(TOPICS), [
+        TOPICS.EVENTS_TOPIC,
+      ]);
       await client.close();
     } finally {
       if (previous === undefined) delete process.env.PUBSUB_EMULATOR_HOST;
@@ -454,7 +407,7 @@ function faultSuite() {
     // Their events could go nowhere: each waited in the outbox.
     expect(sentDuringOutage).toEqual([]);
     expect(Number(pendingBefore!.n)).toBeGreaterThanOrEqual(duringOutage.length);
-    expect(stack.process.exitCode).toBeNull();
+    expect(stack.child.process.exitCode).toBeNull();
 
     const rows = await db()('person').where('name', 'like', 'Fault pubsub %').select('id', 'name');
     const stored = new Map(rows.map((r: { id: string; name: string }) => [r.id, r.name]));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { personData, request } from '../support/http';
-import { freePort, startChild } from '../support/processes';
+import { freePort, startFunctionCli } from '../support/processes';
 
 describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
   const db = useTestDatabase(leg);
@@ -19,17 +19,10 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
       })
       .returning('id');
     const port = await freePort();
-    // The stock functions-framework CLI, as Cloud Run starts it, on the TypeScript source.
-    const fn = startChild(
-      process.execPath,
-      [
-        'node_modules/.bin/functions-framework',
-        '--target=people',
-        '--source=functions/people/index.ts',
-        `--port=${port}`,
-      ],
-      { NODE_OPTIONS: '--import tsx', DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
-    );
+    const fn = startFunctionCli('people', port, {
+      DATABASE_URL: process.env.DATABASE_URL,
+      LOG_LEVEL: 'debug',
+    });
     try {
       await fn.waitFor(/Serving function/);
       const url = `http://127.0.0.1:${port}/people/${id}`;
@@ -67,16 +60,10 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
 
   it('still finishes a write whose client hung up before SIGTERM, then closes the pool', async () => {
     const port = await freePort();
-    const fn = startChild(
-      process.execPath,
-      [
-        'node_modules/.bin/functions-framework',
-        '--target=people',
-        '--source=functions/people/index.ts',
-        `--port=${port}`,
-      ],
-      { NODE_OPTIONS: '--import tsx', DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
-    );
+    const fn = startFunctionCli('people', port, {
+      DATABASE_URL: process.env.DATABASE_URL,
+      LOG_LEVEL: 'debug',
+    });
     try {
       await fn.waitFor(/Serving function/);
       const url = `http://127.0.0.1:${port}/people`;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { databaseLegs, useTestDatabase } from '../support/database-legs';
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
-import { freePort, startChild, TSX, type Child } from '../support/processes';
+import { startLocalStack, until, type LocalStack } from '../support/stack';
 
 /**
  * A consumer that fails on its first two attempts at an event: the real emulator redelivers
@@ -18,16 +18,6 @@ if (emulatorSkip && process.env.REQUIRE_EMULATOR === '1')
 const postgres = databaseLegs.find((leg) => leg.name === 'PostgreSQL')!;
 const skip = postgres.skip ?? emulatorSkip;
 const describeHere = skip ? describe.skip : describe;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Makes writes to `table` fail on the first `failures` attempts, counted by `sequence`. */
 async function failFirstAttempts(
@@ -55,16 +45,13 @@ describeHere(
   () => {
     const db = useTestDatabase(postgres);
     let emulator: Emulator;
-    let stack: Child;
-    let base: string;
+    let stack: LocalStack;
 
     beforeAll(async () => {
       await failFirstAttempts(db(), 'passenger_stats', 'stats_attempts', 2);
       await failFirstAttempts(db(), 'audit_log', 'audit_attempts', 2);
       emulator = await startEmulator();
-      const port = await freePort();
-      stack = startChild(TSX, ['scripts/start.ts'], {
-        PORT: String(port),
+      stack = await startLocalStack({
         DATABASE_URL: process.env.DATABASE_URL,
         PUBSUB_EMULATOR_HOST: emulator.host,
         GOOGLE_CLOUD_PROJECT: emulator.project,
@@ -72,30 +59,15 @@ describeHere(
         RELAY_INTERVAL_MS: '500',
         LOG_LEVEL: 'info',
       });
-      base = `http://127.0.0.1:${port}`;
-      await until(
-        'the local stack to answer /health',
-        async () => {
-          if (stack.process.exitCode !== null)
-            throw new Error(`the stack exited:\n${stack.output()}`);
-          const res = await request(`${base}/health`).catch(() => undefined);
-          return res?.status === 200 ? true : undefined;
-        },
-        90000,
-      );
     }, 150000);
 
     afterAll(async () => {
-      if (stack && stack.process.exitCode === null) {
-        stack.process.kill('SIGTERM');
-        await Promise.race([stack.exited, sleep(10000, undefined, { ref: false })]);
-        if (stack.process.exitCode === null) stack.process.kill('SIGKILL');
-      }
+      await stack?.stop();
       await emulator?.stop();
     }, 30000);
 
     it('is redelivered and applied exactly once, by each consumer', async () => {
-      const created = await request(`${base}/people`, {
+      const created = await request(`${stack.base}/people`, {
         method: 'POST',
         json: personData({ name: 'Mrs. Twice Refused', sex: 'female', passengerClass: 2 }),
       });
@@ -136,9 +108,9 @@ describeHere(
         const { rows } = await db().raw(`SELECT last_value FROM ${sequence}`);
         expect(Number(rows[0].last_value)).toBe(3);
       }
-      const failures = stack.output().match(/delivery failed; answering an error/g) ?? [];
+      const failures = stack.child.output().match(/delivery failed; answering an error/g) ?? [];
       expect(failures).toHaveLength(4);
-      expect((await request(`${base}/stats`)).body.byClassAndSex).toEqual(
+      expect((await request(`${stack.base}/stats`)).body.byClassAndSex).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ passengerClass: 2, sex: 'female', passengers: 1 }),
         ]),

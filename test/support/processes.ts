@@ -70,3 +70,24 @@ export function startChild(
       }),
   };
 }
+
+/**
+ * One function of `functions/` served by the stock functions-framework CLI, as Cloud Run starts
+ * it, on its TypeScript source (tsx), with extra environment variables.
+ */
+export function startFunctionCli(
+  target: string,
+  port: number,
+  env: Record<string, string | undefined>,
+): Child {
+  return startChild(
+    process.execPath,
+    [
+      'node_modules/.bin/functions-framework',
+      `--target=${target}`,
+      `--source=functions/${target}/index.ts`,
+      `--port=${port}`,
+    ],
+    { NODE_OPTIONS: '--import tsx', ...env },
+  );
+}
