@@ -3,7 +3,8 @@ import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
 import { FRAMEWORK_BASELINE, startFunction } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
-import { freePort, until, watch } from './lib/processes';
+import { mixedTraffic } from './lib/mix';
+import { freePort, memoryMiB, until, watch } from './lib/processes';
 
 const PERSON = JSON.stringify({
   survived: true,
@@ -40,6 +41,7 @@ async function startBare(env: Record<string, string | undefined>) {
 export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const seconds = ctx.quick ? 2 : 5;
   const pageSeconds = ctx.quick ? 1 : 5;
+  const mixSeconds = ctx.quick ? 2 : 8;
   const connections = 16;
   const env = { DATABASE_URL: ctx.db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   const rows = Number((await ctx.db.knex('person').count<{ n: string }[]>('* as n'))[0]!.n);
@@ -99,7 +101,26 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       () => post(floor.url),
       () => post(bare.url),
     ]);
+    // Mixed traffic (reads, lists, writes; the load test's mix) after a warm-up, at 16 and at
+    // 64 connections on the same 5-connection pool: whether throughput holds as concurrency
+    // quadruples (requests queue for the pool instead of failing), and whether memory stays
+    // flat. The load test asserts the correctness of the same run shape; these are its figures.
+    const mix = mixedTraffic(
+      paths.map((p: string) => p.slice('/people/'.length)),
+      JSON_HEADERS,
+    );
+    const mixed = (connections: number, seconds: number) => () =>
+      load({ url: people.url, mix, connections, seconds });
+    await mixed(64, ctx.quick ? 2 : 10)();
+    const pid = people.process.child.pid!;
+    const rssAfterWarmUp = memoryMiB(pid)!.rss;
+    const [mixed16, mixed64] = await alternate([mixed(16, mixSeconds), mixed(64, mixSeconds)]);
+    const rssAtEnd = memoryMiB(pid)!.rss;
     results = {
+      mixed16,
+      mixed64,
+      rssAfterWarmUp,
+      rssAtEnd,
       getFn,
       getFloor,
       getBare,
@@ -121,6 +142,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       ? await postPublishing(ctx, env, seconds, connections)
       : undefined;
   const { getFn, getFloor, getBare, first, deep, postFn, postFloor, postBare, peak } = results;
+  const { mixed16, mixed64, rssAfterWarmUp, rssAtEnd } = results;
   const floorName = 'same handler under stock functions-framework';
 
   return [
@@ -182,6 +204,21 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
           }),
         ]
       : []),
+    figure({
+      name: 'mixed traffic at 64 connections (requests/s)',
+      value: mixed64.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: 'same mix at 16 connections', value: mixed16.requestsPerSecond },
+      target: { on: 'ratio', op: '>=', limit: 0.9 },
+      notes: `50% GET by uuid, 20% lists, 20% POST, 10% PUT; 64: ${ms(mixed64)}; 16: ${ms(mixed16)}; pool of 5`,
+    }),
+    figure({
+      name: 'mixed traffic: RSS growth after warm-up',
+      value: Math.round(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 1000) / 10,
+      unit: '%',
+      target: { on: 'value', op: '<', limit: 10 },
+      notes: `${rssAfterWarmUp.toFixed(1)} MiB after warm-up, ${rssAtEnd.toFixed(1)} MiB after ${rounds * 2} mixed runs`,
+    }),
     figure({
       name: 'people: peak RSS under load',
       value: peak,

@@ -17,12 +17,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Peak resident set of a live process, in MiB (Linux: VmHWM). */
-export function peakRssMiB(pid: number): number | undefined {
+/** Resident set and its high-water mark of a live process, in MiB (Linux /proc: VmRSS, VmHWM). */
+export function memoryMiB(pid: number): { rss: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    return kib ? Number(kib) / 1024 : undefined;
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
+    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
   } catch {
     return undefined;
   }
@@ -60,7 +60,7 @@ export function watch(
   const output = () => head + tail;
   let peak = 0;
   const sample = () => {
-    const now = child.pid ? peakRssMiB(child.pid) : undefined;
+    const now = child.pid ? memoryMiB(child.pid)?.peak : undefined;
     if (now && now > peak) peak = now;
   };
   const timer = setInterval(sample, 100);

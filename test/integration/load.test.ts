@@ -18,16 +18,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { load, type LoadResult } from '../../bench/lib/load';
-import type { LoadMixEntry } from '../../bench/lib/load-worker';
-import { encodeCursor } from '../../shared/people/cursor';
+import { mixedTraffic, MIXED_TRAFFIC_STATUS } from '../../bench/lib/mix';
+import { memoryMiB } from '../../bench/lib/processes';
 import { databaseLegs, useTestDatabase } from '../support/database-legs';
-import {
-  bundleFunction,
-  memoryMiB,
-  startDeployed,
-  type DeployedFunction,
-} from '../support/deployed';
-import { personData } from '../support/http';
+import { bundleFunction, startDeployed, type DeployedFunction } from '../support/deployed';
 import { ROOT } from '../support/processes';
 
 const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 60);
@@ -85,42 +79,8 @@ describeLeg(
       `serves ${SECONDS} s of reads, lists and writes at ${CONNECTIONS} connections: no 5xx, no pool errors, flat memory, every write recorded`,
       async () => {
         const json = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
-        const mix: LoadMixEntry[] = [
-          { kind: 'show', weight: 50, method: 'GET', paths: uuids.map((u) => `/people/${u}`) },
-          { kind: 'list', weight: 10, method: 'GET', paths: ['/people?limit=100'] },
-          {
-            kind: 'list-cursor',
-            weight: 10,
-            method: 'GET',
-            paths: [250, 500, 750].map(
-              (i) => `/people?limit=100&cursor=${encodeCursor(uuids[i]!)}`,
-            ),
-          },
-          {
-            kind: 'create',
-            weight: 20,
-            method: 'POST',
-            paths: ['/people'],
-            headers: json,
-            body: JSON.stringify(personData({ name: 'Load [<id>]' })),
-          },
-          {
-            kind: 'update',
-            weight: 10,
-            method: 'PUT',
-            paths: uuids.map((u) => `/people/${u}`),
-            headers: json,
-            // A new name each time, so every update is a change (and an event).
-            body: JSON.stringify({ name: 'Renamed [<id>]' }),
-          },
-        ];
-        const expected: Record<string, string> = {
-          show: '200',
-          list: '200',
-          'list-cursor': '200',
-          create: '201',
-          update: '200',
-        };
+        const mix = mixedTraffic(uuids, json);
+        const expected = MIXED_TRAFFIC_STATUS;
         const run = (seconds: number) =>
           load({
             url: fn!.url,
@@ -132,16 +92,16 @@ describeLeg(
           });
 
         const warmUp = await run(WARM_UP_SECONDS);
-        const afterWarmUp = memoryMiB(fn!.pid);
+        const afterWarmUp = memoryMiB(fn!.pid)!;
         const timeline: number[] = [];
-        const sampler = setInterval(() => timeline.push(memoryMiB(fn!.pid).rss), 1000);
+        const sampler = setInterval(() => timeline.push(memoryMiB(fn!.pid)!.rss), 1000);
         let measured: LoadResult;
         try {
           measured = await run(SECONDS);
         } finally {
           clearInterval(sampler);
         }
-        const atEnd = memoryMiB(fn!.pid);
+        const atEnd = memoryMiB(fn!.pid)!;
         // Requests the generator left in flight still run: let the instance drain and stop (as
         // Cloud Run stops it) before counting what was written.
         const exitCode = await fn!.stop();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { deployedArgs } from '../../bench/lib/functions';
@@ -22,13 +22,6 @@ export async function bundleFunction(name: string): Promise<{ source: string; re
     sourcemap: 'linked',
   });
   return { source: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Resident set and its high-water mark of a live process, in MiB (Linux /proc). */
-export function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
 /** What a function process logged: every line counted by severity, the worrying ones kept. */
