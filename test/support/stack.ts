@@ -56,7 +56,9 @@ export async function startLocalStack(
     );
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${child.output().slice(-4000)}`, { cause: error });
+    throw new Error(`${(error as Error).message}\n${child.output().slice(-4000)}`, {
+      cause: error,
+    });
   }
   return { base, child, stop };
 }
