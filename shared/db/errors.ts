@@ -48,6 +48,15 @@ export function violatedConstraint(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * True for SQLSTATE class 22, a data exception (a value out of range, text a type cannot take,
+ * division by zero): the same data fails the same way every time, so retrying cannot help.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = (error as DriverError)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
 /** True for `57014 query_canceled`, which is what statement_timeout raises. */
 export function isStatementTimeout(error: unknown): boolean {
   return (error as DriverError)?.code === '57014';

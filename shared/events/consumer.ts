@@ -2,7 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Knex } from 'knex';
 import { config } from '../config';
 import { readyDatabase } from '../db';
-import { retryConflicts } from '../db/errors';
+import { isDataException, retryConflicts } from '../db/errors';
 import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../logging';
 import { validateEnvelope, type ManifestEvent } from './envelope';
 import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
@@ -100,18 +100,32 @@ async function deliver(
   const db = await readyDatabase();
   const delivery = { messageId: message.messageId, traceId: trace?.traceId };
   const only = routes.length === 1 ? routes[0]!.projection : undefined;
-  const applied = await retryConflicts(() =>
-    only
-      ? applyInOneStatement(db, router.consumer, event, only(event, delivery))
-      : db.transaction(async (trx) => {
-          if (!(await recordProcessed(trx, router.consumer, event))) return false;
-          for (const route of routes) {
-            if (route.handler) await route.handler(event, { trx, ...delivery });
-            else await runProjection(trx, route.projection(event, delivery));
-          }
-          return true;
-        }),
-  );
+  let applied: boolean;
+  try {
+    applied = await retryConflicts(() =>
+      only
+        ? applyInOneStatement(db, router.consumer, event, only(event, delivery))
+        : db.transaction(async (trx) => {
+            if (!(await recordProcessed(trx, router.consumer, event))) return false;
+            for (const route of routes) {
+              if (route.handler) await route.handler(event, { trx, ...delivery });
+              else await runProjection(trx, route.projection(event, delivery));
+            }
+            return true;
+          }),
+    );
+  } catch (error) {
+    // A valid envelope whose data the database still refuses would fail on every redelivery
+    // until Pub/Sub's dead-letter limit: dead-letter it now (nothing was applied: the
+    // statement or transaction failed whole).
+    if (!isDataException(error)) throw error;
+    return deadLetter(
+      router,
+      message,
+      `the database refused the event's data: ${why(error)}`,
+      event.id,
+    );
+  }
   logger.info(
     { type: event.type, subject: event.subject },
     applied ? 'event applied' : 'duplicate delivery; already applied',
@@ -159,6 +173,12 @@ async function recordProcessed(
     .ignore()
     .returning('event_id');
   return inserted.length > 0;
+}
+
+/** The database's own words for a failed query: knex puts the query's SQL before them. */
+function why(error: unknown): string {
+  const { message, code } = error as { message: string; code?: string };
+  return `${message.slice(message.lastIndexOf(' - ') + 3)} (SQLSTATE ${code})`;
 }
 
 /** Largest part of a refused message's data kept in `dead_letter`. */

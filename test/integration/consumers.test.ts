@@ -12,7 +12,7 @@ import { describeEachDatabase, useTestDatabase } from '../support/database-legs'
 import { push, pushBody, RecordingPublisher, type Published } from '../support/events';
 import { useFunction } from '../support/functions';
 import { personData, request } from '../support/http';
-import { capturedLogs, clearCapturedLogs } from '../support/logs';
+import { capturedLogs, capturedLogText, clearCapturedLogs } from '../support/logs';
 
 /** A fixed shuffle (seeded), so a failure reproduces. */
 function shuffled<T>(items: T[], seed = 42): T[] {
@@ -359,6 +359,49 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
     await expect(consume(failing, message)).rejects.toThrow('handler failed');
     expect(await db()('audit_log').pluck('event_id')).toEqual([created.id]);
     expect(await db()('processed_event').where({ consumer: 'failing' })).toEqual([]);
+  });
+
+  it('dead-letters at once an event whose data the database refuses (a data exception), applying nothing', async () => {
+    await resetReadModels();
+    // A projection that writes, then fails on the event's data: 22012 division_by_zero, as
+    // deterministic as a value out of range. A redelivery could only fail the same way.
+    const refusing = new EventRouter('refusing').project('person.created', (event) => ({
+      sql: `INSERT INTO audit_log (event_id, type, subject, actor, occurred_at, payload)
+            SELECT ?, ?, ?, ?, ?, '{}'::jsonb WHERE EXISTS (SELECT 1 FROM new_delivery)
+            AND 1 / (?::int - ?::int) = 1`,
+      bindings: [event.id, event.type, event.subject, event.actor, event.time, 1, 1],
+    }));
+    const uuid = randomUUID();
+    const created = createEvent('person.created', {
+      subject: uuid,
+      actor: 't',
+      data: { uuid, ...personData() } as Person,
+    });
+    const { message } = pushBody(eventMessage(created, ''), 'refused-1');
+    expect(await consume(refusing, message)).toBe('dead-lettered');
+    expect(await db()('audit_log').select()).toEqual([]);
+    expect(await db()('processed_event').where({ consumer: 'refusing' })).toEqual([]);
+    const [letter] = await db()('dead_letter').where({ consumer: 'refusing' });
+    expect(letter).toMatchObject({ message_id: 'refused-1', event_id: created.id });
+    expect(letter.reason).toBe(
+      "the database refused the event's data: division by zero (SQLSTATE 22012)",
+    );
+
+    // Any other failure (not the data's fault) is still thrown, for Pub/Sub to redeliver.
+    // Its logged error names the SQL with its $n placeholders, never the bound values (people's
+    // data): knex's pg client formats the message from the SQL it sent.
+    const broken = new EventRouter('broken').project('person.created', () => ({
+      sql: 'SELECT * FROM no_such_table WHERE name = ?',
+      bindings: ['Mrs. Private Person'],
+    }));
+    clearCapturedLogs();
+    const thrown = await consume(broken, message).catch((error: Error) => error);
+    expect(String(thrown)).toMatch(
+      /WHERE name = \$3\)[\s\S]* - relation "no_such_table" does not exist/,
+    );
+    expect(capturedLogText()).toContain('no_such_table');
+    expect(capturedLogText()).not.toContain('Private Person');
+    expect(await db()('dead_letter').where({ consumer: 'broken' })).toEqual([]);
   });
 
   it('changes one read-model row once when an update keeps class and sex (one projection statement)', async () => {
