@@ -7,6 +7,7 @@ import { toHttpProblem } from './errors';
 import { installProblemFinalHandler } from './framework-errors';
 import { HttpProblem, sendProblem } from './problem';
 import { requestContext } from './request-context';
+import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 
 /**
  * Builds the request handler of one HTTP function: the instance's cold start (configuration
@@ -50,19 +51,14 @@ export function httpFunction(
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** The policy of every response that is not an HTML page: nothing may load, nothing may frame it. */
-export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /**
- * First, per request, before anything can fail: no MIME sniffing, a content security policy
- * that lets a response (JSON, problem+json) load nothing and be framed nowhere, should a
- * browser ever render it, and no caching of any answer to a write, success or error.
- * (problem.ts sets nosniff and no-store itself too, for the errors functions-framework
- * raises before this router runs: a body it cannot parse.)
+ * First, per request, before anything can fail: the API's security headers, and no caching of
+ * any answer to a write, success or error. (sendProblem sets both too, for the errors
+ * functions-framework raises before this router runs: a body it cannot parse.)
  */
 function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
+  setHeaders(res, API_SECURITY_HEADERS);
   if (!SAFE_METHODS.has(req.method)) res.setHeader('Cache-Control', 'no-store');
   next();
 }

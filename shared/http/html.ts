@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import type { Response } from 'express';
+import { setHeaders } from './security-headers';
 
 /**
  * HTML pages without a template engine: `html` is a tagged template that escapes every
@@ -78,7 +79,7 @@ ${body}
 /** Sends a page with the HTML security headers. */
 export function sendHtml(res: Response, status: number, document: SafeHtml): void {
   res.status(status);
-  for (const [name, value] of Object.entries(HTML_SECURITY_HEADERS)) res.setHeader(name, value);
+  setHeaders(res, HTML_SECURITY_HEADERS);
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.send(document.text);
 }

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { redact } from '../logging';
+import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 import type { FieldError } from '../validation';
 
 /**
@@ -70,7 +71,7 @@ export function problemBody(status: number, detail: string, errors?: FieldError[
   };
 }
 
-/** Writes a problem response (no caching, no sniffing; secrets masked even in a detail that quoted one). */
+/** Writes a problem response (the API's security headers, no caching; secrets masked even in a detail that quoted one). */
 export function sendProblem(res: Response, problem: HttpProblem): void {
   if (res.headersSent) {
     res.end();
@@ -78,10 +79,10 @@ export function sendProblem(res: Response, problem: HttpProblem): void {
   }
   for (const [name, value] of Object.entries(problem.options.headers ?? {}))
     res.setHeader(name, value);
+  setHeaders(res, API_SECURITY_HEADERS);
   res
     .status(problem.status)
     .setHeader('Cache-Control', 'no-store')
-    .setHeader('X-Content-Type-Options', 'nosniff')
     .setHeader('Content-Type', 'application/problem+json; charset=utf-8')
     .send(redact(JSON.stringify(problem.toJSON())));
 }

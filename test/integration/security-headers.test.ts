@@ -61,6 +61,9 @@ function expectHtmlSecurityHeaders(res: JsonResponse): void {
 /** Asserts what must hold of every non-HTML response. */
 function expectApiSecurityHeaders(res: JsonResponse): void {
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res.headers.get('content-security-policy')).toBe(
+    "default-src 'none'; frame-ancestors 'none'",
+  );
 }
 
 describeEachDatabase('security headers', (leg) => {
@@ -105,9 +108,6 @@ describeEachDatabase('security headers', (leg) => {
       const res = await request(url());
       expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type.replace('+', '\\+')}`));
       expectApiSecurityHeaders(res);
-      expect(res.headers.get('content-security-policy')).toBe(
-        "default-src 'none'; frame-ancestors 'none'",
-      );
     });
   });
 
@@ -170,12 +170,15 @@ describeEachDatabase('security headers', (leg) => {
       ],
     ];
 
-    it.each(cases)('%s: Cache-Control: no-store, nosniff', async (_name, send, status) => {
-      const res = await send();
-      expect(res.status).toBe(status);
-      expect(res.headers.get('cache-control')).toBe('no-store');
-      expectApiSecurityHeaders(res);
-    });
+    it.each(cases)(
+      '%s: Cache-Control: no-store, nosniff, the API policy',
+      async (_name, send, status) => {
+        const res = await send();
+        expect(res.status).toBe(status);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expectApiSecurityHeaders(res);
+      },
+    );
 
     it('while reads stay cacheable as each route says (the header is not blanket no-store)', async () => {
       const res = await request(`${stats()}/stats`);
