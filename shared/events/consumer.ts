@@ -7,6 +7,7 @@ import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../
 import { validateEnvelope, type ManifestEvent } from './envelope';
 import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
 import type { EventRouter, Statement } from './router';
+import { failedDelivery } from '../runtime/failure';
 import { trackedHandler } from '../runtime/graceful';
 import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady } from '../runtime/instance';
@@ -37,11 +38,8 @@ export function eventConsumer(
     try {
       await consume(router, cloudEvent.data?.message);
     } catch {
-      // consume() has logged the failure with the delivery's labels. functions-framework prints
-      // what we throw to stderr, so this carries one short line and no stack.
-      const retry = new Error(`${router.consumer}: delivery failed, Pub/Sub will redeliver`);
-      retry.stack = retry.message;
-      throw retry;
+      // consume() has logged the failure, with the delivery's labels.
+      throw failedDelivery(`${router.consumer}: delivery failed, Pub/Sub will redeliver`);
     }
   });
 }
@@ -198,16 +196,11 @@ async function deadLetter(
   const db = await readyDatabase();
   // Everything stored here came from the sender: PostgreSQL text cannot hold NUL (nor jsonb a
   // \u0000 escape), and a refused insert would make a poison message fail for ever.
-  const attributeId = stringAttributes(message?.attributes).id;
+  const storedEventId = eventId ?? stringAttributes(message?.attributes).id;
   await db('dead_letter').insert({
     consumer: router.consumer,
     message_id: typeof message?.messageId === 'string' ? storable(message.messageId, 200) : null,
-    event_id:
-      eventId !== undefined
-        ? storable(eventId, 64)
-        : attributeId !== undefined
-          ? storable(attributeId, 64)
-          : null,
+    event_id: storedEventId === undefined ? null : storable(storedEventId, 64),
     reason: storable(reason, 2000),
     attributes: JSON.stringify(sanitizeAttributes(message?.attributes)),
     data: storable(data, KEPT_DATA_CHARS),

@@ -1,5 +1,6 @@
 import { readyDatabase } from '../db';
 import { logger } from '../logging';
+import { failedDelivery } from '../runtime/failure';
 import { trackedHandler } from '../runtime/graceful';
 import { leaveFrameworkDomain } from '../runtime/framework-domain';
 import { instanceReady } from '../runtime/instance';
@@ -21,11 +22,7 @@ export function relayOnTick(): () => Promise<void> {
       report = await relayOutbox(await readyDatabase());
     } catch (error) {
       logger.error({ error }, 'outbox relay failed; the next tick tries again');
-      // functions-framework prints what we throw to stderr: the structured line above has the
-      // details, so this carries one short line and no stack.
-      const failed = new Error('relay-outbox: relay failed, the next tick tries again');
-      failed.stack = failed.message;
-      throw failed;
+      throw failedDelivery('relay-outbox: relay failed, the next tick tries again');
     }
     if (report.published > 0 || report.failed > 0 || report.pruned > 0)
       logger.info(report, 'outbox relayed');
