@@ -46,6 +46,8 @@ const uuidParameter = {
 const unauthorized = problem('No API key, or one that is not valid (see `WWW-Authenticate`).');
 /** Writes need an API key; reads too when the deployment sets READ_REQUIRES_AUTH. */
 const secured = { security: [{ apiKey: [] }] };
+/** An `Accept` that names neither JSON nor HTML. */
+const notAcceptable = problem('An `Accept` header that allows neither JSON nor HTML.');
 
 const personResponse = (description: string) => ({
   description,
@@ -65,7 +67,7 @@ export const openApiDocument = {
     title: 'manifest people API',
     version: '1.0.0',
     description:
-      'The passengers of the manifest. Errors are RFC 9457 problem details. Send `Accept: text/html` for readable pages.',
+      'The passengers of the manifest. Errors are RFC 9457 problem details. Send `Accept: text/html` for readable pages. Any other path answers 404, any path 405 (with `Allow`) to a method it does not have, and the server answers 431, with no body, to headers or a URL over 16 KiB.',
   },
   servers: [{ url: '/' }],
   paths: {
@@ -103,6 +105,7 @@ export const openApiDocument = {
             },
           },
           '400': problem('A malformed limit or cursor.'),
+          '406': notAcceptable,
         },
       },
       post: {
@@ -111,17 +114,29 @@ export const openApiDocument = {
         summary: 'Add a person.',
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: ref('PersonData') } },
+          content: {
+            'application/json': { schema: ref('PersonData') },
+            'text/csv': {
+              schema: { type: 'string' },
+              description:
+                'A passenger list to import, all or nothing (the Titanic header or the API field names).',
+            },
+          },
         },
         responses: {
+          '200': {
+            description: 'A CSV body, imported.',
+            content: { 'application/json': { schema: ref('ImportSummary') } },
+          },
           '201': {
             description: 'Created; `Location` names the new person.',
             headers: { Location: { schema: { type: 'string' } } },
             content: { 'application/json': { schema: ref('Person') } },
           },
           '400': problem(
-            'Malformed JSON, or fields that break the rules (each named in `errors`).',
+            'Malformed JSON, fields that break the rules (each named in `errors`), or CSV rows that do (each with its `line`).',
           ),
+          '401': unauthorized,
           '413': problem('A JSON body over 1 MB, or a CSV body over 32 MB.'),
           '415': problem('A body that is neither application/json nor text/csv.'),
         },
@@ -136,6 +151,7 @@ export const openApiDocument = {
           '200': personResponse('The person.'),
           '400': problem('A malformed uuid.'),
           '404': problem('No such person.'),
+          '406': notAcceptable,
         },
       },
       put: {
@@ -166,6 +182,7 @@ export const openApiDocument = {
         responses: {
           '204': { description: 'Deleted.' },
           '400': problem('A malformed uuid.'),
+          '401': unauthorized,
           '404': problem('No such person.'),
         },
       },

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Knex } from 'knex';
 import { resetConfig } from '../../shared/config';
 import { closeDatabase } from '../../shared/db';
 import { createEvent } from '../../shared/events/envelope';
@@ -12,6 +11,7 @@ import { useFunction } from '../support/functions';
 import { HEADER } from '../support/hostile-cases';
 import { leaksInternals, personData, request, type JsonResponse } from '../support/http';
 import { capturedLogText, clearCapturedLogs } from '../support/logs';
+import { tableSnapshot } from '../support/snapshot';
 import { TITANIC_CSV } from '../support/titanic';
 
 /**
@@ -88,18 +88,6 @@ function seen(res: JsonResponse): string {
 function expectNoSecret(where: string, text: string): void {
   for (const secret of SECRETS)
     for (const form of forms(secret)) expect([where, text.includes(form)]).toEqual([where, false]);
-}
-
-const TABLES = ['person', 'outbox', 'audit_log', 'passenger_stats', 'processed_event'];
-async function snapshot(db: Knex): Promise<string[]> {
-  return Promise.all(
-    TABLES.map(async (table) => {
-      const { rows } = await db.raw(
-        `SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS s FROM ${table} t`,
-      );
-      return `${table}=${rows[0].s}`;
-    }),
-  );
 }
 
 describeEachDatabase('security: every write path needs a valid key', (leg) => {
@@ -274,7 +262,7 @@ describeEachDatabase('security: every write path needs a valid key', (leg) => {
       'refuses %s with 401 and changes nothing',
       async (_case, credential, challenge) => {
         await broker.settled();
-        const before = await snapshot(db());
+        const before = await tableSnapshot(db());
         const published = broker.published.length;
         const { headers, query = '' } = credential();
         const res = await request(`${write.path()}${query}`, {
@@ -293,7 +281,7 @@ describeEachDatabase('security: every write path needs a valid key', (leg) => {
         expectNoSecret('response', seen(res));
         await broker.settled();
         expect(broker.published.length).toBe(published);
-        expect(await snapshot(db())).toEqual(before);
+        expect(await tableSnapshot(db())).toEqual(before);
       },
     );
   });

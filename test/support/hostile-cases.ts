@@ -35,14 +35,12 @@ export interface RawRequest {
   body?: string | Buffer;
   /** A JSON value to send (serialised with JSON.stringify); or use `body` for raw text. */
   json?: unknown;
-  /** Leave out the Authorization header the suite adds to writes. */
-  noKey?: boolean;
 }
 
 /** A refusal: the status, and what the problem body must name. */
 export interface Refusal {
   status: number;
-  /** `errors[].field` that must be present (and in `detail` when `detailNamesField`). */
+  /** `errors[].field` that must be present. */
   field?: string;
   code?: string;
   /** CSV row reports: the line the error names. */
