@@ -21,9 +21,11 @@ export async function provisionEmulator(
   baseUrl: string,
   specs: PushSubscriptionSpec[],
   extraTopics: string[],
+  /** The emulator's host:port; by default the client library's PUBSUB_EMULATOR_HOST. */
+  apiEndpoint?: string,
 ): Promise<PubSub> {
   const { PubSub } = await import('@google-cloud/pubsub');
-  const pubsub = new PubSub({ projectId });
+  const pubsub = new PubSub({ projectId, ...(apiEndpoint ? { apiEndpoint } : {}) });
   const topics = new Set([
     ...specs.map((s) => s.topic),
     ...specs.map((s) => s.deadLetterTopic),

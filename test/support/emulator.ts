@@ -24,13 +24,9 @@ const freshProject = () => `demo-manifest-${process.pid}-${++projects}`;
  */
 const external = process.env.TEST_PUBSUB_EMULATOR_HOST;
 
-/**
- * Why the emulator cannot run here, or undefined when it can (gcloud with the emulator
- * installed). `own`: the test needs one it starts itself (to stop and restart it), so an
- * external one does not do.
- */
-export function emulatorUnavailable(options: { own?: boolean } = {}): string | undefined {
-  if (external && !options.own) return undefined;
+/** Why the emulator cannot run here, or undefined when it can (gcloud with the emulator installed). */
+export function emulatorUnavailable(): string | undefined {
+  if (external) return undefined;
   const probe = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return 'gcloud is not installed';
   if (!/pubsub-emulator/.test(probe.stdout))
@@ -44,11 +40,8 @@ export function emulatorUnavailable(options: { own?: boolean } = {}): string | u
  * killed and tried again on another port: under CI load the emulator has once come up unable
  * to route connections ("Unexpected HTTP/1.x request") and stayed so for its whole life.
  */
-export async function startEmulator(
-  project = freshProject(),
-  options: { own?: boolean } = {},
-): Promise<Emulator> {
-  if (external && !options.own)
+export async function startEmulator(project = freshProject()): Promise<Emulator> {
+  if (external)
     return {
       host: external,
       project,
@@ -60,7 +53,7 @@ export async function startEmulator(
   const failures: string[] = [];
   for (let attempt = 1; attempt <= 3; attempt++) {
     const started = await startOnce(project, await freePort());
-    if ('stop' in started) return wrap(started, project, failures);
+    if ('stop' in started) return wrap(started, project);
     failures.push(`attempt ${attempt}: ${started.failure}`);
   }
   throw new Error(`the emulator did not start:\n${failures.join('\n')}`);
@@ -72,7 +65,7 @@ interface Running {
   stop(): Promise<void>;
 }
 
-function wrap(first: Running, project: string, failures: string[]): Emulator {
+function wrap(first: Running, project: string): Emulator {
   let current: Running | undefined = first;
   const { port } = first;
   return {
@@ -87,6 +80,7 @@ function wrap(first: Running, project: string, failures: string[]): Emulator {
       await current?.stop();
       current = undefined;
       // The same port, or clients pointed at `host` would lose it: no new port on a bad start.
+      const failures: string[] = [];
       for (let attempt = 1; attempt <= 3; attempt++) {
         const started = await startOnce(project, port);
         if ('stop' in started) {
@@ -125,7 +119,11 @@ async function startOnce(project: string, port: number): Promise<Running | { fai
   const deadline = Date.now() + 30_000;
   try {
     for (;;) {
-      if (child.exitCode !== null) return { failure: `it exited: ${tail()}` };
+      if (child.exitCode !== null) {
+        // The gcloud wrapper is gone; its Java server may not be, and may hold the port.
+        await emulator.stop();
+        return { failure: `it exited: ${tail()}` };
+      }
       if (Date.now() > deadline) {
         await emulator.stop();
         return { failure: `no answer within 30 s: ${tail()}` };

@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, chownSync, appendFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  chownSync,
+  appendFileSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +38,16 @@ export interface OwnPostgres {
   log(): string;
 }
 
-const BIN = process.env.TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/** The newest PostgreSQL server installed (Debian keeps each major under /usr/lib/postgresql). */
+const BIN =
+  process.env.TEST_POSTGRES_BIN ??
+  join(
+    '/usr/lib/postgresql',
+    (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [])
+      .filter((major) => /^\d+$/.test(major))
+      .sort((a, b) => Number(b) - Number(a))[0] ?? '15',
+    'bin',
+  );
 const run = promisify(execFile);
 
 /** Why a server of our own cannot run here, or undefined when it can. */
@@ -43,7 +60,7 @@ export function ownPostgresUnavailable(): string | undefined {
 }
 
 /** Runs a PostgreSQL tool, as the `postgres` OS user when we are root (PostgreSQL refuses root). */
-async function tool(name: string, args: string[], timeoutMs = 60_000): Promise<string> {
+async function tool(name: string, args: string[], timeoutMs = 90_000): Promise<string> {
   const [file, argv] =
     process.getuid?.() === 0
       ? ['runuser', ['-u', 'postgres', '--', join(BIN, name), ...args]]
