@@ -3,19 +3,10 @@ import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
 import { FRAMEWORK_BASELINE, startFunction } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
-import { mixedTraffic } from './lib/mix';
+import { BENCH_PERSON, mixedTraffic } from './lib/mix';
 import { freePort, memoryMiB, until, watch } from './lib/processes';
 
-const PERSON = JSON.stringify({
-  survived: true,
-  passengerClass: 2,
-  name: 'Mrs. Bench Mark',
-  sex: 'female',
-  age: 31.5,
-  siblingsOrSpousesAboard: 1,
-  parentsOrChildrenAboard: 0,
-  fare: 26.25,
-});
+const PERSON = JSON.stringify(BENCH_PERSON);
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ms = (r: LoadResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
 
@@ -47,7 +38,8 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const rows = Number((await ctx.db.knex('person').count<{ n: string }[]>('* as n'))[0]!.n);
   if (rows < 10_000) throw new Error(`the http bench needs the imported rows (found ${rows})`);
   const sample = await ctx.db.knex.raw('SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT 2000');
-  const paths = sample.rows.map((r: { id: string }) => `/people/${r.id}`);
+  const ids: string[] = sample.rows.map((r: { id: string }) => r.id);
+  const paths = ids.map((id) => `/people/${id}`);
   const deepIndex = Math.floor(rows * 0.9);
   const { rows: deepRows } = await ctx.db.knex.raw(
     'SELECT id FROM person ORDER BY id OFFSET ? LIMIT 1',
@@ -105,10 +97,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     // 64 connections on the same 5-connection pool: whether throughput holds as concurrency
     // quadruples (requests queue for the pool instead of failing), and whether memory stays
     // flat. The load test asserts the correctness of the same run shape; these are its figures.
-    const mix = mixedTraffic(
-      paths.map((p: string) => p.slice('/people/'.length)),
-      JSON_HEADERS,
-    );
+    const mix = mixedTraffic(ids, JSON_HEADERS);
     const mixed = (connections: number, seconds: number) => () =>
       load({ url: people.url, mix, connections, seconds });
     await mixed(64, ctx.quick ? 2 : 10)();

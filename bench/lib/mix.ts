@@ -1,6 +1,18 @@
 import { encodeCursor } from '../../shared/people/cursor';
 import type { LoadMixEntry } from './load-worker';
 
+/** The person every benchmark and load run writes (a name of its own where it matters). */
+export const BENCH_PERSON = {
+  survived: true,
+  passengerClass: 2,
+  name: 'Mrs. Bench Mark',
+  sex: 'female',
+  age: 31.5,
+  siblingsOrSpousesAboard: 1,
+  parentsOrChildrenAboard: 0,
+  fare: 26.25,
+};
+
 /** The status each kind of the mix answers when all is well. */
 export const MIXED_TRAFFIC_STATUS: Record<string, string> = {
   show: '200',
@@ -15,7 +27,7 @@ export const MIXED_TRAFFIC_STATUS: Record<string, string> = {
  * uuid, a fifth lists (first pages and pages by cursor), a fifth creates, a tenth updates.
  * Creates and updates carry `[<id>]`, which the load worker makes unique per request, so every
  * update is a real change (and an event).
- * @param uuids existing people: read and updated at random, four of them as cursors
+ * @param uuids existing people: read and updated at random, three of them as cursors
  * @param writeHeaders headers of the writes (content type, and the API key where required)
  */
 export function mixedTraffic(
@@ -38,16 +50,7 @@ export function mixedTraffic(
       method: 'POST',
       paths: ['/people'],
       headers: writeHeaders,
-      body: JSON.stringify({
-        survived: true,
-        passengerClass: 2,
-        name: 'Load [<id>]',
-        sex: 'female',
-        age: 31.5,
-        siblingsOrSpousesAboard: 1,
-        parentsOrChildrenAboard: 0,
-        fare: 26.25,
-      }),
+      body: JSON.stringify({ ...BENCH_PERSON, name: 'Load [<id>]' }),
     },
     {
       kind: 'update',
