@@ -3,7 +3,7 @@ import { usePublisher } from '../../shared/events/publisher';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
-import { leaksInternals, personData, request } from '../support/http';
+import { personData, request } from '../support/http';
 import { capturedLogText } from '../support/logs';
 import { freePort, startFunctionCli } from '../support/processes';
 
@@ -11,7 +11,7 @@ const CI_KEY = 'ci-key-0123456789abcdefghij';
 const BARE_KEY = 'bare-key-9876543210zyxwvuts';
 
 describeEachDatabase('authenticated writes', (leg) => {
-  const db = useTestDatabase(leg, { API_KEYS: `ci=${CI_KEY}, ${BARE_KEY}` });
+  useTestDatabase(leg, { API_KEYS: `ci=${CI_KEY}, ${BARE_KEY}` });
   const base = useFunction('people');
   const stats = useFunction('stats');
   const health = useFunction('health');
@@ -30,43 +30,7 @@ describeEachDatabase('authenticated writes', (leg) => {
   });
   afterAll(() => restore());
 
-  const snapshot = async () => JSON.stringify(await db()('person').orderBy('id').select());
-
-  const writes: [string, () => string, () => Record<string, unknown> | undefined][] = [
-    ['POST /people', () => `${base()}/people`, () => personData()],
-    ['PUT /people/{uuid}', () => `${base()}/people/${existing}`, () => ({ survived: true })],
-    ['DELETE /people/{uuid}', () => `${base()}/people/${existing}`, () => undefined],
-  ];
-  const method = (name: string) => name.split(' ')[0]!;
-
-  describe.each(writes)('%s', (name, url, body) => {
-    it.each([
-      ['no Authorization header', undefined, 'Bearer realm="manifest"'],
-      ['a wrong key', `Bearer ${CI_KEY}x`, 'Bearer realm="manifest", error="invalid_token"'],
-      [
-        'another scheme',
-        `Basic ${Buffer.from(`u:${CI_KEY}`).toString('base64')}`,
-        'Bearer realm="manifest"',
-      ],
-      ['an empty bearer', 'Bearer ', 'Bearer realm="manifest"'],
-    ])(
-      'is refused with 401 and WWW-Authenticate given %s, changing nothing',
-      async (_case, authorization, challenge) => {
-        const before = await snapshot();
-        const res = await request(url(), {
-          method: method(name),
-          json: body(),
-          headers: authorization ? { authorization } : {},
-        });
-        expect(res.status).toBe(401);
-        expect(res.headers.get('www-authenticate')).toBe(challenge);
-        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-        expect(res.text).not.toContain(CI_KEY);
-        expect(leaksInternals(res.text)).toBe(false);
-        expect(await snapshot()).toBe(before);
-      },
-    );
-  });
+  // Every way of being refused (20 credentials on 14 write paths) is in security.test.ts.
 
   it('accepts each write with a right key, and names the key (never the key itself) as the actor', async () => {
     broker.published.length = 0;

@@ -178,15 +178,3 @@ describeEachDatabase('security headers', (leg) => {
     });
   });
 });
-
-describeEachDatabase('security headers when writes need a key', (leg) => {
-  useTestDatabase(leg, { API_KEYS: `ci=${'k'.repeat(32)}` });
-  const people = useFunction('people');
-
-  it('a refused write (401) is not cacheable either', async () => {
-    const res = await request(`${people()}/people`, { method: 'POST', json: personData() });
-    expect(res.status).toBe(401);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    expectApiSecurityHeaders(res);
-  });
-});

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resetConfig } from '../../shared/config';
 import { closeDatabase } from '../../shared/db';
 import { createEvent } from '../../shared/events/envelope';
@@ -12,15 +11,16 @@ import { HEADER } from '../support/hostile-cases';
 import { leaksInternals, personData, request, type JsonResponse } from '../support/http';
 import { capturedLogText, clearCapturedLogs } from '../support/logs';
 import { tableSnapshot } from '../support/snapshot';
-import { TITANIC_CSV } from '../support/titanic';
 
 /**
  * Issue 8, the security half: (1) every write path refuses every credential that is not
  * exactly a configured key, in the one accepted form (`Authorization: Bearer <key>`), before
  * it looks at anything else, and changes nothing; (2) no secret value (API keys, the database
  * password, a password in DATABASE_URL) appears in any log line, response body or header, or
- * HTML page, on success or failure paths. auth.test.ts has the basic 401 contract and the
- * actor labels; this file is the exhaustive matrix and the scan.
+ * HTML page, on success or failure paths. auth.test.ts has the actor labels and the open
+ * reads; this file is the exhaustive matrix and the scan. (The event functions' push endpoints
+ * are not write paths of the API: in the cloud only Pub/Sub can call them, with an OIDC token
+ * from the subscription's service account, which Terraform grants the invoker role alone.)
  */
 
 const LABELLED_KEY = 'sec-ci-key-0123456789abcdefXYZ';
@@ -129,7 +129,7 @@ describeEachDatabase('security: every write path needs a valid key', (leg) => {
         method: 'POST',
         path: () => `${people()}/people`,
         contentType: 'text/csv',
-        body: () => readFileSync(TITANIC_CSV, 'utf8'),
+        body: () => `${HEADER}\n0,3,Mr. Unkeyed,male,22,1,0,7.25\n`,
       },
     ],
     [
@@ -276,6 +276,9 @@ describeEachDatabase('security: every write path needs a valid key', (leg) => {
         expect(res.status).toBe(401);
         expect(res.headers.get('www-authenticate')).toBe(challenge);
         expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        // A refusal is an answer to a write too: never cached, and no sniffing.
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
         expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
         expect(leaksInternals(res.text)).toBe(false);
         expectNoSecret('response', seen(res));
