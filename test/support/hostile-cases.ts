@@ -826,13 +826,11 @@ export const eventCases: HostileCase[] = [
     kind: 'event',
     name: 'audit-log: a NUL byte in the attributes and the message id',
     consumer: 'audit-log',
-    push: () => ({
-      ...deliver('!!', { type: 'person.created\u0000', id: 'a\u0000b' }),
-      message: {
-        ...deliver('!!', { type: 'person.created\u0000', id: 'a\u0000b' }).message,
-        messageId: 'm\u0000id',
-      },
-    }),
+    push: () =>
+      pushBody(
+        { data: '!!', attributes: { type: 'person.created\u0000', id: 'a\u0000b' } },
+        'm\u0000id',
+      ),
     expect: { deadLetter: /not base64/ },
   },
   {
