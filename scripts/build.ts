@@ -87,10 +87,11 @@ function packageOf(path: string): string {
   return path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-async function bundle(
+/** Bundles one function, with its own package.json, into `outdir` (emptied first). */
+export async function bundle(
   name: string,
+  outdir = join(root, 'dist/functions', name),
 ): Promise<{ name: string; bytes: number; dependencies: string[] }> {
-  const outdir = join(root, 'dist/functions', name);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
@@ -123,7 +124,7 @@ function installedImports(metafile: Metafile): string[] {
 
 async function main(): Promise<void> {
   const names = discoverFunctions(join(root, 'functions'));
-  const results = await Promise.all(names.map(bundle));
+  const results = await Promise.all(names.map((name) => bundle(name)));
   for (const r of results) {
     process.stdout.write(
       `dist/functions/${r.name}/index.js  ${(r.bytes / 1024).toFixed(0)} KiB  (installs: ${r.dependencies.join(', ')})\n`,

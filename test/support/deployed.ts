@@ -1,26 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { deployedArgs } from '../../bench/lib/functions';
-import { BUNDLE_OPTIONS } from '../../scripts/build';
+import { bundle } from '../../scripts/build';
 import { freePort, ROOT } from './processes';
 
 /**
- * Bundles one function as `npm run build` does (same esbuild options), into a directory of its
+ * Bundles one function with `npm run build`'s own bundle(), into a directory of its
  * own under dist/ (inside the repository, so the packages left out of the bundle resolve from
  * node_modules), so a test never races another over dist/functions.
  * @returns the bundle's directory (for --source) and a function that removes it
  */
 export async function bundleFunction(name: string): Promise<{ source: string; remove(): void }> {
   const dir = join(ROOT, 'dist/test', `${name}-${process.pid}-${Date.now()}`);
-  mkdirSync(dir, { recursive: true });
-  await build({
-    ...BUNDLE_OPTIONS,
-    entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
-    outfile: join(dir, 'index.js'),
-    sourcemap: 'linked',
-  });
+  await bundle(name, dir);
   return { source: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
