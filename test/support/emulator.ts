@@ -24,9 +24,23 @@ const freshProject = () => `demo-manifest-${process.pid}-${++projects}`;
  */
 const external = process.env.TEST_PUBSUB_EMULATOR_HOST;
 
+/**
+ * Where the answer of the one gcloud probe is kept ('' when the emulator can run): global
+ * setup probes once and the test workers inherit it (`gcloud --version` takes over a second).
+ */
+const PROBED = 'MANIFEST_TEST_EMULATOR_UNAVAILABLE';
+
 /** Why the emulator cannot run here, or undefined when it can (gcloud with the emulator installed). */
 export function emulatorUnavailable(): string | undefined {
   if (external) return undefined;
+  const known = process.env[PROBED];
+  if (known !== undefined) return known || undefined;
+  const reason = probeGcloud();
+  process.env[PROBED] = reason ?? '';
+  return reason;
+}
+
+function probeGcloud(): string | undefined {
   const probe = spawnSync('gcloud', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return 'gcloud is not installed';
   if (!/pubsub-emulator/.test(probe.stdout))

@@ -1,6 +1,8 @@
 // Runs once before the integration tests: builds the migrated template databases every test
 // file copies (a PGlite data dir dump, a PostgreSQL template database), so no file pays for
-// initdb or migrations. Results reach the test workers through environment variables.
+// initdb or migrations, and probes for the emulator once. Results reach the test workers
+// through environment variables.
+import { emulatorUnavailable } from './emulator';
 import { preparePgliteTemplate, preparePostgresTemplate } from './templates';
 
 export default async function globalSetup(): Promise<void> {
@@ -17,5 +19,6 @@ export default async function globalSetup(): Promise<void> {
     process.env.MANIFEST_TEST_POSTGRES_ADMIN_URL = postgres.adminUrl;
     process.env.MANIFEST_TEST_POSTGRES_TEMPLATE = postgres.template;
   }
+  emulatorUnavailable();
   process.stderr.write(`[manifest] test templates ready in ${Date.now() - started} ms\n`);
 }
