@@ -1,9 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describeEachDatabase, useTestDatabase, type DatabaseLeg } from '../support/database-legs';
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
-import { ROOT } from '../support/processes';
+import { writeArtifact } from '../support/processes';
 import { startLocalStack, statsTruth, until, type LocalStack } from '../support/stack';
 
 /**
@@ -143,12 +141,7 @@ function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       p95Ms: Math.round(latencies[14]!),
       samples: latencies.map(Math.round),
     };
-    const dir = join(ROOT, 'test-artifacts');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, `e2e-latency-${mode.emulator ? 'emulator' : 'bus'}-${leg.name}.json`),
-      JSON.stringify(report, null, 2),
-    );
+    writeArtifact(`e2e-latency-${mode.emulator ? 'emulator' : 'bus'}-${leg.name}.json`, report);
     expect(latencies).toHaveLength(15);
   });
 }

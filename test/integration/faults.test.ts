@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { createKnex } from '../../shared/db';
@@ -13,7 +11,7 @@ import {
   startOwnPostgres,
   type OwnPostgres,
 } from '../support/own-postgres';
-import { ROOT } from '../support/processes';
+import { writeArtifact } from '../support/processes';
 import { startLocalStack, statsTruth, until, type LocalStack } from '../support/stack';
 
 /**
@@ -183,11 +181,9 @@ function faultSuite() {
     await stack?.stop();
     await checker?.destroy();
     await Promise.allSettled([emulator?.stop(), pg?.destroy()]);
-    const dir = join(ROOT, 'test-artifacts');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'faults.json'), JSON.stringify(figures, null, 2));
+    writeArtifact('faults.json', figures);
     // The stack's whole log, for reading a failure after the fact (a failure message shows its tail).
-    if (stack) writeFileSync(join(dir, 'faults-stack.log'), stack.child.output());
+    if (stack) writeArtifact('faults-stack.log', stack.child.output());
   }, 60000);
 
   /** What the person table says, per class and sex: the truth the read model must show. */

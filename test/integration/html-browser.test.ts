@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { HTML_SECURITY_HEADERS } from '../../shared/http/html';
 import { usePublisher } from '../../shared/events/publisher';
@@ -7,7 +6,7 @@ import { describeEachDatabase, useTestDatabase } from '../support/database-legs'
 import { push, pushBody, RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import { personData, request } from '../support/http';
-import { ROOT } from '../support/processes';
+import { writeArtifact } from '../support/processes';
 
 /**
  * The HTML pages in a real browser: Debian's Chromium, headless, driven by playwright-core.
@@ -23,7 +22,6 @@ const browserSkip = existsSync(CHROMIUM)
 if (browserSkip && process.env.REQUIRE_BROWSER === '1')
   throw new Error(`REQUIRE_BROWSER=1 but ${browserSkip}`);
 
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Names that run script if any page ever puts them into markup unescaped. */
@@ -104,10 +102,8 @@ async function afterLoad(visit: Visit) {
 
 /** A full-page screenshot in the test artefacts; checks the file is a non-empty PNG. */
 async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  const png = readFileSync(path);
+  const png = await page.screenshot({ fullPage: true });
+  const path = writeArtifact(`browser/${name}.png`, png);
   expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
   // IHDR: width and height, big-endian, at bytes 16 and 20.
   expect(png.readUInt32BE(16)).toBeGreaterThan(0);

@@ -14,15 +14,13 @@
 //
 // LOAD_TEST_SECONDS shortens the measured run for local iteration only (default 60, the issue's
 // figure; the warm-up is 10 s, or less when the run is shorter). It is not a setting.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { load, type LoadResult } from '../../bench/lib/load';
 import { mixedTraffic, MIXED_TRAFFIC_STATUS } from '../../bench/lib/mix';
 import { memoryMiB } from '../../bench/lib/processes';
 import { databaseLegs, useTestDatabase } from '../support/database-legs';
 import { bundleFunction, startDeployed, type DeployedFunction } from '../support/deployed';
-import { ROOT } from '../support/processes';
+import { writeArtifact } from '../support/processes';
 
 const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 60);
 const WARM_UP_SECONDS = Math.max(1, Math.min(10, Math.round(SECONDS / 6)));
@@ -184,9 +182,7 @@ describeLeg(
             updatedEvents: eventsOf('person.updated'),
           },
         };
-        const dir = join(ROOT, 'test-artifacts');
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'load-PostgreSQL.json'), `${JSON.stringify(figures, null, 2)}\n`);
+        writeArtifact('load-PostgreSQL.json', figures);
 
         // Zero 5xx, and nothing but the expected answer for each kind of request.
         for (const result of [warmUp, measured]) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { deployedArgs } from '../../bench/lib/functions';
 import { bundle } from '../../scripts/build';
 import { freePort, ROOT } from './processes';
+import { until } from './stack';
 
 /**
  * Bundles one function with `npm run build`'s own bundle(), into a directory of its
@@ -104,19 +105,23 @@ export async function startDeployed(
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited before serving:\n${head}`);
-    const ok = await fetch(`${url}${probe}`).then(
-      (res) => res.ok,
-      () => false,
+  try {
+    await until(
+      `${name} to serve ${probe}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited before serving`);
+        const ok = await fetch(`${url}${probe}`).then(
+          (res) => res.ok,
+          () => false,
+        );
+        return ok || undefined;
+      },
+      60000,
+      100,
     );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not serve ${probe} within 60 s:\n${head}`);
-    }
-    await new Promise((done) => setTimeout(done, 100));
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}:\n${head}`, { cause: error });
   }
   return {
     url,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
 export const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
@@ -90,4 +91,21 @@ export function startFunctionCli(
     ],
     { NODE_OPTIONS: '--import tsx', ...env },
   );
+}
+
+/**
+ * Writes a file into test-artifacts/ (git-ignored; kept by CI for reading after a run): an
+ * object as indented JSON, text as is.
+ * @param name a path inside test-artifacts/, e.g. `faults.json` or `browser/stats.png`
+ * @returns the file's full path
+ */
+export function writeArtifact(name: string, content: unknown): string {
+  const path = join(ROOT, 'test-artifacts', name);
+  mkdirSync(dirname(path), { recursive: true });
+  const data =
+    typeof content === 'string' || Buffer.isBuffer(content)
+      ? content
+      : `${JSON.stringify(content, null, 2)}\n`;
+  writeFileSync(path, data);
+  return path;
 }
