@@ -18,7 +18,12 @@ const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
 /** Where PostgreSQL is expected for the second leg; CI sets REQUIRE_POSTGRES=1 so absence fails. */
 export const POSTGRES_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const POSTGRES_TEMPLATE = 'manifest_test_template';
+/**
+ * The template of this test run: named after the jest process, so two runs at once (two
+ * checkouts on one machine) never drop each other's template, and a run that died leaves one
+ * that the next run drops (dropLeftoverDatabases: the pid is in the name).
+ */
+export const POSTGRES_TEMPLATE = `manifest_test_${process.pid}_template`;
 
 /** A hash of the migrations, so a template is rebuilt exactly when they change. */
 function migrationsHash(): string {
