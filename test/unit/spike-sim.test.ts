@@ -1,0 +1,334 @@
+import { mmc } from '../../bench/lib/queueing';
+import { constant, empirical, exponential, seededRandom } from '../../bench/lib/random';
+import { percentile, summariseRun, type SliceSummary } from '../../bench/lib/spike-report';
+import { CLOUD_RUN_AUTOSCALER } from '../../bench/lib/autoscaler';
+import { cloudRunPendingTimeoutMs, type ServiceModel } from '../../bench/lib/service-model';
+import { simulate, type SimulationRun } from '../../bench/lib/spike-sim';
+import { arrivalTimes, step } from '../../bench/lib/traffic';
+
+/** One function: concurrency 1, one 100 ms stage, 500 ms cold starts, no autoscaler. */
+const service = (overrides: Partial<ServiceModel>): ServiceModel => ({
+  concurrency: 1,
+  minInstances: 0,
+  maxInstances: 100,
+  coldStartMs: constant(500),
+  stages: [{ name: 'work', capacity: 1, holdMs: constant(100) }],
+  pendingTimeoutMs: Infinity,
+  autoscaler: null,
+  ...overrides,
+});
+
+/** Arrival to answer of each request, or `429` for a rejected one. */
+const latencies = (run: SimulationRun) =>
+  run.requests.map((r) => (r.endMs === undefined ? 429 : r.endMs - r.arrivalMs));
+
+const atOnce = (n: number) => Array.from({ length: n }, () => 0);
+
+// Cold starts of the people bundle from bench/results/latest.json (range 608 to 645 ms).
+const COLD_STARTS = [608, 615, 622, 630, 636, 638, 640, 642, 645];
+
+describe('the spike simulation against M/M/c', () => {
+  // Fixed servers (min = max = c), concurrency 1, exponential service, no give-up: an M/M/c
+  // queue. 150,000 requests, the first 1% left out as warm-up. Over seeds 1 to 12 the ratio
+  // simulated / closed form had a standard deviation of at most 1.8% for P(wait), 4.8% for the
+  // mean wait and 1.1% for the mean response; the bounds are three times that.
+  it.each([
+    { rps: 0.5, serviceMs: 1000, servers: 1 },
+    { rps: 2, serviceMs: 1000, servers: 3 },
+    { rps: 8, serviceMs: 1000, servers: 10 },
+  ])('$servers server(s), $rps rps of $serviceMs ms', ({ rps, serviceMs, servers }) => {
+    const closed = mmc({ arrivalRate: rps, serviceRate: 1000 / serviceMs, servers });
+    const random = seededRandom(7);
+    const durationMs = (150_000 / rps) * 1000;
+    const model = service({
+      minInstances: servers,
+      maxInstances: servers,
+      stages: [{ name: 'work', capacity: 1, holdMs: exponential(serviceMs) }],
+    });
+    const run = simulate(model, arrivalTimes(step(rps, durationMs), random), random);
+    const fromMs = durationMs / 100;
+    const { overall } = summariseRun(run, durationMs, fromMs);
+    const kept = run.requests.filter((r) => r.arrivalMs >= fromMs);
+    const waited = kept.filter((r) => r.admittedMs! > r.arrivalMs).length / kept.length;
+
+    expect(Math.abs(waited / closed.probabilityOfWaiting - 1)).toBeLessThan(0.055);
+    expect(Math.abs(overall.meanWaitMs / (closed.meanWait * 1000) - 1)).toBeLessThan(0.15);
+    expect(Math.abs(overall.meanResponseMs / (closed.meanResponse * 1000) - 1)).toBeLessThan(0.035);
+    expect(overall.instancesStarted).toBe(servers);
+    expect(overall.errors).toBe(0);
+  });
+});
+
+describe('concurrency per instance', () => {
+  it('one instance of concurrency 2 serves two requests at once and queues the third', () => {
+    const run = simulate(
+      service({
+        concurrency: 2,
+        minInstances: 1,
+        maxInstances: 1,
+        stages: [{ name: 'io', capacity: 2, holdMs: constant(1000) }],
+      }),
+      atOnce(3),
+      seededRandom(1),
+    );
+    expect(latencies(run)).toEqual([1000, 1000, 2000]);
+  });
+
+  it("admitted together, requests still take turns on Node's one thread", () => {
+    const run = simulate(
+      service({
+        concurrency: 3,
+        minInstances: 1,
+        maxInstances: 1,
+        stages: [{ name: 'cpu', capacity: 1, holdMs: constant(1000), cpu: true }],
+      }),
+      atOnce(3),
+      seededRandom(1),
+    );
+    expect(run.requests.map((r) => r.admittedMs)).toEqual([0, 0, 0]);
+    expect(latencies(run)).toEqual([1000, 2000, 3000]);
+  });
+
+  it('a request holds a pool connection for its database time; the pool queues the rest', () => {
+    // CPU 10 ms on one thread, then 100 ms on one of 2 connections: the third request waits
+    // for the first connection back (at 110 ms).
+    const run = simulate(
+      service({
+        concurrency: 3,
+        minInstances: 1,
+        maxInstances: 1,
+        stages: [
+          { name: 'cpu', capacity: 1, holdMs: constant(10), cpu: true },
+          { name: 'pool', capacity: 2, holdMs: constant(100) },
+        ],
+      }),
+      atOnce(3),
+      seededRandom(1),
+    );
+    expect(latencies(run)).toEqual([110, 120, 210]);
+  });
+
+  it('scales out by slots: three waiting requests at concurrency 2 start two instances', () => {
+    const run = simulate(
+      service({ concurrency: 2, stages: [{ name: 'io', capacity: 2, holdMs: constant(100) }] }),
+      atOnce(3),
+      seededRandom(1),
+    );
+    expect(run.instances).toEqual([
+      { requestedMs: 0, readyMs: 500 },
+      { requestedMs: 0, readyMs: 500 },
+    ]);
+    expect(latencies(run)).toEqual([600, 600, 600]);
+    expect(run.requests.map((r) => r.waitedForStart)).toEqual([true, true, true]);
+  });
+});
+
+describe('cold starts and min instances under a step load', () => {
+  // A step from nothing to 50 rps (Poisson) of 100 ms requests for 30 s, concurrency 1, cold
+  // starts drawn from the measured ones; slices of one second. The service time is constant so
+  // that any latency above 100 ms is waiting.
+  const spike = (minInstances: number) => {
+    const random = seededRandom(11);
+    const model = service({
+      minInstances,
+      coldStartMs: empirical(COLD_STARTS),
+      pendingTimeoutMs: cloudRunPendingTimeoutMs(COLD_STARTS),
+    });
+    return summariseRun(simulate(model, arrivalTimes(step(50, 30_000), random), random), 1000);
+  };
+  const p99s = (slices: SliceSummary[]) => slices.map((s) => Math.round(s.p99Ms * 1e6) / 1e6);
+
+  it('with no warm instance, the first second waits for cold starts; after 5 s nothing waits', () => {
+    const { slices, overall } = spike(0);
+    expect(slices[0]!.waitedForStart).toBeGreaterThan(0);
+    expect(slices[0]!.p99Ms).toBeGreaterThan(Math.min(...COLD_STARTS));
+    const settled = slices.slice(5);
+    expect(p99s(settled)).toEqual(settled.map(() => 100));
+    expect(settled.map((s) => s.waitedForStart)).toEqual(settled.map(() => 0));
+    expect(overall.errors).toBe(0);
+  });
+
+  it('with enough warm instances (20 for an average of 5 busy), no request ever waits', () => {
+    const { slices, overall } = spike(20);
+    expect(p99s(slices)).toEqual(slices.map(() => 100));
+    expect(slices.map((s) => s.waitedForStart)).toEqual(slices.map(() => 0));
+    expect(overall.instancesStarted).toBe(20);
+  });
+});
+
+describe('max instances', () => {
+  it('a capped service queues what it cannot start instances for, and 429s past the timeout', () => {
+    // One instance (ready at 500) serves 1000 ms requests: the second waits 1500 ms (< 1600),
+    // the third would wait 2500 ms and is rejected at 1600.
+    const model = service({
+      maxInstances: 1,
+      stages: [{ name: 'work', capacity: 1, holdMs: constant(1000) }],
+      pendingTimeoutMs: 1600,
+    });
+    const run = simulate(model, atOnce(3), seededRandom(1));
+    expect(latencies(run)).toEqual([1500, 2500, 429]);
+    expect(run.instances).toHaveLength(1);
+    const two = simulate({ ...model, maxInstances: 2 }, atOnce(3), seededRandom(1));
+    expect(latencies(two)).toEqual([1500, 1500, 2500]);
+    expect(two.instances).toHaveLength(2);
+  });
+
+  it('overloaded 2.5 times, it never passes the cap and every request is answered or refused', () => {
+    // 2 instances of 100 ms requests hold 20 rps; 50 rps arrive for 30 s.
+    const random = seededRandom(5);
+    const model = service({
+      maxInstances: 2,
+      coldStartMs: empirical(COLD_STARTS),
+      pendingTimeoutMs: cloudRunPendingTimeoutMs(COLD_STARTS),
+    });
+    const run = simulate(model, arrivalTimes(step(50, 30_000), random), random);
+    const { overall } = summariseRun(run, 1000);
+    expect(overall.instancesStarted).toBe(2);
+    expect(overall.completed + overall.errors).toBe(overall.arrivals);
+    // At most 20 answers a second, for the 30 s of arrivals and the 10 s the last one may wait.
+    expect(overall.completed).toBeLessThanOrEqual(20 * 40);
+    expect(overall.errors).toBeGreaterThanOrEqual(overall.arrivals - 20 * 40);
+  });
+
+  it('the pending timeout is 3.5 × the mean start-up time, at least 10 s', () => {
+    expect(cloudRunPendingTimeoutMs([600, 700])).toBe(10_000);
+    expect(cloudRunPendingTimeoutMs([4000, 6000])).toBe(17_500);
+  });
+});
+
+describe('the metrics-based autoscaler (60% of concurrency or CPU over one minute)', () => {
+  // 8 rps, evenly, from one warm instance.
+  const steady = (overrides: Partial<ServiceModel>) =>
+    simulate(
+      service({ minInstances: 1, autoscaler: CLOUD_RUN_AUTOSCALER, ...overrides }),
+      arrivalTimes(step(8, 120_000), seededRandom(1), 'even'),
+      seededRandom(1),
+    );
+
+  it('adds an instance when the average concurrency passes 60% of the maximum', () => {
+    // 8 in flight of 10 is 80%: the one-minute average (zeros before t = 0) passes 60% between
+    // the ticks at 45 s (6.0 in flight on average, not yet) and 50 s.
+    const run = steady({
+      concurrency: 10,
+      stages: [{ name: 'io', capacity: 10, holdMs: constant(1000) }],
+    });
+    expect(run.instances.map((i) => i.requestedMs)).toEqual([0, 50_000]);
+    const without = steady({
+      concurrency: 10,
+      stages: [{ name: 'io', capacity: 10, holdMs: constant(1000) }],
+      autoscaler: null,
+    });
+    expect(without.instances).toHaveLength(1);
+  });
+
+  it('adds an instance when the CPU passes 60%, though concurrency is far below', () => {
+    // 100 ms of CPU 8 times a second: 80% CPU, 8% of concurrency 10; at 45 s the minute's CPU
+    // average is 35.9 s / 60 s = 59.8%, at 50 s it is 66%.
+    const run = steady({
+      concurrency: 10,
+      stages: [{ name: 'cpu', capacity: 1, holdMs: constant(100), cpu: true }],
+    });
+    expect(run.instances.map((i) => i.requestedMs)).toEqual([0, 50_000]);
+  });
+});
+
+describe('reproducibility', () => {
+  it('the same seed gives the same run, to the last request; another seed does not', () => {
+    const run = (seed: number) => {
+      const random = seededRandom(seed);
+      const model = service({
+        coldStartMs: empirical(COLD_STARTS),
+        stages: [{ name: 'work', capacity: 1, holdMs: exponential(100) }],
+      });
+      return simulate(model, arrivalTimes(step(50, 5_000), random), random);
+    };
+    expect(run(3)).toEqual(run(3));
+    expect(run(4)).not.toEqual(run(3));
+  });
+
+  it('refuses a model that cannot run', () => {
+    const random = seededRandom(1);
+    expect(() => simulate(service({ concurrency: 0 }), [0], random)).toThrow(/concurrency/);
+    expect(() => simulate(service({ minInstances: 3, maxInstances: 2 }), [0], random)).toThrow(
+      /minInstances/,
+    );
+    expect(() => simulate(service({ stages: [] }), [0], random)).toThrow(/stages/);
+  });
+});
+
+describe('the report', () => {
+  it('the nearest-rank percentile: p50 of 1..10 is 5, p99 is 10, p10 is 1', () => {
+    const sorted = Float64Array.from({ length: 10 }, (_, i) => i + 1);
+    expect([percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 10)]).toEqual([
+      5, 10, 1,
+    ]);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('slices requests by arrival, and counts answers, refusals and cold waits in each', () => {
+    const outcome = (arrivalMs: number, endMs: number | undefined, cold = false) => ({
+      arrivalMs,
+      admittedMs: endMs === undefined ? undefined : arrivalMs,
+      endMs,
+      serviceMs: endMs === undefined ? 0 : 100,
+      waitedForStart: cold,
+      rejected: endMs === undefined,
+    });
+    const run: SimulationRun = {
+      requests: [outcome(0, 700, true), outcome(400, 1100, true), outcome(999, undefined)]
+        .concat([outcome(1000, 1100), outcome(1500, 1600)])
+        .concat([outcome(2100, 2300)]),
+      instances: [
+        { requestedMs: 0, readyMs: 600 },
+        { requestedMs: 400, readyMs: 1000 },
+        { requestedMs: 2050, readyMs: 2600 },
+      ],
+    };
+    const { slices, overall } = summariseRun(run, 1000);
+    expect(slices).toEqual([
+      {
+        startMs: 0,
+        arrivals: 3,
+        completed: 2,
+        errors: 1,
+        p50Ms: 700,
+        p99Ms: 700,
+        waitedForStart: 2,
+        instances: 2,
+      },
+      {
+        startMs: 1000,
+        arrivals: 2,
+        completed: 2,
+        errors: 0,
+        p50Ms: 100,
+        p99Ms: 100,
+        waitedForStart: 0,
+        instances: 2,
+      },
+      {
+        startMs: 2000,
+        arrivals: 1,
+        completed: 1,
+        errors: 0,
+        p50Ms: 200,
+        p99Ms: 200,
+        waitedForStart: 0,
+        instances: 3,
+      },
+    ]);
+    // Latencies 700, 700, 100, 100, 200: mean 360; service 100 each, so 260 of waiting.
+    expect(overall).toEqual({
+      arrivals: 6,
+      completed: 5,
+      errors: 1,
+      p50Ms: 200,
+      p99Ms: 700,
+      meanResponseMs: 360,
+      meanWaitMs: 260,
+      waitedForStart: 2,
+      instancesStarted: 3,
+    });
+    expect(summariseRun(run, 1000, 1000).overall.arrivals).toBe(3);
+  });
+});
