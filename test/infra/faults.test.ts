@@ -82,6 +82,38 @@ describe('the offline checks report', () => {
     ]);
   });
 
+  it('a setting every function gets, dropped on either side', () => {
+    const code = codeDeclarations();
+    for (const d of code.deployments) d.settings = d.settings.filter((s) => s !== 'LOG_LEVEL');
+    const terraform = copyConfig(config);
+    const common = local<string[]>(rootModule(terraform), 'common_settings');
+    common.splice(common.indexOf('DB_POOL_MAX'), 1);
+    const where = 'terraform/declarations.tf: local.function_declarations';
+
+    expect(checkDrift(config, code).filter((p) => p.startsWith(where))).toEqual(
+      code.deployments.map(
+        (d) =>
+          `${where}.${d.name}.settings differ from the code's: Terraform only LOG_LEVEL; code only (none)`,
+      ),
+    );
+    expect(checkDrift(terraform, codeDeclarations()).filter((p) => p.startsWith(where))).toEqual(
+      code.deployments.map(
+        (d) =>
+          `${where}.${d.name}.settings differ from the code's: Terraform only (none); code only DB_POOL_MAX`,
+      ),
+    );
+  });
+
+  it('a declaration the offline checks cannot evaluate', () => {
+    const terraform = copyConfig(config);
+    local<Record<string, Body>>(rootModule(terraform), 'function_declarations').health!.settings =
+      '${setunion(local.common_settings, ["API_KEYS"])}';
+
+    expect(() => checkDrift(terraform, codeDeclarations())).toThrow(
+      'terraform/declarations.tf: local.function_declarations: cannot evaluate ${setunion(local.common_settings, ["API_KEYS"])} offline; use literals, local.<name> and concat()',
+    );
+  });
+
   it('a public write function', () => {
     const broken = copyConfig(config);
     const functions = broken.tfvars.get('production')!.functions as Record<string, Body>;

@@ -1,11 +1,8 @@
 import { loadConfig, Settings, settingNames, type Config } from '../../../shared/config';
 import { deployments, type FunctionDeployment } from '../../../shared/deploy/functions';
-import {
-  pushPath,
-  pushSubscriptions,
-  type PushSubscriptionSpec,
-} from '../../../shared/events/subscriptions';
-import { find, local, rootModule, type TerraformConfig } from './terraform';
+import { pushSubscriptions } from '../../../shared/deploy/subscriptions';
+import { pushPath, type PushSubscriptionSpec } from '../../../shared/events/subscriptions';
+import { evaluatedLocal, find, local, rootModule, type TerraformConfig } from './terraform';
 
 /**
  * Drift between what the code declares about its deployment and what Terraform deploys: the
@@ -14,16 +11,29 @@ import { find, local, rootModule, type TerraformConfig } from './terraform';
  * environment variables each function gets (names, and the defaults Terraform restates).
  */
 export interface CodeDeclarations {
-  deployments: FunctionDeployment[];
+  deployments: DeclaredFunction[];
   subscriptions: PushSubscriptionSpec[];
   defaults: Config;
 }
+
+/** What the registry says of a function that Terraform restates (its push: the subscriptions). */
+export type DeclaredFunction = Pick<
+  FunctionDeployment,
+  'name' | 'kind' | 'readOnly' | 'secrets' | 'publishesEvents' | 'settings'
+>;
 
 /** What the code declares, with every setting at its default (as in a fresh environment). */
 export function codeDeclarations(): CodeDeclarations {
   const defaults = loadConfig({});
   return {
-    deployments: structuredClone(deployments),
+    deployments: deployments.map((d) => ({
+      name: d.name,
+      kind: d.kind,
+      readOnly: d.readOnly,
+      secrets: [...d.secrets],
+      publishesEvents: d.publishesEvents,
+      settings: [...d.settings],
+    })),
     subscriptions: pushSubscriptions(defaults),
     defaults,
   };
@@ -59,7 +69,7 @@ const FUNCTIONS_TS = 'shared/deploy/functions.ts';
 
 function checkFunctions(
   tf: Record<string, TerraformFunction>,
-  code: FunctionDeployment[],
+  code: DeclaredFunction[],
   problems: string[],
 ): void {
   const names = new Set(code.map((d) => d.name));
@@ -105,7 +115,7 @@ function checkSubscriptions(
     const where = `${DECLARATIONS}: local.push_subscriptions["${spec.name}"]`;
     if (!t) {
       problems.push(
-        `push subscription ${spec.name} (shared/events/subscriptions.ts) is not in local.push_subscriptions of ${DECLARATIONS}`,
+        `push subscription ${spec.name} (shared/deploy/subscriptions.ts) is not in local.push_subscriptions of ${DECLARATIONS}`,
       );
       continue;
     }
@@ -129,7 +139,7 @@ function checkSubscriptions(
   for (const name of Object.keys(tf))
     if (!names.has(name))
       problems.push(
-        `push subscription ${name} is in ${DECLARATIONS} but shared/events/subscriptions.ts does not declare it`,
+        `push subscription ${name} is in ${DECLARATIONS} but shared/deploy/subscriptions.ts does not declare it`,
       );
 
   // The endpoint: the function's run.app URL, then pushPath (functions-framework reads the topic from it).
@@ -155,7 +165,10 @@ function checkEnvironment(
   problems: string[],
 ): void {
   const root = rootModule(config);
-  const declarations = local<Record<string, TerraformFunction>>(root, 'function_declarations');
+  const declarations = evaluatedLocal<Record<string, TerraformFunction>>(
+    root,
+    'function_declarations',
+  );
   const runtime = local<Record<string, string>>(root, 'runtime_environment');
   const defaults = local<Record<string, string>>(root, 'setting_defaults');
   const values = String(local<string>(root, 'setting_values'));
@@ -262,7 +275,7 @@ function checkTopicsAndDeployment(
 export function checkDrift(config: TerraformConfig, code: CodeDeclarations): string[] {
   const problems: string[] = [];
   const root = rootModule(config);
-  checkFunctions(local(root, 'function_declarations'), code.deployments, problems);
+  checkFunctions(evaluatedLocal(root, 'function_declarations'), code.deployments, problems);
   checkSubscriptions(config, local(root, 'push_subscriptions'), code.subscriptions, problems);
   checkEnvironment(config, code, problems);
   checkTopicsAndDeployment(config, code, problems);
