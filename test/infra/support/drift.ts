@@ -145,7 +145,7 @@ function checkSubscriptions(
   // The endpoint: the function's run.app URL, then pushPath (functions-framework reads the topic from it).
   const call = find(rootModule(config), 'module.push_subscriptions');
   const endpoint = String((call.body.push as Record<string, unknown> | undefined)?.endpoint ?? '');
-  const base = '${module.event_functions[each.value.function].uri}';
+  const base = '${module.functions[each.value.function].uri}';
   for (const spec of code) {
     const path = endpoint
       .replace(base, '')
@@ -251,25 +251,20 @@ function checkTopicsAndDeployment(
         `${DECLARATIONS}: local.topics.${key} is ${JSON.stringify(topics[key])}; the code's default is "${name}"`,
       );
 
-  for (const [call, kind] of [
-    ['module.http_functions', 'http'],
-    ['module.event_functions', 'event'],
-  ] as const) {
-    const body = find(root, call).body;
-    const selection = String(root.locals.get(`${kind}_functions`)?.value ?? '');
-    if (
-      body.for_each !== `\${local.${kind}_functions}` ||
-      !selection.includes(`f.kind == "${kind}"`)
-    )
-      problems.push(
-        `terraform/functions.tf: ${call} must deploy every declared ${kind} function (for_each = local.${kind}_functions)`,
-      );
-    const bundle = body.bundle as Record<string, string> | undefined;
-    if (!bundle?.source_dir?.endsWith('/dist/functions/${each.key}'))
-      problems.push(
-        `terraform/functions.tf: ${call} must deploy dist/functions/<name> (npm run build's bundles)`,
-      );
-  }
+  const call = find(root, 'module.functions').body;
+  const trigger = String(call.trigger).replace(/\s+/g, ' ');
+  if (
+    call.for_each !== '${local.function_declarations}' ||
+    !trigger.includes('each.value.kind == "http" ? { http =')
+  )
+    problems.push(
+      'terraform/functions.tf: module.functions must deploy every declared function, HTTP or push by its kind (for_each = local.function_declarations)',
+    );
+  const bundle = call.bundle as Record<string, string> | undefined;
+  if (!bundle?.source_dir?.endsWith('/dist/functions/${each.key}'))
+    problems.push(
+      "terraform/functions.tf: module.functions must deploy dist/functions/<name> (npm run build's bundles)",
+    );
 }
 
 export function checkDrift(config: TerraformConfig, code: CodeDeclarations): string[] {

@@ -1,12 +1,19 @@
 import { join, normalize } from 'node:path';
-import { strings, type TerraformConfig, type TerraformModule } from './terraform';
+import {
+  blocks,
+  isMigrationSource,
+  strings,
+  type TerraformConfig,
+  type TerraformModule,
+} from './terraform';
 
 /**
  * What `terraform validate` would say about how the modules fit together, without providers:
  * every module call passes only variables the module declares and every one it requires;
  * `var.`, `local.` and `module.<call>.<output>` references resolve; every variable has a type
  * and a description and every output a description (the style of cloud-foundation-fabric);
- * and each envs/*.tfvars sets only root variables, including every required one.
+ * moved and removed blocks name, in `from`, only what the module no longer declares; and each
+ * envs/*.tfvars sets only root variables, including every required one.
  */
 const CALL_META = new Set(['source', 'version', 'count', 'for_each', 'depends_on', 'providers']);
 
@@ -22,6 +29,25 @@ function calledModule(
 ): TerraformModule | undefined {
   if (typeof source !== 'string' || !source.startsWith('.')) return undefined;
   return config.modules.get(normalize(join(caller.dir, source)).replace(/^\.$/, ''));
+}
+
+/** A moved or removed block's `from` must be gone: Terraform refuses one still declared. */
+function checkMigrations(module: TerraformModule, problems: string[]): void {
+  const declared = new Set([
+    ...module.resources.map((r) => r.address),
+    ...module.moduleCalls.map((c) => c.address),
+  ]);
+  for (const [file, body] of module.files)
+    for (const kind of ['moved', 'removed'])
+      for (const [i, block] of blocks(body, kind).entries()) {
+        const from = String(block.from).replace(/^\$\{(.*)\}$/s, '$1');
+        // The declaration it names: a resource (type.name) or a module call (module.name).
+        const address = /^(module\.[\w-]+|[a-z0-9_]+\.[\w-]+)/.exec(from)?.[1];
+        if (address && declared.has(address))
+          problems.push(
+            `${file}: ${kind}[${i}].from: ${from} is still declared in terraform/${module.dir || '.'}; ${kind} names what is gone`,
+          );
+      }
 }
 
 export function checkModuleInterfaces(config: TerraformConfig): string[] {
@@ -52,7 +78,7 @@ export function checkModuleInterfaces(config: TerraformConfig): string[] {
     const calls = new Map(module.moduleCalls.map((c) => [c.name, c]));
     for (const [file, body] of module.files) {
       for (const [path, text] of strings(body)) {
-        if (!text.includes('${')) continue;
+        if (!text.includes('${') || isMigrationSource(path)) continue;
         for (const [, name] of text.matchAll(/(?<![\w.])var\.([a-zA-Z_][\w-]*)/g))
           if (!module.variables.has(name!))
             problems.push(`${file}: ${path}: var.${name} is not a variable of ${where}`);
@@ -75,6 +101,8 @@ export function checkModuleInterfaces(config: TerraformConfig): string[] {
         }
       }
     }
+
+    checkMigrations(module, problems);
 
     for (const variable of module.variables.values()) {
       if (!('type' in variable.body))

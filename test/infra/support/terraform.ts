@@ -53,6 +53,14 @@ export function blocks(body: Body, name: string): Body[] {
   return Array.isArray(value) ? (value as Body[]) : [];
 }
 
+/**
+ * Whether a string is the `from` of a moved or removed block: an address that must no longer
+ * be declared (reference checks skip it; checkModuleInterfaces checks it is gone).
+ */
+export function isMigrationSource(path: string): boolean {
+  return /^(moved|removed)\[\d+\]\.from$/.test(path);
+}
+
 /** Whether a value is an expression (anything hcl2json could not turn into a literal). */
 export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && value.includes('${');
