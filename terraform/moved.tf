@@ -27,3 +27,37 @@ moved {
   from = module.event_functions["relay-outbox"].module.function
   to   = module.functions["relay-outbox"]
 }
+
+# Grants became authoritative per role (*_iam_binding, Fabric's iam = { ROLE => [MEMBERS] }).
+# The additive grants of before are forgotten, not revoked: revoking them after the bindings
+# exist would take the same members out of the bindings' roles.
+removed {
+  from = module.functions.google_cloud_run_v2_service_iam_member.invokers
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = module.events_topic.google_pubsub_topic_iam_member.publishers
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = module.dead_letter_topic.google_pubsub_topic_iam_member.publishers
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = module.secrets.google_secret_manager_secret_iam_member.accessors
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = module.service_accounts.google_service_account_iam_member.this
+  lifecycle {
+    destroy = false
+  }
+}

@@ -1,6 +1,7 @@
 import { deployments } from '../../shared/deploy/functions';
 import { checkCloudBuild, loadBuildProtos, loadCloudBuild } from './support/cloudbuild';
 import { checkDrift, codeDeclarations } from './support/drift';
+import { checkModuleInterfaces } from './support/module-interfaces';
 import { checkProviderSchema, loadProviderSchema } from './support/provider-schema';
 import { checkSecurity } from './support/security';
 import {
@@ -112,6 +113,21 @@ describe('the offline checks report', () => {
     expect(() => checkDrift(terraform, codeDeclarations())).toThrow(
       'terraform/declarations.tf: local.function_declarations: cannot evaluate ${setunion(local.common_settings, ["API_KEYS"])} offline; use literals, local.<name> and concat()',
     );
+  });
+
+  it('a state migration that names what is still declared', () => {
+    const broken = copyConfig(config);
+    const migrations = rootModule(broken).files.get('terraform/moved.tf')!;
+    (migrations.removed as Body[]).push({
+      from: '${module.secrets.google_secret_manager_secret_iam_binding.this}',
+    });
+    (migrations.moved as Body[]).push({ from: '${module.functions["people"]}', to: '${module.x}' });
+
+    expect(checkModuleInterfaces(broken)).toEqual([
+      'terraform/moved.tf: moved[6].to: module.x is not a module call of terraform/.',
+      'terraform/moved.tf: moved[6].from: module.functions["people"] is still declared; moved names what is gone',
+      'terraform/moved.tf: removed[5].from: module.secrets.google_secret_manager_secret_iam_binding.this is still declared; removed names what is gone',
+    ]);
   });
 
   it('a public write function', () => {

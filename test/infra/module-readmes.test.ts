@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { checkModuleInterfaces } from './support/module-interfaces';
 import {
   addFile,
+  emptyModule,
   loadTerraform,
   parseHcl,
   TERRAFORM_DIR,
   type TerraformConfig,
-  type TerraformModule,
 } from './support/terraform';
 
 /**
@@ -31,17 +31,7 @@ function examples(readme: string): string[] {
 
 /** The problems of a README's examples, checked as the root module of a copy of the config. */
 async function exampleProblems(name: string, text: string): Promise<string[]> {
-  const root: TerraformModule = {
-    dir: '',
-    resources: [],
-    dataSources: [],
-    ephemeral: [],
-    moduleCalls: [],
-    variables: new Map(),
-    outputs: new Map(),
-    locals: new Map(),
-    files: new Map(),
-  };
+  const root = emptyModule('');
   const file = `terraform/modules/${name}/README.md`;
   addFile(root, file, await parseHcl(file, text));
   const calls = root.moduleCalls.map((c) => String(c.body.source));

@@ -21,11 +21,3 @@ resource "google_cloud_run_v2_service_iam_binding" "this" {
   role     = each.key
   members  = each.value
 }
-
-# Grants were additive members before: forget them without revoking, the bindings hold them now.
-removed {
-  from = google_cloud_run_v2_service_iam_member.invokers
-  lifecycle {
-    destroy = false
-  }
-}

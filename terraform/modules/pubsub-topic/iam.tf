@@ -6,11 +6,3 @@ resource "google_pubsub_topic_iam_binding" "this" {
   role     = each.key
   members  = each.value
 }
-
-# Grants were additive members before: forget them without revoking, the bindings hold them now.
-removed {
-  from = google_pubsub_topic_iam_member.publishers
-  lifecycle {
-    destroy = false
-  }
-}

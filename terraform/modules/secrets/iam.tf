@@ -15,11 +15,3 @@ resource "google_secret_manager_secret_iam_binding" "this" {
   role      = each.value.role
   members   = each.value.members
 }
-
-# Grants were additive members before: forget them without revoking, the bindings hold them now.
-removed {
-  from = google_secret_manager_secret_iam_member.accessors
-  lifecycle {
-    destroy = false
-  }
-}

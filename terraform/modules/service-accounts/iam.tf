@@ -36,11 +36,3 @@ resource "google_service_account_iam_binding" "this" {
   # Members may be other accounts of this module: create them all first.
   depends_on = [google_service_account.this]
 }
-
-# Grants were additive members before: forget them without revoking, the bindings hold them now.
-removed {
-  from = google_service_account_iam_member.this
-  lifecycle {
-    destroy = false
-  }
-}

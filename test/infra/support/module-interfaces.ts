@@ -3,6 +3,7 @@ import {
   blocks,
   isMigrationSource,
   strings,
+  type Declaration,
   type TerraformConfig,
   type TerraformModule,
 } from './terraform';
@@ -31,21 +32,39 @@ function calledModule(
   return config.modules.get(normalize(join(caller.dir, source)).replace(/^\.$/, ''));
 }
 
-/** A moved or removed block's `from` must be gone: Terraform refuses one still declared. */
-function checkMigrations(module: TerraformModule, problems: string[]): void {
-  const declared = new Set([
-    ...module.resources.map((r) => r.address),
-    ...module.moduleCalls.map((c) => c.address),
-  ]);
+/**
+ * Whether a moved or removed block's `from` (module.a[...].module.b.type.name, or a module) is
+ * still declared: Terraform refuses to move or forget what the configuration still declares.
+ */
+function stillDeclared(config: TerraformConfig, module: TerraformModule, from: string): boolean {
+  let current: TerraformModule | undefined = module;
+  let rest = from;
+  for (;;) {
+    const step = /^module\.([\w-]+)(?:\[[^\]]*\])?\.?/.exec(rest);
+    if (!step) break;
+    const call: Declaration | undefined = current.moduleCalls.find((c) => c.name === step[1]);
+    if (!call) return false;
+    rest = rest.slice(step[0].length);
+    if (rest === '') return true;
+    current = calledModule(config, current, call.body.source);
+    if (!current) return false;
+  }
+  const resource = /^([a-z0-9_]+\.[\w-]+)/.exec(rest)?.[1];
+  return resource !== undefined && current.resources.some((r) => r.address === resource);
+}
+
+function checkMigrations(
+  config: TerraformConfig,
+  module: TerraformModule,
+  problems: string[],
+): void {
   for (const [file, body] of module.files)
     for (const kind of ['moved', 'removed'])
       for (const [i, block] of blocks(body, kind).entries()) {
         const from = String(block.from).replace(/^\$\{(.*)\}$/s, '$1');
-        // The declaration it names: a resource (type.name) or a module call (module.name).
-        const address = /^(module\.[\w-]+|[a-z0-9_]+\.[\w-]+)/.exec(from)?.[1];
-        if (address && declared.has(address))
+        if (stillDeclared(config, module, from))
           problems.push(
-            `${file}: ${kind}[${i}].from: ${from} is still declared in terraform/${module.dir || '.'}; ${kind} names what is gone`,
+            `${file}: ${kind}[${i}].from: ${from} is still declared; ${kind} names what is gone`,
           );
       }
 }
@@ -102,7 +121,7 @@ export function checkModuleInterfaces(config: TerraformConfig): string[] {
       }
     }
 
-    checkMigrations(module, problems);
+    checkMigrations(config, module, problems);
 
     for (const variable of module.variables.values()) {
       if (!('type' in variable.body))

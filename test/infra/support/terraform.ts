@@ -93,7 +93,8 @@ function moduleDirs(dir: string): string[] {
   return found;
 }
 
-function emptyModule(dir: string): TerraformModule {
+/** A module with nothing declared yet (addFile fills it). */
+export function emptyModule(dir: string): TerraformModule {
   return {
     dir,
     resources: [],
