@@ -85,6 +85,7 @@ function consumer(router: EventRouter): FunctionDeployment {
   };
 }
 
+/** Every function manifest deploys, in the order the local stack lists and serves them. */
 export const deployments: FunctionDeployment[] = [
   {
     name: 'people',
