@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { BenchContext } from './run';
-import { discoverFunctions } from '../shared/local/functions';
+import { deployments } from '../shared/deploy/functions';
 import { createEvent } from '../shared/events/envelope';
 import { figure, type Figure } from './lib/figures';
 import { bundleKiB, deployedArgs, startFunction } from './lib/functions';
 import { load } from './lib/load';
-import { freePort, ROOT, watch } from './lib/processes';
+import { freePort, watch } from './lib/processes';
 import { PUSH_PATH, pushDelivery } from './lib/push';
-import { join } from 'node:path';
 
 /** A passenger-shaped person.created envelope (load-worker gives each delivery its own id). */
 function personCreated() {
@@ -94,7 +93,7 @@ const median = (values: number[]) => {
 export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
   const runs = ctx.quick ? 1 : 10;
   const env = { DATABASE_URL: ctx.db.url, DB_POOL_MAX: '5', ...ctx.eventsEnv };
-  const names = discoverFunctions(join(ROOT, 'functions'));
+  const names = deployments.map((d) => d.name);
   const figures: Figure[] = [];
 
   const hello: number[] = [];

@@ -1,10 +1,11 @@
-// `npm run build`: one self-contained bundle per function under dist/functions/<name>/, each
-// with a minimal package.json naming only the packages it loads at run time, so each
-// function deploys alone (Cloud Functions installs those and runs functions-framework).
+// `npm run build`: one self-contained bundle per function of the registry (shared/deploy),
+// under dist/functions/<name>/, each with a minimal package.json naming only the packages it
+// loads at run time, so each function deploys alone (Cloud Functions installs those and runs
+// functions-framework).
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { discoverFunctions } from '../shared/local/functions';
+import { deployments } from '../shared/deploy/functions';
 
 const root = resolve(__dirname, '..');
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -123,8 +124,7 @@ function installedImports(metafile: Metafile): string[] {
 }
 
 async function main(): Promise<void> {
-  const names = discoverFunctions(join(root, 'functions'));
-  const results = await Promise.all(names.map((name) => bundle(name)));
+  const results = await Promise.all(deployments.map((d) => bundle(d.name)));
   for (const r of results) {
     process.stdout.write(
       `dist/functions/${r.name}/index.js  ${(r.bytes / 1024).toFixed(0)} KiB  (installs: ${r.dependencies.join(', ')})\n`,

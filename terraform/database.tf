@@ -6,14 +6,7 @@ module "database" {
   region     = var.region
   name       = local.names.sql_instance
   labels     = local.labels
-  instance = {
-    tier                   = var.database.tier
-    availability_type      = var.database.availability_type
-    disk_size_gb           = var.database.disk_size_gb
-    backups                = var.database.backups
-    point_in_time_recovery = var.database.point_in_time_recovery
-    deletion_protection    = var.database.deletion_protection
-  }
+  instance   = var.database.instance
   network = {
     private_network = module.network.private_network
     public_ip       = var.database.public_ip

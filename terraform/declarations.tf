@@ -1,73 +1,55 @@
 # What the code declares about its deployment, restated for Terraform. The code is the source:
-# shared/deploy/functions.ts (functions), shared/events/subscriptions.ts (push subscriptions)
-# and shared/config/settings.ts (settings). test/infra/drift.test.ts fails when these differ.
+# the function registry shared/deploy/functions.ts (functions), shared/deploy/subscriptions.ts
+# (push subscriptions) and shared/config/settings.ts (settings). test/infra/drift.test.ts fails
+# when these differ.
 
 locals {
-  # Every function reaches the database the same way.
+  # The settings every function is deployed with: it reaches the database the same way.
+  common_settings = [
+    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+    "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+  ]
+
   function_declarations = {
     people = {
       kind             = "http"
       read_only        = false
       secrets          = ["API_KEYS", "DATABASE_PASSWORD"]
       publishes_events = true
-      settings = [
-        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
-        "API_KEYS", "READ_REQUIRES_AUTH", "EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "OUTBOX_FAST_PATH_MS",
-      ]
+      settings         = concat(local.common_settings, ["API_KEYS", "READ_REQUIRES_AUTH", "EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "OUTBOX_FAST_PATH_MS"])
     }
     stats = {
       kind             = "http"
       read_only        = true
       secrets          = ["API_KEYS", "DATABASE_PASSWORD"]
       publishes_events = false
-      settings = [
-        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
-        "API_KEYS", "READ_REQUIRES_AUTH",
-      ]
+      settings         = concat(local.common_settings, ["API_KEYS", "READ_REQUIRES_AUTH"])
     }
     health = {
       kind             = "http"
       read_only        = true
       secrets          = ["DATABASE_PASSWORD"]
       publishes_events = false
-      settings = [
-        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
-      ]
+      settings         = local.common_settings
     }
-    project-stats = {
-      kind             = "event"
-      read_only        = false
-      secrets          = ["DATABASE_PASSWORD"]
-      publishes_events = false
-      settings = [
-        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
-      ]
-    }
-    audit-log = {
-      kind             = "event"
-      read_only        = false
-      secrets          = ["DATABASE_PASSWORD"]
-      publishes_events = false
-      settings = [
-        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
-      ]
-    }
+    project-stats = local.consumer
+    audit-log     = local.consumer
     relay-outbox = {
       kind             = "event"
       read_only        = false
       secrets          = ["DATABASE_PASSWORD"]
       publishes_events = true
-      settings = [
-        "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-        "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
-        "EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "RELAY_BATCH_SIZE", "OUTBOX_RETENTION_HOURS",
-      ]
+      settings         = concat(local.common_settings, ["EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "RELAY_BATCH_SIZE", "OUTBOX_RETENTION_HOURS"])
     }
+  }
+
+  # consumer(router) of shared/deploy/functions.ts: a read model's consumer of the events topic.
+  consumer = {
+    kind             = "event"
+    read_only        = false
+    secrets          = ["DATABASE_PASSWORD"]
+    publishes_events = false
+    settings         = local.common_settings
   }
 
   # Settings an environment may tune (var.settings), with the code's defaults.
@@ -94,7 +76,7 @@ locals {
     relay       = "manifest-relay-tick"
   }
 
-  # pushSubscriptions(config) of shared/events/subscriptions.ts, by subscription id. Filters are
+  # pushSubscriptions(config) of shared/deploy/subscriptions.ts, by subscription id. Filters are
   # the handlers' key patterns translated by shared/events/filter.ts.
   push_subscriptions = {
     "manifest-events--project-stats" = {

@@ -6,8 +6,8 @@ module "events_topic" {
   project_id = var.project_id
   name       = local.topics.events
   labels     = local.labels
-  publishers = {
-    for name, f in local.function_declarations : name => module.service_accounts.members["fn-${name}"] if f.publishes_events
+  iam = {
+    "roles/pubsub.publisher" = [for name, f in local.function_declarations : module.service_accounts.members["fn-${name}"] if f.publishes_events]
   }
   depends_on = [google_project_service.enabled]
 }
@@ -18,7 +18,7 @@ module "dead_letter_topic" {
   name       = local.topics.dead_letter
   labels     = local.labels
   # Dead-lettering: the Pub/Sub service agent forwards undeliverable messages here.
-  publishers            = { pubsub-service-agent = local.pubsub_service_agent }
+  iam                   = { "roles/pubsub.publisher" = [local.pubsub_service_agent] }
   retained_subscription = {}
   depends_on            = [google_project_service.enabled]
 }
@@ -51,8 +51,8 @@ module "push_subscriptions" {
   push = {
     # functions-framework turns a push to /projects/<p>/topics/<t> into a CloudEvent; run.app
     # keeps the path intact, so the function's name leads it (shared/events/subscriptions.ts pushPath).
-    endpoint              = "${module.event_functions[each.value.function].uri}/${each.value.function}/projects/${var.project_id}/topics/${each.value.topic}"
-    audience              = module.event_functions[each.value.function].uri
+    endpoint              = "${module.functions[each.value.function].uri}/${each.value.function}/projects/${var.project_id}/topics/${each.value.topic}"
+    audience              = module.functions[each.value.function].uri
     service_account_email = module.service_accounts.emails["push-${each.value.function}"]
   }
   retry = {

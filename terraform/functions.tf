@@ -32,59 +32,32 @@ locals {
   }
 }
 
-module "http_functions" {
-  source                = "./modules/http-function"
-  for_each              = local.http_functions
+# Each function waits for what it reads at cold start by data, not by a module-level
+# depends_on (which would defer reading every bundle to apply time, so every function would be
+# redeployed whenever the secrets or the database changed): module.secrets.secret_ids is known
+# once the secrets have their values and readers, module.database.user once its password is
+# stored (test/infra/ordering.test.ts).
+module "functions" {
+  source                = "./modules/cloud-function"
+  for_each              = local.function_declarations
   project_id            = var.project_id
   region                = var.region
   name                  = each.key
-  description           = "manifest ${each.key} (HTTP)"
+  description           = "manifest ${each.key} (${each.value.kind == "http" ? "HTTP" : "Pub/Sub push"})"
   bundle                = { source_dir = "${path.root}/../dist/functions/${each.key}", bucket = google_storage_bucket.function_sources.name }
   service_account_email = module.service_accounts.emails["fn-${each.key}"]
   build_service_account = module.service_accounts.ids["function-builder"]
   environment_variables = local.function_environment[each.key]
   vpc_connector         = module.network.vpc_connector
   labels                = local.labels
-  read_only             = each.value.read_only
-  public                = try(var.functions[each.key].public, false)
-  # The deployer invokes every HTTP function: the pipeline's smoke test.
-  invokers = merge(
-    { for member in try(var.functions[each.key].invokers, []) : member => member },
-    { deployer = module.service_accounts.members["deployer"] },
+  sizing                = try(var.functions[each.key].sizing, {})
+  trigger = (
+    each.value.kind == "http"
+    ? { http = { read_only = each.value.read_only, public = try(var.functions[each.key].public, false) }, push = null }
+    : { http = null, push = { service_account_email = module.service_accounts.emails["push-${each.key}"] } }
   )
-  sizing = try({
-    memory          = var.functions[each.key].memory
-    cpu             = var.functions[each.key].cpu
-    timeout_seconds = var.functions[each.key].timeout_seconds
-    min_instances   = var.functions[each.key].min_instances
-    max_instances   = var.functions[each.key].max_instances
-    concurrency     = var.functions[each.key].concurrency
-  }, {})
-  # A function reads its secrets at cold start: they, their values and its access come first.
-  depends_on = [module.secrets, module.database]
-}
-
-module "event_functions" {
-  source                     = "./modules/event-function"
-  for_each                   = local.event_functions
-  project_id                 = var.project_id
-  region                     = var.region
-  name                       = each.key
-  description                = "manifest ${each.key} (Pub/Sub push)"
-  bundle                     = { source_dir = "${path.root}/../dist/functions/${each.key}", bucket = google_storage_bucket.function_sources.name }
-  service_account_email      = module.service_accounts.emails["fn-${each.key}"]
-  push_service_account_email = module.service_accounts.emails["push-${each.key}"]
-  build_service_account      = module.service_accounts.ids["function-builder"]
-  environment_variables      = local.function_environment[each.key]
-  vpc_connector              = module.network.vpc_connector
-  labels                     = local.labels
-  sizing = try({
-    memory          = var.functions[each.key].memory
-    cpu             = var.functions[each.key].cpu
-    timeout_seconds = var.functions[each.key].timeout_seconds
-    min_instances   = var.functions[each.key].min_instances
-    max_instances   = var.functions[each.key].max_instances
-    concurrency     = var.functions[each.key].concurrency
-  }, {})
-  depends_on = [module.secrets, module.database]
+  # The deployer invokes every HTTP function: the pipeline's smoke test.
+  iam = each.value.kind == "http" ? {
+    "roles/run.invoker" = concat(try(var.functions[each.key].invokers, []), [module.service_accounts.members["deployer"]])
+  } : {}
 }

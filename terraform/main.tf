@@ -19,7 +19,6 @@ locals {
   deployer_member      = "serviceAccount:${local.ids.deployer}@${var.project_id}.iam.gserviceaccount.com"
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
-  http_functions  = { for name, f in local.function_declarations : name => f if f.kind == "http" }
   event_functions = { for name, f in local.function_declarations : name => f if f.kind == "event" }
 }
 

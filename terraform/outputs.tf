@@ -1,22 +1,16 @@
 output "function_urls" {
   description = "Each function's cloudfunctions.net URL."
-  value = merge(
-    { for name, f in module.http_functions : name => f.url },
-    { for name, f in module.event_functions : name => f.url },
-  )
+  value       = { for name, f in module.functions : name => f.url }
 }
 
 output "function_uris" {
   description = "Each function's run.app URL (paths reach the code intact, e.g. <uri>/people)."
-  value = merge(
-    { for name, f in module.http_functions : name => f.uri },
-    { for name, f in module.event_functions : name => f.uri },
-  )
+  value       = { for name, f in module.functions : name => f.uri }
 }
 
 output "people_url" {
   description = "The people API. It is never public: callers send an invoker's identity token in X-Serverless-Authorization (Authorization carries the API key)."
-  value       = "${module.http_functions["people"].uri}/people"
+  value       = "${module.functions["people"].uri}/people"
 }
 
 output "database" {

@@ -11,10 +11,12 @@ module "secrets" {
   secrets = {
     for setting in local.secret_settings : setting => {
       secret_id = local.names.secrets[setting]
-      accessors = merge(
-        { for name, f in local.function_declarations : name => module.service_accounts.members["fn-${name}"] if contains(f.secrets, setting) },
-        setting == "DATABASE_PASSWORD" ? { deployer = module.service_accounts.members["deployer"] } : {},
-      )
+      iam = {
+        "roles/secretmanager.secretAccessor" = concat(
+          [for name, f in local.function_declarations : module.service_accounts.members["fn-${name}"] if contains(f.secrets, setting)],
+          setting == "DATABASE_PASSWORD" ? [module.service_accounts.members["deployer"]] : [],
+        )
+      }
       seed = setting == "API_KEYS" ? { prefix = "bootstrap=" } : null
     }
   }

@@ -12,31 +12,23 @@ variable "region" {
 }
 
 variable "environment" {
-  description = "production, testing or development: the app's APP_ENV, and which branches deploy here (modules/naming)."
+  description = "production, testing or development (modules/naming refuses anything else): the app's APP_ENV, and which branches deploy here."
   type        = string
   nullable    = false
-  validation {
-    condition     = contains(["production", "testing", "development"], var.environment)
-    error_message = "environment must be production, testing or development: use one of envs/*.tfvars."
-  }
 }
 
 variable "functions" {
   description = <<-EOT
-    Per function (keys: folders of functions/), for this environment: memory, cpu, timeout_seconds,
-    min_instances, max_instances, concurrency; public (allUsers may invoke it: read-only HTTP
+    Per function (keys: folders of functions/), for this environment: sizing, passed whole to
+    modules/cloud-function (memory, cpu, timeout_seconds, min_instances, max_instances,
+    concurrency; its defaults and validations); public (allUsers may invoke it: read-only HTTP
     functions only); invokers (IAM members that may call an HTTP function). Omitted functions
     get the defaults.
   EOT
   type = map(object({
-    memory          = optional(string, "256Mi")
-    cpu             = optional(string)
-    timeout_seconds = optional(number, 60)
-    min_instances   = optional(number, 0)
-    max_instances   = optional(number, 10)
-    concurrency     = optional(number, 1)
-    public          = optional(bool, false)
-    invokers        = optional(list(string), [])
+    sizing   = optional(any, {})
+    public   = optional(bool, false)
+    invokers = optional(list(string), [])
   }))
   default  = {}
   nullable = false
@@ -66,16 +58,17 @@ variable "settings" {
 }
 
 variable "database" {
-  description = "The Cloud SQL instance of this environment (see modules/cloud-sql-postgres), and password_version: increment it to rotate the application user's password."
+  description = <<-EOT
+    The Cloud SQL instance of this environment. instance: passed whole to modules/cloud-sql-postgres
+    (tier, availability_type, disk_size_gb, backups, point_in_time_recovery, deletion_protection,
+    ...; its defaults and validations). public_ip: also give it a public IP with no authorized
+    network (the module's default: true). password_version: increment it to rotate the
+    application user's password.
+  EOT
   type = object({
-    tier                   = optional(string, "db-custom-1-3840")
-    availability_type      = optional(string, "ZONAL")
-    disk_size_gb           = optional(number, 10)
-    backups                = optional(bool, true)
-    point_in_time_recovery = optional(bool, true)
-    deletion_protection    = optional(bool, true)
-    public_ip              = optional(bool, true)
-    password_version       = optional(number, 1)
+    instance         = optional(any, {})
+    public_ip        = optional(bool)
+    password_version = optional(number)
   })
   default  = {}
   nullable = false

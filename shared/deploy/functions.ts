@@ -1,16 +1,20 @@
 import type { Config } from '../config';
+import { auditLogRouter } from '../audit/consumer';
+import type { EventRouter } from '../events/router';
+import { projectStatsRouter } from '../stats/consumer';
 
 /**
- * What each function needs when deployed, declared once in code. Terraform (terraform/) must
- * declare the same: test/infra checks the two agree (functions, their triggers, the secrets
- * each may read, the settings each is given), and a unit test checks this list against the
- * functions/ folders.
+ * The function registry: every function manifest deploys, declared once. The rest follows from
+ * it: the local stack loads and serves these functions, `npm run build` bundles them, the push
+ * subscriptions come from the event functions' `push` (subscriptions.ts), and Terraform
+ * restates it in terraform/declarations.tf. A unit test checks it against the functions/
+ * folders, test/infra checks Terraform against it, and no function's bundle imports it.
  */
-export interface FunctionDeployment {
+export type FunctionDeployment = DeploymentBase & (HttpTrigger | PushTrigger);
+
+interface DeploymentBase {
   /** Folder under functions/, registered target, Cloud Functions name suffix. */
   name: string;
-  /** `http`: serves requests; `event`: receives Pub/Sub pushes (see shared/events/subscriptions.ts). */
-  kind: 'http' | 'event';
   /** Only reads: may be opened to allUsers by a variable (never a function that writes). */
   readOnly: boolean;
   /** Secret-valued settings it reads: the only secrets its service account may access. */
@@ -19,6 +23,28 @@ export interface FunctionDeployment {
   publishesEvents: boolean;
   /** Settings it is deployed with, as environment variables (secrets as sm:// references). */
   settings: (keyof Config)[];
+}
+
+/** Serves HTTP requests. */
+interface HttpTrigger {
+  kind: 'http';
+}
+
+/** Receives Pub/Sub pushes from its own subscription (see subscriptions.ts). */
+interface PushTrigger {
+  kind: 'event';
+  push: {
+    /** The setting that names the topic it receives from. */
+    topic: 'EVENTS_TOPIC' | 'RELAY_TOPIC';
+    /** The consumer's routes: their patterns are the subscription's filter. None: every message. */
+    router?: EventRouter;
+    /** Redelivery with exponential backoff; after maxDeliveryAttempts, the dead-letter topic. */
+    retry: {
+      minimumBackoffSeconds: number;
+      maximumBackoffSeconds: number;
+      maxDeliveryAttempts: number;
+    };
+  };
 }
 
 /** Every function reaches the database the same way. */
@@ -38,6 +64,28 @@ const COMMON: (keyof Config)[] = [
   ...DATABASE,
 ];
 
+/**
+ * A read model's consumer: receives the events its routes match, redelivered with backoff for
+ * about an hour, then dead-lettered. It is named after its routes' consumer, so its function,
+ * its subscription and its idempotency records share one name.
+ */
+function consumer(router: EventRouter): FunctionDeployment {
+  return {
+    name: router.consumer,
+    kind: 'event',
+    push: {
+      topic: 'EVENTS_TOPIC',
+      router,
+      retry: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600, maxDeliveryAttempts: 10 },
+    },
+    readOnly: false,
+    secrets: ['DATABASE_PASSWORD'],
+    publishesEvents: false,
+    settings: [...COMMON],
+  };
+}
+
+/** Every function manifest deploys, in the order the local stack lists and serves them. */
 export const deployments: FunctionDeployment[] = [
   {
     name: 'people',
@@ -70,25 +118,16 @@ export const deployments: FunctionDeployment[] = [
     publishesEvents: false,
     settings: [...COMMON],
   },
-  {
-    name: 'project-stats',
-    kind: 'event',
-    readOnly: false,
-    secrets: ['DATABASE_PASSWORD'],
-    publishesEvents: false,
-    settings: [...COMMON],
-  },
-  {
-    name: 'audit-log',
-    kind: 'event',
-    readOnly: false,
-    secrets: ['DATABASE_PASSWORD'],
-    publishesEvents: false,
-    settings: [...COMMON],
-  },
+  consumer(projectStatsRouter),
+  consumer(auditLogRouter),
   {
     name: 'relay-outbox',
     kind: 'event',
+    // A tick that fails is soon replaced by the next one: retry briefly, then give up.
+    push: {
+      topic: 'RELAY_TOPIC',
+      retry: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 60, maxDeliveryAttempts: 5 },
+    },
     readOnly: false,
     secrets: ['DATABASE_PASSWORD'],
     publishesEvents: true,

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { publisher, usePublisher } from '../events/publisher';
-import { pushSubscriptions } from '../events/subscriptions';
+import { pushSubscriptions } from '../deploy/subscriptions';
 import { logger } from '../logging';
 import { onShutdown } from '../runtime/shutdown';
 import { LocalBus } from './bus';

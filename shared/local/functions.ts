@@ -1,5 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 
@@ -9,17 +8,6 @@ export interface LoadedFunction {
   name: string;
   /** The request handler functions-framework built for it (body parsing, CloudEvent conversion, …). */
   handle: (req: IncomingMessage, res: ServerResponse) => void;
-}
-
-/** The directories of `functions/` that hold a function (an `index.ts` or `index.js`). */
-export function discoverFunctions(functionsDir: string): string[] {
-  return readdirSync(functionsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .filter((entry) =>
-      ['index.ts', 'index.js'].some((file) => existsSync(join(functionsDir, entry.name, file))),
-    )
-    .map((entry) => entry.name)
-    .sort();
 }
 
 /**

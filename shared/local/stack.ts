@@ -3,15 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { initConfig } from '../config';
 import { warnIfWritesOpen } from '../runtime/instance';
 import { database, migrateToLatest } from '../db';
+import { deployments } from '../deploy/functions';
 import { logger } from '../logging';
 import { onShutdown, shutdown } from '../runtime/shutdown';
 import { startLocalEvents } from './events';
-import { discoverFunctions, loadFunctions } from './functions';
+import { loadFunctions } from './functions';
 import { createGateway } from './gateway';
 
 /**
  * Starts the whole local stack in this process: opens the database (embedded PGlite unless
- * DATABASE_URL is set), applies pending migrations, loads every function, serves them on
+ * DATABASE_URL is set), applies pending migrations, loads every function of the registry (shared/deploy), serves them on
  * PORT, and wires events (the in-process bus, or the emulator with PUBSUB_EMULATOR_HOST).
  * SIGINT/SIGTERM shut it down cleanly (the embedded database is flushed and unlocked).
  */
@@ -28,7 +29,10 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
       },
       applied.length > 0 ? `applied ${applied.length} migration(s)` : 'database schema is current',
     );
-    const functions = await loadFunctions(functionsDir, discoverFunctions(functionsDir));
+    const functions = await loadFunctions(
+      functionsDir,
+      deployments.map((d) => d.name),
+    );
     // Topics and subscriptions exist before the first request, as Terraform makes them exist
     // before a function serves: a message published to a topic without its subscriptions is lost.
     const bus = await startLocalEvents(

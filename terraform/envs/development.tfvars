@@ -4,19 +4,21 @@ environment = "development"
 region      = "europe-west1"
 
 functions = {
-  people        = { max_instances = 2 }
-  stats         = { max_instances = 2 }
-  health        = { max_instances = 1, public = true }
-  project-stats = { max_instances = 2 }
-  audit-log     = { max_instances = 2 }
-  relay-outbox  = { max_instances = 1 }
+  people        = { sizing = { max_instances = 2 } }
+  stats         = { sizing = { max_instances = 2 } }
+  health        = { sizing = { max_instances = 1 }, public = true }
+  project-stats = { sizing = { max_instances = 2 } }
+  audit-log     = { sizing = { max_instances = 2 } }
+  relay-outbox  = { sizing = { max_instances = 1 } }
 }
 
 database = {
-  tier                   = "db-f1-micro"
-  deletion_protection    = false
-  backups                = false
-  point_in_time_recovery = false
+  instance = {
+    tier                   = "db-f1-micro"
+    deletion_protection    = false
+    backups                = false
+    point_in_time_recovery = false
+  }
 }
 
 settings = {

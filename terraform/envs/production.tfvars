@@ -4,19 +4,21 @@ environment = "production"
 region      = "europe-west1"
 
 functions = {
-  people        = { memory = "512Mi", min_instances = 1, max_instances = 20 }
-  stats         = { min_instances = 1, max_instances = 10, public = true }
-  health        = { max_instances = 3, public = true }
-  project-stats = { max_instances = 5 }
-  audit-log     = { max_instances = 5 }
-  relay-outbox  = { max_instances = 1 }
+  people        = { sizing = { memory = "512Mi", min_instances = 1, max_instances = 20 } }
+  stats         = { sizing = { min_instances = 1, max_instances = 10 }, public = true }
+  health        = { sizing = { max_instances = 3 }, public = true }
+  project-stats = { sizing = { max_instances = 5 } }
+  audit-log     = { sizing = { max_instances = 5 } }
+  relay-outbox  = { sizing = { max_instances = 1 } }
 }
 
 database = {
-  tier                = "db-custom-2-7680"
-  availability_type   = "REGIONAL"
-  disk_size_gb        = 20
-  deletion_protection = true
+  instance = {
+    tier                = "db-custom-2-7680"
+    availability_type   = "REGIONAL"
+    disk_size_gb        = 20
+    deletion_protection = true
+  }
 }
 
 deploy_pipeline = {

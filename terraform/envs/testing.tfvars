@@ -4,15 +4,17 @@ environment = "testing"
 region      = "europe-west1"
 
 functions = {
-  people       = { max_instances = 5 }
-  stats        = { max_instances = 3, public = true }
-  health       = { max_instances = 2, public = true }
-  relay-outbox = { max_instances = 1 }
+  people       = { sizing = { max_instances = 5 } }
+  stats        = { sizing = { max_instances = 3 }, public = true }
+  health       = { sizing = { max_instances = 2 }, public = true }
+  relay-outbox = { sizing = { max_instances = 1 } }
 }
 
 database = {
-  deletion_protection    = false
-  point_in_time_recovery = false
+  instance = {
+    deletion_protection    = false
+    point_in_time_recovery = false
+  }
 }
 
 settings = {

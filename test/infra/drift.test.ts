@@ -1,9 +1,15 @@
 import { checkDrift, codeDeclarations } from './support/drift';
-import { loadTerraform, local, rootModule, type TerraformConfig } from './support/terraform';
+import {
+  evaluatedLocal,
+  loadTerraform,
+  local,
+  rootModule,
+  type TerraformConfig,
+} from './support/terraform';
 
 /**
- * What the code declares about its deployment (shared/deploy/functions.ts,
- * shared/events/subscriptions.ts, shared/config/settings.ts) is what Terraform deploys.
+ * What the code declares about its deployment (the function registry shared/deploy/functions.ts,
+ * shared/deploy/subscriptions.ts, shared/config/settings.ts) is what Terraform deploys.
  */
 const code = codeDeclarations();
 let config: TerraformConfig;
@@ -18,7 +24,7 @@ describe('Terraform and the code', () => {
   });
 
   it('deploy every function of the code, each of its kind', () => {
-    const declared = local<Record<string, { kind: string }>>(
+    const declared = evaluatedLocal<Record<string, { kind: string }>>(
       rootModule(config),
       'function_declarations',
     );

@@ -1,6 +1,7 @@
 import { deployments } from '../../shared/deploy/functions';
 import { checkCloudBuild, loadBuildProtos, loadCloudBuild } from './support/cloudbuild';
 import { checkDrift, codeDeclarations } from './support/drift';
+import { checkModuleInterfaces } from './support/module-interfaces';
 import { checkProviderSchema, loadProviderSchema } from './support/provider-schema';
 import { checkSecurity } from './support/security';
 import {
@@ -79,6 +80,53 @@ describe('the offline checks report', () => {
     expect(checkDrift(terraform, code)).toEqual([
       'function import-csv is declared in shared/deploy/functions.ts but Terraform does not deploy it (add it to local.function_declarations in terraform/declarations.tf)',
       'function export-pdf is deployed by Terraform (terraform/declarations.tf) but shared/deploy/functions.ts does not declare it',
+    ]);
+  });
+
+  it('a setting every function gets, dropped on either side', () => {
+    const code = codeDeclarations();
+    for (const d of code.deployments) d.settings = d.settings.filter((s) => s !== 'LOG_LEVEL');
+    const terraform = copyConfig(config);
+    const common = local<string[]>(rootModule(terraform), 'common_settings');
+    common.splice(common.indexOf('DB_POOL_MAX'), 1);
+    const where = 'terraform/declarations.tf: local.function_declarations';
+
+    expect(checkDrift(config, code).filter((p) => p.startsWith(where))).toEqual(
+      code.deployments.map(
+        (d) =>
+          `${where}.${d.name}.settings differ from the code's: Terraform only LOG_LEVEL; code only (none)`,
+      ),
+    );
+    expect(checkDrift(terraform, codeDeclarations()).filter((p) => p.startsWith(where))).toEqual(
+      code.deployments.map(
+        (d) =>
+          `${where}.${d.name}.settings differ from the code's: Terraform only (none); code only DB_POOL_MAX`,
+      ),
+    );
+  });
+
+  it('a declaration the offline checks cannot evaluate', () => {
+    const terraform = copyConfig(config);
+    local<Record<string, Body>>(rootModule(terraform), 'function_declarations').health!.settings =
+      '${setunion(local.common_settings, ["API_KEYS"])}';
+
+    expect(() => checkDrift(terraform, codeDeclarations())).toThrow(
+      'terraform/declarations.tf: local.function_declarations: cannot evaluate ${setunion(local.common_settings, ["API_KEYS"])} offline; use literals, local.<name> and concat()',
+    );
+  });
+
+  it('a state migration that names what is still declared', () => {
+    const broken = copyConfig(config);
+    const migrations = rootModule(broken).files.get('terraform/moved.tf')!;
+    (migrations.removed as Body[]).push({
+      from: '${module.secrets.google_secret_manager_secret_iam_binding.this}',
+    });
+    (migrations.moved as Body[]).push({ from: '${module.functions["people"]}', to: '${module.x}' });
+
+    expect(checkModuleInterfaces(broken)).toEqual([
+      'terraform/moved.tf: moved[6].to: module.x is not a module call of terraform/.',
+      'terraform/moved.tf: moved[6].from: module.functions["people"] is still declared; moved names what is gone',
+      'terraform/moved.tf: removed[5].from: module.secrets.google_secret_manager_secret_iam_binding.this is still declared; removed names what is gone',
     ]);
   });
 

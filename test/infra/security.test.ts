@@ -99,11 +99,22 @@ describe('the security check refuses', () => {
       'grants allUsers; only a read-only HTTP function may be public',
     ],
     [
-      'an HTTP function module that lets a writer be public',
+      'a function module that lets a writer be public',
       (c) => {
-        moduleAt(c, 'modules/http-function').variables.get('public')!.body.validation = [];
+        moduleAt(c, 'modules/cloud-function').variables.get('trigger')!.body.validation = [];
       },
-      'var.public must refuse a function that is not read_only',
+      'var.trigger must refuse a public function that is not read_only',
+    ],
+    [
+      'a function made public whatever its declaration says',
+      (c) => {
+        const call = find(rootModule(c), 'module.functions');
+        call.body.trigger = String(call.body.trigger).replace(
+          'read_only = each.value.read_only',
+          'read_only = true',
+        );
+      },
+      'module.functions may make a function public only through var.functions[<name>].public',
     ],
     [
       'a project-wide secret accessor',
@@ -131,7 +142,7 @@ describe('the security check refuses', () => {
           '',
         );
       },
-      "a secret's accessors must be the functions whose declaration lists it",
+      "a secret's readers must be the functions whose declaration lists it",
     ],
     [
       'more project roles for the functions',
@@ -146,7 +157,7 @@ describe('the security check refuses', () => {
     [
       'a shared service account',
       (c) => {
-        find(rootModule(c), 'module.event_functions').body.service_account_email =
+        find(rootModule(c), 'module.functions').body.service_account_email =
           '${module.service_accounts.emails["fn-people"]}';
       },
       'must run each function as its own service account',
@@ -155,16 +166,35 @@ describe('the security check refuses', () => {
       'every function publishing events',
       (c) => {
         const call = find(rootModule(c), 'module.events_topic');
-        call.body.publishers = String(call.body.publishers).replace(' if f.publishes_events', '');
+        call.body.iam = String(call.body.iam).replace(' if f.publishes_events', '');
       },
       "the events topic's publishers must be the functions that publish",
     ],
     [
+      'a second role on a secret',
+      (c) => {
+        const call = find(rootModule(c), 'module.secrets');
+        call.body.secrets = String(call.body.secrets).replace(
+          'iam = {',
+          'iam = {\n        "roles/secretmanager.admin" = [module.service_accounts.members["deployer"]]',
+        );
+      },
+      'a secret grants roles/secretmanager.admin, roles/secretmanager.secretAccessor; only roles/secretmanager.secretAccessor',
+    ],
+    [
       'an event function open to the internet',
       (c) => {
-        moduleAt(c, 'modules/event-function').moduleCalls[0]!.body.ingress = 'ALLOW_ALL';
+        moduleAt(c, 'modules/cloud-function').locals.get('ingress')!.value = 'ALLOW_ALL';
       },
-      'an event function takes internal traffic only',
+      'a push function takes internal traffic only',
+    ],
+    [
+      'an event function invoked by more than its push identity',
+      (c) => {
+        const iam = moduleAt(c, 'modules/cloud-function').locals.get('iam')!;
+        iam.value = '${merge({ "roles/run.invoker" = local.invokers }, var.iam)}';
+      },
+      'a push function is invoked by its push identity alone',
     ],
     [
       'a basic role',

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TERRAFORM_DIR } from './support/terraform';
 
 /**
  * What the terraform binary can check offline, when it is installed: formatting, and
- * `terraform test` of modules/naming, which has no provider to download. TF_CLI_CONFIG_FILE
+ * `terraform test` and the README example of modules/naming, which has no provider to download
+ * (the other modules need hashicorp/google, which init cannot install offline). TF_CLI_CONFIG_FILE
  * is /dev/null so no local CLI configuration (mirrors, credentials) changes the result.
  */
 const env = {
@@ -43,6 +44,24 @@ describeWithTerraform(`the terraform CLI${unavailable ? ` [SKIPPED: ${unavailabl
       const test = terraform(['test', '-no-color'], dir);
       expect(test.stdout).toMatch(/Success! \d+ passed, 0 failed\./);
       expect(test.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("plans the naming module's README example, offline", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'manifest-naming-example-'));
+    try {
+      cpSync(join(TERRAFORM_DIR, 'modules/naming'), join(dir, 'modules/naming'), {
+        recursive: true,
+      });
+      const readme = readFileSync(join(TERRAFORM_DIR, 'modules/naming/README.md'), 'utf8');
+      writeFileSync(join(dir, 'main.tf'), /```hcl\n([\s\S]*?)```/.exec(readme)![1]!);
+      expect(terraform(['init', '-input=false', '-no-color'], dir).status).toBe(0);
+      const plan = terraform(['plan', '-input=false', '-no-color'], dir);
+      expect(plan.stderr).toBe('');
+      expect(plan.stdout).toContain('No changes.');
+      expect(plan.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { createKnex } from '../../shared/db';
 import { provisionEmulator } from '../../shared/local/emulator';
-import { pushSubscriptions } from '../../shared/events/subscriptions';
+import { pushSubscriptions } from '../../shared/deploy/subscriptions';
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
 import {

@@ -9,6 +9,8 @@ locals {
   environment_variables = merge(var.environment_variables, {
     NODE_OPTIONS = trimspace("${lookup(var.environment_variables, "NODE_OPTIONS", "")} --max-old-space-size=${floor(local.memory_mib * 3 / 8)}")
   })
+  # A push function is reachable only from inside Google Cloud (Pub/Sub pushes are internal).
+  ingress = var.trigger.push != null ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"
 }
 
 resource "google_cloudfunctions2_function" "this" {
@@ -16,7 +18,7 @@ resource "google_cloudfunctions2_function" "this" {
   location    = var.region
   name        = var.name
   description = var.description
-  labels      = merge(var.labels, { function = var.name })
+  labels      = merge(var.labels, { function = var.name, trigger = var.trigger.push != null ? "pubsub-push" : "http" })
 
   build_config {
     runtime         = var.runtime
@@ -38,7 +40,7 @@ resource "google_cloudfunctions2_function" "this" {
     max_instance_count               = var.sizing.max_instances
     max_instance_request_concurrency = var.sizing.concurrency
     environment_variables            = local.environment_variables
-    ingress_settings                 = var.ingress
+    ingress_settings                 = local.ingress
     all_traffic_on_latest_revision   = true
     service_account_email            = var.service_account_email
     vpc_connector                    = var.vpc_connector

@@ -1,8 +1,3 @@
-output "name" {
-  description = "The function's name."
-  value       = google_cloudfunctions2_function.this.name
-}
-
 output "url" {
   description = "The function's cloudfunctions.net URL (the function name is not part of the path the code sees)."
   value       = google_cloudfunctions2_function.this.url

@@ -67,7 +67,7 @@ variable "environment_variables" {
 }
 
 variable "sizing" {
-  description = "Resources and scaling: memory (256Mi, 1Gi, ...), cpu (null: Cloud Run's default for the memory), timeout in seconds, instance bounds, and concurrent requests per instance."
+  description = "Resources and scaling: memory (256Mi, 1Gi, ...), cpu (null: Cloud Run's default for the memory), timeout in seconds, instance bounds, and concurrent requests per instance. The one definition of sizing: the root module's var.functions passes each function's sizing through whole."
   type = object({
     memory          = optional(string, "256Mi")
     cpu             = optional(string)
@@ -96,21 +96,50 @@ variable "sizing" {
   }
 }
 
-variable "ingress" {
-  description = "Who may reach the function over the network: ALLOW_ALL, ALLOW_INTERNAL_ONLY (Pub/Sub, Scheduler and the VPC only) or ALLOW_INTERNAL_AND_GCLB."
-  type        = string
-  nullable    = false
+variable "trigger" {
+  description = <<-EOT
+    How requests reach the function; exactly one of:
+    http: from the internet (ingress ALLOW_ALL), invoked by the members var.iam grants
+    roles/run.invoker; public = true also lets allUsers invoke it, and is refused unless
+    read_only (the function only reads).
+    push: from its Pub/Sub push subscription only (ingress ALLOW_INTERNAL_ONLY), invoked by
+    service_account_email alone, the identity the subscription's OIDC tokens name (an explicit
+    subscription, see modules/pubsub-push-subscription: a trigger's built-in one can have no
+    dead-letter topic).
+  EOT
+  type = object({
+    http = optional(object({
+      read_only = bool
+      public    = optional(bool, false)
+    }))
+    push = optional(object({
+      service_account_email = string
+    }))
+  })
+  nullable = false
   validation {
-    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.ingress)
-    error_message = "ingress must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+    condition     = (var.trigger.http == null) != (var.trigger.push == null)
+    error_message = "trigger needs exactly one of http and push."
+  }
+  validation {
+    condition     = try(!var.trigger.http.public || var.trigger.http.read_only, true)
+    error_message = "Function ${var.name} writes, so it cannot be public: remove public and grant its callers roles/run.invoker in iam instead."
   }
 }
 
-variable "invokers" {
-  description = "IAM members granted roles/run.invoker on the function's Cloud Run service, by a name for the grant (names must be known at plan time; members may be computed)."
-  type        = map(string)
+variable "iam" {
+  description = "Roles on the function's Cloud Run service, each with all its members (authoritative): role => members. roles/run.invoker lists who may call an HTTP function; a push function's only invoker is its push identity."
+  type        = map(list(string))
   default     = {}
   nullable    = false
+  validation {
+    condition     = length(setintersection(flatten(values(var.iam)), ["allUsers", "allAuthenticatedUsers"])) == 0
+    error_message = "iam cannot open the function to everyone: for a read-only HTTP function set trigger.http.public; a function that writes stays private."
+  }
+  validation {
+    condition     = var.trigger.push == null || !contains(keys(var.iam), "roles/run.invoker")
+    error_message = "A push function is invoked by its push identity alone: grant no roles/run.invoker in iam."
+  }
 }
 
 variable "vpc_connector" {

@@ -3,22 +3,13 @@ output "connection_name" {
   value       = google_sql_database_instance.this.connection_name
 }
 
-output "name" {
-  description = "Instance name."
-  value       = google_sql_database_instance.this.name
-}
-
 output "database" {
   description = "Application database name (DATABASE_NAME)."
   value       = google_sql_database.this.name
 }
 
 output "user" {
-  description = "Application user (DATABASE_USER); its password is the latest version of the password secret."
+  description = "Application user (DATABASE_USER); its password is the latest version of the password secret. What refers to it waits until that version is written: a function deployed with it can connect."
   value       = google_sql_user.this.name
-}
-
-output "password_version" {
-  description = "Id of the secret version holding the current password (depend on it before starting anything that connects)."
-  value       = google_secret_manager_secret_version.password.id
+  depends_on  = [google_secret_manager_secret_version.password]
 }

@@ -1,8 +1,3 @@
-output "network_id" {
-  description = "The VPC network id."
-  value       = google_compute_network.this.id
-}
-
 output "private_network" {
   description = "The VPC network id, known only once private services access is connected: give it to Cloud SQL so the instance waits for the peering."
   value       = google_service_networking_connection.private_services.network

@@ -2,8 +2,3 @@ output "id" {
   description = "Subscription id (projects/<project>/subscriptions/<name>)."
   value       = google_pubsub_subscription.this.id
 }
-
-output "name" {
-  description = "Subscription name."
-  value       = google_pubsub_subscription.this.name
-}

@@ -5,7 +5,7 @@ variable "project_id" {
 }
 
 variable "name" {
-  description = "Subscription id: <topic>--<function> (shared/events/subscriptions.ts)."
+  description = "Subscription id: <topic>--<function> (shared/deploy/subscriptions.ts)."
   type        = string
   nullable    = false
 }

@@ -1,7 +1,8 @@
-resource "google_pubsub_topic_iam_member" "publishers" {
-  for_each = var.publishers
+# Grants on this topic only, each role with all its members (authoritative on the topic).
+resource "google_pubsub_topic_iam_binding" "this" {
+  for_each = var.iam
   project  = var.project_id
   topic    = google_pubsub_topic.this.name
-  role     = "roles/pubsub.publisher"
-  member   = each.value
+  role     = each.key
+  members  = each.value
 }

@@ -20,9 +20,9 @@ variable "message_retention_duration" {
   default     = null
 }
 
-variable "publishers" {
-  description = "Members granted roles/pubsub.publisher on this topic only, by a name for the grant."
-  type        = map(string)
+variable "iam" {
+  description = "Roles on this topic, each with all its members (authoritative): role => members, e.g. { \"roles/pubsub.publisher\" = [...] }."
+  type        = map(list(string))
   default     = {}
   nullable    = false
 }

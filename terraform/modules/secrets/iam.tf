@@ -1,16 +1,17 @@
-# Each accessor reads only the secrets it is listed on: no project-wide secretAccessor.
+# Grants on one secret each (who reads it): never a project-wide secretAccessor. Each role's
+# members are authoritative on its secret.
 locals {
-  accessors = merge([
+  iam = merge([
     for key, s in var.secrets : {
-      for name, member in s.accessors : "${key}/${name}" => { secret = key, member = member }
+      for role, members in s.iam : "${key}/${role}" => { secret = key, role = role, members = members }
     }
   ]...)
 }
 
-resource "google_secret_manager_secret_iam_member" "accessors" {
-  for_each  = local.accessors
+resource "google_secret_manager_secret_iam_binding" "this" {
+  for_each  = local.iam
   project   = var.project_id
   secret_id = google_secret_manager_secret.this[each.value.secret].secret_id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = each.value.member
+  role      = each.value.role
+  members   = each.value.members
 }

@@ -6,14 +6,15 @@ variable "project_id" {
 
 variable "secrets" {
   description = <<-EOT
-    Secrets by key (the app setting that references them). accessors: who may read this secret,
-    by a name for the grant (roles/secretmanager.secretAccessor on this secret only). seed: give
-    the secret a first, generated version (prefix + a random string, written write-only so it is
-    never in the state); later versions are added by people (gcloud secrets versions add).
+    Secrets by key (the app setting that references them). iam: roles on this secret only, each
+    with all its members (authoritative), e.g. who may read it:
+    { "roles/secretmanager.secretAccessor" = [members] }. seed: give the secret a first,
+    generated version (prefix + a random string, written write-only so it is never in the
+    state); later versions are added by people (gcloud secrets versions add).
   EOT
   type = map(object({
     secret_id = string
-    accessors = optional(map(string), {})
+    iam       = optional(map(list(string)), {})
     seed = optional(object({
       prefix = optional(string, "")
       length = optional(number, 48)
@@ -25,7 +26,7 @@ variable "secrets" {
     error_message = "A secret_id is 1-255 letters, digits, hyphens and underscores."
   }
   validation {
-    condition     = alltrue([for s in values(var.secrets) : length(setintersection(values(s.accessors), ["allUsers", "allAuthenticatedUsers"])) == 0])
+    condition     = alltrue([for s in values(var.secrets) : length(setintersection(flatten(values(s.iam)), ["allUsers", "allAuthenticatedUsers"])) == 0])
     error_message = "A secret is never readable by allUsers or allAuthenticatedUsers: list the service accounts that read it."
   }
 }

@@ -6,11 +6,9 @@ locals {
   ]...)
 
   account_iam = merge([
-    for key, account in var.accounts : merge([
-      for role, members in account.iam : {
-        for member in members : "${key}/${role}/${member}" => { account = key, role = role, member = member }
-      }
-    ]...)
+    for key, account in var.accounts : {
+      for role, members in account.iam : "${key}/${role}" => { account = key, role = role, members = members }
+    }
   ]...)
 }
 
@@ -29,11 +27,12 @@ resource "google_project_iam_member" "roles" {
   }
 }
 
-resource "google_service_account_iam_member" "this" {
+# Who may use each account: each role's members are authoritative on that account.
+resource "google_service_account_iam_binding" "this" {
   for_each           = local.account_iam
   service_account_id = google_service_account.this[each.value.account].name
   role               = each.value.role
-  member             = each.value.member
+  members            = each.value.members
   # Members may be other accounts of this module: create them all first.
   depends_on = [google_service_account.this]
 }

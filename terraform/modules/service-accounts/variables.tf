@@ -7,8 +7,9 @@ variable "project_id" {
 variable "accounts" {
   description = <<-EOT
     Service accounts by key. Each lists the project roles it needs (narrowed by an IAM condition
-    where the role allows one) and, in `iam`, who may use the account itself (role => members),
-    e.g. who may act as it (roles/iam.serviceAccountUser) or mint its tokens.
+    where the role allows one) and, in `iam`, who may use the account itself (role => members,
+    each role's members authoritative on the account), e.g. who may act as it
+    (roles/iam.serviceAccountUser) or mint its tokens.
   EOT
   type = map(object({
     account_id   = string

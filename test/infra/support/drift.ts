@@ -1,11 +1,8 @@
 import { loadConfig, Settings, settingNames, type Config } from '../../../shared/config';
 import { deployments, type FunctionDeployment } from '../../../shared/deploy/functions';
-import {
-  pushPath,
-  pushSubscriptions,
-  type PushSubscriptionSpec,
-} from '../../../shared/events/subscriptions';
-import { find, local, rootModule, type TerraformConfig } from './terraform';
+import { pushSubscriptions } from '../../../shared/deploy/subscriptions';
+import { pushPath, type PushSubscriptionSpec } from '../../../shared/events/subscriptions';
+import { evaluatedLocal, find, local, rootModule, type TerraformConfig } from './terraform';
 
 /**
  * Drift between what the code declares about its deployment and what Terraform deploys: the
@@ -14,16 +11,29 @@ import { find, local, rootModule, type TerraformConfig } from './terraform';
  * environment variables each function gets (names, and the defaults Terraform restates).
  */
 export interface CodeDeclarations {
-  deployments: FunctionDeployment[];
+  deployments: DeclaredFunction[];
   subscriptions: PushSubscriptionSpec[];
   defaults: Config;
 }
+
+/** What the registry says of a function that Terraform restates (its push: the subscriptions). */
+export type DeclaredFunction = Pick<
+  FunctionDeployment,
+  'name' | 'kind' | 'readOnly' | 'secrets' | 'publishesEvents' | 'settings'
+>;
 
 /** What the code declares, with every setting at its default (as in a fresh environment). */
 export function codeDeclarations(): CodeDeclarations {
   const defaults = loadConfig({});
   return {
-    deployments: structuredClone(deployments),
+    deployments: deployments.map((d) => ({
+      name: d.name,
+      kind: d.kind,
+      readOnly: d.readOnly,
+      secrets: [...d.secrets],
+      publishesEvents: d.publishesEvents,
+      settings: [...d.settings],
+    })),
     subscriptions: pushSubscriptions(defaults),
     defaults,
   };
@@ -59,7 +69,7 @@ const FUNCTIONS_TS = 'shared/deploy/functions.ts';
 
 function checkFunctions(
   tf: Record<string, TerraformFunction>,
-  code: FunctionDeployment[],
+  code: DeclaredFunction[],
   problems: string[],
 ): void {
   const names = new Set(code.map((d) => d.name));
@@ -105,7 +115,7 @@ function checkSubscriptions(
     const where = `${DECLARATIONS}: local.push_subscriptions["${spec.name}"]`;
     if (!t) {
       problems.push(
-        `push subscription ${spec.name} (shared/events/subscriptions.ts) is not in local.push_subscriptions of ${DECLARATIONS}`,
+        `push subscription ${spec.name} (shared/deploy/subscriptions.ts) is not in local.push_subscriptions of ${DECLARATIONS}`,
       );
       continue;
     }
@@ -129,13 +139,13 @@ function checkSubscriptions(
   for (const name of Object.keys(tf))
     if (!names.has(name))
       problems.push(
-        `push subscription ${name} is in ${DECLARATIONS} but shared/events/subscriptions.ts does not declare it`,
+        `push subscription ${name} is in ${DECLARATIONS} but shared/deploy/subscriptions.ts does not declare it`,
       );
 
   // The endpoint: the function's run.app URL, then pushPath (functions-framework reads the topic from it).
   const call = find(rootModule(config), 'module.push_subscriptions');
   const endpoint = String((call.body.push as Record<string, unknown> | undefined)?.endpoint ?? '');
-  const base = '${module.event_functions[each.value.function].uri}';
+  const base = '${module.functions[each.value.function].uri}';
   for (const spec of code) {
     const path = endpoint
       .replace(base, '')
@@ -155,7 +165,10 @@ function checkEnvironment(
   problems: string[],
 ): void {
   const root = rootModule(config);
-  const declarations = local<Record<string, TerraformFunction>>(root, 'function_declarations');
+  const declarations = evaluatedLocal<Record<string, TerraformFunction>>(
+    root,
+    'function_declarations',
+  );
   const runtime = local<Record<string, string>>(root, 'runtime_environment');
   const defaults = local<Record<string, string>>(root, 'setting_defaults');
   const values = String(local<string>(root, 'setting_values'));
@@ -238,31 +251,26 @@ function checkTopicsAndDeployment(
         `${DECLARATIONS}: local.topics.${key} is ${JSON.stringify(topics[key])}; the code's default is "${name}"`,
       );
 
-  for (const [call, kind] of [
-    ['module.http_functions', 'http'],
-    ['module.event_functions', 'event'],
-  ] as const) {
-    const body = find(root, call).body;
-    const selection = String(root.locals.get(`${kind}_functions`)?.value ?? '');
-    if (
-      body.for_each !== `\${local.${kind}_functions}` ||
-      !selection.includes(`f.kind == "${kind}"`)
-    )
-      problems.push(
-        `terraform/functions.tf: ${call} must deploy every declared ${kind} function (for_each = local.${kind}_functions)`,
-      );
-    const bundle = body.bundle as Record<string, string> | undefined;
-    if (!bundle?.source_dir?.endsWith('/dist/functions/${each.key}'))
-      problems.push(
-        `terraform/functions.tf: ${call} must deploy dist/functions/<name> (npm run build's bundles)`,
-      );
-  }
+  const call = find(root, 'module.functions').body;
+  const trigger = String(call.trigger).replace(/\s+/g, ' ');
+  if (
+    call.for_each !== '${local.function_declarations}' ||
+    !trigger.includes('each.value.kind == "http" ? { http =')
+  )
+    problems.push(
+      'terraform/functions.tf: module.functions must deploy every declared function, HTTP or push by its kind (for_each = local.function_declarations)',
+    );
+  const bundle = call.bundle as Record<string, string> | undefined;
+  if (!bundle?.source_dir?.endsWith('/dist/functions/${each.key}'))
+    problems.push(
+      "terraform/functions.tf: module.functions must deploy dist/functions/<name> (npm run build's bundles)",
+    );
 }
 
 export function checkDrift(config: TerraformConfig, code: CodeDeclarations): string[] {
   const problems: string[] = [];
   const root = rootModule(config);
-  checkFunctions(local(root, 'function_declarations'), code.deployments, problems);
+  checkFunctions(evaluatedLocal(root, 'function_declarations'), code.deployments, problems);
   checkSubscriptions(config, local(root, 'push_subscriptions'), code.subscriptions, problems);
   checkEnvironment(config, code, problems);
   checkTopicsAndDeployment(config, code, problems);

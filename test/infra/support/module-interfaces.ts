@@ -1,12 +1,20 @@
 import { join, normalize } from 'node:path';
-import { strings, type TerraformConfig, type TerraformModule } from './terraform';
+import {
+  blocks,
+  isMigrationSource,
+  strings,
+  type Declaration,
+  type TerraformConfig,
+  type TerraformModule,
+} from './terraform';
 
 /**
  * What `terraform validate` would say about how the modules fit together, without providers:
  * every module call passes only variables the module declares and every one it requires;
  * `var.`, `local.` and `module.<call>.<output>` references resolve; every variable has a type
  * and a description and every output a description (the style of cloud-foundation-fabric);
- * and each envs/*.tfvars sets only root variables, including every required one.
+ * moved and removed blocks name, in `from`, only what the module no longer declares; and each
+ * envs/*.tfvars sets only root variables, including every required one.
  */
 const CALL_META = new Set(['source', 'version', 'count', 'for_each', 'depends_on', 'providers']);
 
@@ -22,6 +30,43 @@ function calledModule(
 ): TerraformModule | undefined {
   if (typeof source !== 'string' || !source.startsWith('.')) return undefined;
   return config.modules.get(normalize(join(caller.dir, source)).replace(/^\.$/, ''));
+}
+
+/**
+ * Whether a moved or removed block's `from` (module.a[...].module.b.type.name, or a module) is
+ * still declared: Terraform refuses to move or forget what the configuration still declares.
+ */
+function stillDeclared(config: TerraformConfig, module: TerraformModule, from: string): boolean {
+  let current: TerraformModule | undefined = module;
+  let rest = from;
+  for (;;) {
+    const step = /^module\.([\w-]+)(?:\[[^\]]*\])?\.?/.exec(rest);
+    if (!step) break;
+    const call: Declaration | undefined = current.moduleCalls.find((c) => c.name === step[1]);
+    if (!call) return false;
+    rest = rest.slice(step[0].length);
+    if (rest === '') return true;
+    current = calledModule(config, current, call.body.source);
+    if (!current) return false;
+  }
+  const resource = /^([a-z0-9_]+\.[\w-]+)/.exec(rest)?.[1];
+  return resource !== undefined && current.resources.some((r) => r.address === resource);
+}
+
+function checkMigrations(
+  config: TerraformConfig,
+  module: TerraformModule,
+  problems: string[],
+): void {
+  for (const [file, body] of module.files)
+    for (const kind of ['moved', 'removed'])
+      for (const [i, block] of blocks(body, kind).entries()) {
+        const from = String(block.from).replace(/^\$\{(.*)\}$/s, '$1');
+        if (stillDeclared(config, module, from))
+          problems.push(
+            `${file}: ${kind}[${i}].from: ${from} is still declared; ${kind} names what is gone`,
+          );
+      }
 }
 
 export function checkModuleInterfaces(config: TerraformConfig): string[] {
@@ -52,7 +97,7 @@ export function checkModuleInterfaces(config: TerraformConfig): string[] {
     const calls = new Map(module.moduleCalls.map((c) => [c.name, c]));
     for (const [file, body] of module.files) {
       for (const [path, text] of strings(body)) {
-        if (!text.includes('${')) continue;
+        if (!text.includes('${') || isMigrationSource(path)) continue;
         for (const [, name] of text.matchAll(/(?<![\w.])var\.([a-zA-Z_][\w-]*)/g))
           if (!module.variables.has(name!))
             problems.push(`${file}: ${path}: var.${name} is not a variable of ${where}`);
@@ -75,6 +120,8 @@ export function checkModuleInterfaces(config: TerraformConfig): string[] {
         }
       }
     }
+
+    checkMigrations(config, module, problems);
 
     for (const variable of module.variables.values()) {
       if (!('type' in variable.body))

@@ -8,6 +8,7 @@ import type {
 import {
   blocks,
   isExpression,
+  isMigrationSource,
   strings,
   TERRAFORM_DIR,
   type Body,
@@ -184,7 +185,7 @@ function checkReferences(
     ]);
     for (const [file, body] of module.files) {
       for (const [path, text] of strings(body)) {
-        if (!text.includes('${')) continue;
+        if (!text.includes('${') || isMigrationSource(path)) continue;
         for (const match of text.matchAll(REFERENCE)) {
           const [reference, data, type, name, rest] = match;
           const address = `${data ?? ''}${type}.${name}`;

@@ -12,16 +12,16 @@ import {
 /**
  * Least privilege, checked on the parsed configuration:
  * - no basic role (owner, editor, viewer) anywhere;
- * - allUsers / allAuthenticatedUsers only through modules/http-function's `public`, which that
- *   module refuses for a function that writes, and which each environment sets only for
- *   functions the code declares read-only HTTP;
+ * - allUsers / allAuthenticatedUsers only through modules/cloud-function's trigger.http.public,
+ *   which that module refuses for a function that writes, and which each environment sets only
+ *   for functions the code declares read-only HTTP;
  * - each function runs as its own service account whose only project role is
  *   roles/cloudsql.client narrowed to the environment's instance;
  * - roles/secretmanager.secretAccessor only per secret, for the functions whose declaration
  *   lists it (and the deployer on the database password, for migrations);
  * - roles/pubsub.publisher only on the events topic, for functions that publish; the Pub/Sub
  *   service agent gets what dead-lettering needs and no more;
- * - event functions take internal traffic only, invoked by their push identity alone;
+ * - push (event) functions take internal traffic only, invoked by their push identity alone;
  * - Cloud SQL has no authorized network and admits only the Auth Proxy and connectors.
  */
 const EVERYONE = /\b(allUsers|allAuthenticatedUsers)\b/;
@@ -36,39 +36,44 @@ function* configurationStrings(config: TerraformConfig): Generator<[string, stri
     }
 }
 
+/** An expression's text (an object: its JSON) with whitespace collapsed, to match its shape. */
+const flat = (value: unknown) =>
+  (typeof value === 'string' ? value : JSON.stringify(value ?? '')).replace(/\s+/g, ' ');
+
+const FUNCTION_MODULE = 'modules/cloud-function';
+
 function checkEveryone(config: TerraformConfig, problems: string[]): void {
   for (const [file, path, text] of configurationStrings(config)) {
     if (BASIC_ROLE.test(text))
       problems.push(`${file}: ${path}: grants a basic role (${BASIC_ROLE.exec(text)![0]})`);
     if (!EVERYONE.test(text)) continue;
     const sanctioned =
-      file === 'terraform/modules/http-function/main.tf' &&
-      path === 'module.function[0].invokers' &&
-      text.includes('var.public && var.read_only ?');
+      file === `terraform/${FUNCTION_MODULE}/iam.tf` &&
+      path === 'locals[0].invokers' &&
+      flat(text).includes('var.trigger.http.public && var.trigger.http.read_only ? ["allUsers"]');
     if (!sanctioned)
       problems.push(
-        `${file}: ${path}: grants ${EVERYONE.exec(text)![0]}; only a read-only HTTP function may be public, through modules/http-function's public`,
+        `${file}: ${path}: grants ${EVERYONE.exec(text)![0]}; only a read-only HTTP function may be public, through modules/cloud-function's trigger.http.public`,
       );
   }
 
-  const http = config.modules.get('modules/http-function');
-  const guard = http?.variables.get('public');
+  const trigger = config.modules.get(FUNCTION_MODULE)?.variables.get('trigger');
   const refuses =
-    guard &&
-    blocks(guard.body, 'validation').some((v) => String(v.condition).includes('var.read_only'));
+    trigger &&
+    blocks(trigger.body, 'validation').some((v) =>
+      flat(v.condition).includes('!var.trigger.http.public || var.trigger.http.read_only'),
+    );
   if (!refuses)
     problems.push(
-      'terraform/modules/http-function/variables.tf: var.public must refuse a function that is not read_only',
+      `terraform/${FUNCTION_MODULE}/variables.tf: var.trigger must refuse a public function that is not read_only`,
     );
 
-  const call = find(rootModule(config), 'module.http_functions').body;
-  if (call.read_only !== '${each.value.read_only}' || call.for_each !== '${local.http_functions}')
+  const call = find(rootModule(config), 'module.functions').body;
+  const http =
+    '{ http = { read_only = each.value.read_only, public = try(var.functions[each.key].public, false) }';
+  if (call.for_each !== '${local.function_declarations}' || !flat(call.trigger).includes(http))
     problems.push(
-      'terraform/functions.tf: module.http_functions must take read_only from the function declarations',
-    );
-  if (call.public !== '${try(var.functions[each.key].public, false)}')
-    problems.push(
-      'terraform/functions.tf: module.http_functions may make a function public only through var.functions[<name>].public',
+      "terraform/functions.tf: module.functions may make a function public only through var.functions[<name>].public, and only as its declaration's read_only allows",
     );
 }
 
@@ -119,36 +124,46 @@ function checkServiceAccounts(config: TerraformConfig, problems: string[]): void
           `terraform/iam.tf: local.${name} grants ${role} on the whole project; grant it on the resource`,
         );
 
-  for (const call of ['module.http_functions', 'module.event_functions']) {
-    const body = find(root, call).body;
-    if (body.service_account_email !== '${module.service_accounts.emails["fn-${each.key}"]}')
-      problems.push(
-        `terraform/functions.tf: ${call} must run each function as its own service account (fn-<name>)`,
-      );
-  }
+  const functions = find(root, 'module.functions').body;
+  if (functions.service_account_email !== '${module.service_accounts.emails["fn-${each.key}"]}')
+    problems.push(
+      'terraform/functions.tf: module.functions must run each function as its own service account (fn-<name>)',
+    );
 }
+
+/** The roles an `iam` argument grants: an object's keys, or the quoted role names of its text. */
+const rolesIn = (iam: unknown) =>
+  iam && typeof iam === 'object'
+    ? Object.keys(iam)
+    : [...flat(iam).matchAll(/"(roles\/[^"]+)"\s*=/g)].map((m) => m[1]!);
 
 function checkSecrets(config: TerraformConfig, problems: string[]): void {
   for (const module of config.modules.values())
     for (const r of module.resources) {
       const role = String(r.body.role ?? '');
-      if (r.type === 'google_secret_manager_secret_iam_member') {
-        if (module.dir !== 'modules/secrets' || role !== 'roles/secretmanager.secretAccessor')
+      if (r.type.startsWith('google_secret_manager_secret_iam_')) {
+        if (module.dir !== 'modules/secrets')
           problems.push(
-            `${r.file}: ${r.address}: secret access is granted only by modules/secrets, as secretAccessor on one secret`,
+            `${r.file}: ${r.address}: secret access is granted only by modules/secrets, on one secret`,
           );
       } else if (/secretmanager/.test(role)) {
         problems.push(`${r.file}: ${r.address}: grants ${role} beyond a single secret`);
       }
     }
-  const call = String(find(rootModule(config), 'module.secrets').body.secrets);
+  const call = flat(find(rootModule(config), 'module.secrets').body.secrets);
+  if (rolesIn(call).some((role) => role !== 'roles/secretmanager.secretAccessor'))
+    problems.push(
+      `terraform/secrets.tf: a secret grants ${rolesIn(call).join(', ')}; only roles/secretmanager.secretAccessor, to its readers`,
+    );
   if (!call.includes('if contains(f.secrets, setting)'))
     problems.push(
-      "terraform/secrets.tf: a secret's accessors must be the functions whose declaration lists it",
+      "terraform/secrets.tf: a secret's readers must be the functions whose declaration lists it",
     );
   if (
-    !/setting == "DATABASE_PASSWORD" \? \{ deployer =/.test(call) ||
-    (call.match(/deployer/g) ?? []).length !== 2
+    !call.includes(
+      'setting == "DATABASE_PASSWORD" ? [module.service_accounts.members["deployer"]]',
+    ) ||
+    (call.match(/deployer/g) ?? []).length !== 1
   )
     problems.push(
       'terraform/secrets.tf: the deployer may read the database password (migrations) and no other secret',
@@ -159,33 +174,31 @@ function checkPublishers(config: TerraformConfig, problems: string[]): void {
   for (const module of config.modules.values())
     for (const r of module.resources) {
       const role = String(r.body.role ?? '');
-      if (r.type === 'google_pubsub_topic_iam_member' && module.dir !== 'modules/pubsub-topic')
+      if (r.type.startsWith('google_pubsub_topic_iam_') && module.dir !== 'modules/pubsub-topic')
         problems.push(
           `${r.file}: ${r.address}: topic access is granted only by modules/pubsub-topic`,
         );
-      if (
-        /roles\/pubsub\./.test(role) &&
-        !['google_pubsub_topic_iam_member', 'google_pubsub_subscription_iam_member'].includes(
-          r.type,
-        )
-      )
+      if (/roles\/pubsub\./.test(role) && !/^google_pubsub_(topic|subscription)_iam_/.test(r.type))
         problems.push(`${r.file}: ${r.address}: grants ${role} beyond one topic or subscription`);
     }
   const root = rootModule(config);
-  const events = find(root, 'module.events_topic').body;
-  if (!String(events.publishers).includes('if f.publishes_events'))
+  const events = find(root, 'module.events_topic').body.iam;
+  if (
+    JSON.stringify(rolesIn(events)) !== JSON.stringify(['roles/pubsub.publisher']) ||
+    !flat(events).includes('if f.publishes_events')
+  )
     problems.push(
-      "terraform/events.tf: the events topic's publishers must be the functions that publish",
+      "terraform/events.tf: the events topic's publishers must be the functions that publish, and nothing more",
     );
-  const deadLetter = find(root, 'module.dead_letter_topic').body.publishers as Body | undefined;
+  const deadLetter = find(root, 'module.dead_letter_topic').body.iam as Body | undefined;
   if (
     JSON.stringify(deadLetter) !==
-    JSON.stringify({ 'pubsub-service-agent': '${local.pubsub_service_agent}' })
+    JSON.stringify({ 'roles/pubsub.publisher': ['${local.pubsub_service_agent}'] })
   )
     problems.push(
       'terraform/events.tf: only the Pub/Sub service agent publishes to the dead-letter topic',
     );
-  if ('publishers' in find(root, 'module.relay_topic').body)
+  if ('iam' in find(root, 'module.relay_topic').body)
     problems.push('terraform/events.tf: nothing but Cloud Scheduler publishes to the relay topic');
 
   const subscription = config.modules.get('modules/pubsub-push-subscription');
@@ -201,19 +214,42 @@ function checkPublishers(config: TerraformConfig, problems: string[]): void {
     );
 }
 
-function checkEventFunctions(config: TerraformConfig, problems: string[]): void {
-  const module = config.modules.get('modules/event-function');
-  const call = module?.moduleCalls.find((c) => c.name === 'function')?.body;
-  if (call?.ingress !== 'ALLOW_INTERNAL_ONLY')
-    problems.push(
-      'terraform/modules/event-function: an event function takes internal traffic only (ALLOW_INTERNAL_ONLY)',
-    );
+/** Push functions: internal traffic only, invoked by their push identity alone. */
+function checkPushFunctions(config: TerraformConfig, problems: string[]): void {
+  const where = `terraform/${FUNCTION_MODULE}`;
+  const module = config.modules.get(FUNCTION_MODULE);
+  const fn = module?.resources.find((r) => r.type === 'google_cloudfunctions2_function');
+  const service = fn ? blocks(fn.body, 'service_config')[0] : undefined;
+  const ingress = module?.locals.get('ingress')?.value;
   if (
-    JSON.stringify(call?.invokers) !==
-    JSON.stringify({ push: 'serviceAccount:${var.push_service_account_email}' })
+    service?.ingress_settings !== '${local.ingress}' ||
+    ingress !== '${var.trigger.push != null ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"}'
+  )
+    problems.push(`${where}: a push function takes internal traffic only (ALLOW_INTERNAL_ONLY)`);
+
+  const invokers = flat(module?.locals.get('invokers')?.value);
+  const grants = module?.resources.filter((r) =>
+    r.type.startsWith('google_cloud_run_v2_service_iam_'),
+  );
+  if (
+    !invokers.startsWith(
+      '${( var.trigger.push != null ? ["serviceAccount:${var.trigger.push.service_account_email}"] :',
+    ) ||
+    flat(module?.locals.get('iam')?.value) !==
+      '${merge(var.iam, { "roles/run.invoker" = local.invokers })}' ||
+    grants?.length !== 1 ||
+    grants[0]!.body.for_each !== '${local.iam}'
+  )
+    problems.push(`${where}: a push function is invoked by its push identity alone`);
+
+  const call = flat(find(rootModule(config), 'module.functions').body.trigger);
+  if (
+    !call.includes(
+      'push = { service_account_email = module.service_accounts.emails["push-${each.key}"] }',
+    )
   )
     problems.push(
-      'terraform/modules/event-function: an event function is invoked by its push identity alone',
+      'terraform/functions.tf: each event function is pushed to as its own push-<name> identity',
     );
 }
 
@@ -257,7 +293,7 @@ export function checkSecurity(
   checkServiceAccounts(config, problems);
   checkSecrets(config, problems);
   checkPublishers(config, problems);
-  checkEventFunctions(config, problems);
+  checkPushFunctions(config, problems);
   checkDatabase(config, problems);
   return problems;
 }

@@ -53,6 +53,14 @@ export function blocks(body: Body, name: string): Body[] {
   return Array.isArray(value) ? (value as Body[]) : [];
 }
 
+/**
+ * Whether a string is the `from` of a moved or removed block: an address that must no longer
+ * be declared (reference checks skip it; checkModuleInterfaces checks it is gone).
+ */
+export function isMigrationSource(path: string): boolean {
+  return /^(moved|removed)\[\d+\]\.from$/.test(path);
+}
+
 /** Whether a value is an expression (anything hcl2json could not turn into a literal). */
 export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && value.includes('${');
@@ -85,7 +93,8 @@ function moduleDirs(dir: string): string[] {
   return found;
 }
 
-function emptyModule(dir: string): TerraformModule {
+/** A module with nothing declared yet (addFile fills it). */
+export function emptyModule(dir: string): TerraformModule {
   return {
     dir,
     resources: [],
@@ -187,4 +196,63 @@ export function local<T>(module: TerraformModule, name: string): T {
   const found = module.locals.get(name);
   if (!found) throw new Error(`terraform/${module.dir}: no local.${name}`);
   return found.value as T;
+}
+
+/** The arguments of a call's text, split at the commas outside brackets and strings. */
+function callArguments(text: string): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if ('[({'.includes(c)) depth++;
+    else if ('])}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) {
+      args.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  return last ? [...args, last] : args;
+}
+
+/**
+ * A local's value as Terraform computes it, for the expressions declarations.tf may use: a
+ * literal, `local.<name>`, a list of strings, and `concat()` of those. Anything else throws,
+ * naming the expression, so a check never compares an expression's text by mistake.
+ */
+export function evaluatedLocal<T>(module: TerraformModule, name: string): T {
+  const where = `${module.locals.get(name)?.file ?? `terraform/${module.dir}`}: local.${name}`;
+  const expression = (text: string): unknown => {
+    const reference = /^local\.([a-zA-Z_][\w-]*)$/.exec(text);
+    if (reference) return evaluatedLocal(module, reference[1]!);
+    const call = /^concat\(([\s\S]*)\)$/.exec(text);
+    if (call) return callArguments(call[1]!).flatMap((arg) => expression(arg) as unknown[]);
+    if (text.startsWith('['))
+      return callArguments(text.slice(1, -1)).map((item) => {
+        if (!/^"([^"\\]|\\.)*"$/.test(item)) return expression(item);
+        return JSON.parse(item) as string;
+      });
+    throw new Error(
+      `${where}: cannot evaluate \${${text}} offline; use literals, local.<name> and concat()`,
+    );
+  };
+  const value = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const whole = /^\$\{([\s\S]*)\}$/.exec(v);
+      if (whole && !whole[1]!.includes('${')) return expression(whole[1]!.trim());
+      if (isExpression(v)) throw new Error(`${where}: cannot evaluate "${v}" offline`);
+      return v;
+    }
+    if (Array.isArray(v)) return v.map(value);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, value(item)]));
+    return v;
+  };
+  return value(local(module, name)) as T;
 }

@@ -1,0 +1,61 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { bundle } from '../../scripts/build';
+import { deployments } from '../../shared/deploy/functions';
+
+/**
+ * What each function's bundle (as `npm run build` writes it) holds of the project's own code:
+ * a function deploys what it runs and nothing else. The registry, which knows every function
+ * and consumer, stays out of every bundle, and a consumer's bundle holds its own routes only.
+ */
+const ROOT = resolve(__dirname, '../..');
+let out: string;
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'manifest-bundles-'));
+  await Promise.all(deployments.map((d) => bundle(d.name, join(out, d.name))));
+}, 120_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** The repository's own files a built bundle was made from, read from its source map. */
+function bundledSources(name: string): string[] {
+  const dir = join(out, name);
+  const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources: string[] };
+  return map.sources
+    .map((source) => relative(ROOT, resolve(dir, source)))
+    .filter((path) => !path.startsWith('node_modules/'));
+}
+
+/** The modules of shared/ that build a consumer's routes, by the consumer they name. */
+const consumerModules = readdirSync(join(ROOT, 'shared'), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts'))
+  .flatMap((file) => {
+    const source = readFileSync(join(ROOT, 'shared', file), 'utf8');
+    return [...source.matchAll(/new EventRouter\('([^']+)'\)/g)].map((m) => ({
+      module: `shared/${file}`,
+      consumer: m[1]!,
+    }));
+  });
+
+describe('each function bundle', () => {
+  it('is built from the functions of the registry, whose consumers build their routes in shared/', () => {
+    expect(consumerModules.map((c) => [c.consumer, c.module]).sort()).toEqual([
+      ['audit-log', 'shared/audit/consumer.ts'],
+      ['project-stats', 'shared/stats/consumer.ts'],
+    ]);
+  });
+
+  it.each(deployments.map((d) => d.name))(
+    '%s: holds its own entry, no part of the registry, and no other consumer',
+    (name) => {
+      const sources = bundledSources(name);
+      expect(sources).toContain(`functions/${name}/index.ts`);
+      expect(sources.filter((s) => s.startsWith('shared/deploy/'))).toEqual([]);
+      expect(sources.filter((s) => consumerModules.some((c) => c.module === s))).toEqual(
+        consumerModules.filter((c) => c.consumer === name).map((c) => c.module),
+      );
+    },
+  );
+});
