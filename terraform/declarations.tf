@@ -1,7 +1,7 @@
 # What the code declares about its deployment, restated for Terraform. The code is the source:
 # the function registry shared/deploy/functions.ts (functions), shared/deploy/subscriptions.ts
-# (push subscriptions) and shared/config/settings.ts (settings). test/infra/drift.test.ts fails
-# when these differ.
+# (push subscriptions), shared/config/settings.ts (settings) and shared/events/backlog.ts (the
+# relay's backlog line). test/infra/drift.test.ts fails when these differ.
 
 locals {
   # The settings every function is deployed with: it reaches the database the same way.
@@ -109,6 +109,15 @@ locals {
       max_delivery_attempts   = 5
       dead_letter_topic       = "manifest-events-dead-letter"
     }
+  }
+
+  # OUTBOX_BACKLOG_LOG of shared/events/backlog.ts: the line relay-outbox logs on every tick,
+  # which the outbox's log-based metrics read (modules/monitoring).
+  outbox_backlog_log = {
+    function               = "relay-outbox"
+    message                = "outbox backlog"
+    pending                = "pending"
+    oldest_pending_seconds = "oldestPendingSeconds"
   }
 
   # Environment variables every function gets that are not app settings.

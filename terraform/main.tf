@@ -23,7 +23,7 @@ locals {
 }
 
 resource "google_project_service" "enabled" {
-  for_each = toset([
+  for_each = toset(concat([
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
@@ -32,6 +32,7 @@ resource "google_project_service" "enabled" {
     "compute.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
@@ -39,7 +40,7 @@ resource "google_project_service" "enabled" {
     "sqladmin.googleapis.com",
     "storage.googleapis.com",
     "vpcaccess.googleapis.com",
-  ])
+  ], var.monitoring.budget == null ? [] : ["billingbudgets.googleapis.com"]))
   project            = var.project_id
   service            = each.value
   disable_on_destroy = false

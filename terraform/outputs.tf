@@ -36,3 +36,8 @@ output "topics" {
   description = "Pub/Sub topic ids, by name."
   value       = local.topic_ids
 }
+
+output "dashboard_url" {
+  description = "The environment's monitoring dashboard in the Cloud console."
+  value       = module.monitoring.dashboard_url
+}

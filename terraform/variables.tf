@@ -101,3 +101,21 @@ variable "deploy_pipeline" {
   })
   default = null
 }
+
+variable "monitoring" {
+  description = <<-EOT
+    Alerting, passed to modules/monitoring (which owns the types, defaults and validations).
+    notification_channels: where alerts go, by a name of your choice, each { email = "..." },
+    { webhook = "https://..." } or { existing = "projects/<p>/notificationChannels/<id>" }
+    (README, Operating manifest). thresholds: when each alert fires (minutes and ratios, e.g.
+    { http_5xx_ratio = 0.02 }). budget: { billing_account, amount, currency_code, thresholds }
+    for a monthly budget alert on this project; null for none.
+  EOT
+  type = object({
+    notification_channels = optional(any, {})
+    thresholds            = optional(any, {})
+    budget                = optional(any)
+  })
+  default  = {}
+  nullable = false
+}

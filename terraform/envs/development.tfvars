@@ -25,6 +25,12 @@ settings = {
   LOG_LEVEL = "debug"
 }
 
+# Alerts, the dashboard and the uptime check (README, Operating manifest). Feature branches
+# break things on purpose: the alerts open incidents in the console and notify no one.
+monitoring = {
+  notification_channels = {}
+}
+
 deploy_pipeline = {
   repository = "projects/manifest-development/locations/europe-west1/connections/github/repositories/manifest"
 }

@@ -21,6 +21,17 @@ database = {
   }
 }
 
+# Alerts, the dashboard and the uptime check (README, Operating manifest). Every alert notifies
+# these channels; with none, incidents open in the console only.
+monitoring = {
+  notification_channels = {
+    # oncall = { email = "oncall@example.com" }
+    # chatops = { existing = "projects/manifest-production/notificationChannels/1234567890" }
+  }
+  # thresholds = { http_5xx_ratio = 0.02 }
+  # budget = { billing_account = "012345-6789AB-CDEF01", amount = 300, currency_code = "EUR" }
+}
+
 deploy_pipeline = {
   repository        = "projects/manifest-production/locations/europe-west1/connections/github/repositories/manifest"
   approval_required = true

@@ -21,6 +21,13 @@ settings = {
   LOG_LEVEL = "debug"
 }
 
+# Alerts, the dashboard and the uptime check (README, Operating manifest).
+monitoring = {
+  notification_channels = {
+    # team = { email = "manifest-team@example.com" }
+  }
+}
+
 deploy_pipeline = {
   repository = "projects/manifest-testing/locations/europe-west1/connections/github/repositories/manifest"
 }
