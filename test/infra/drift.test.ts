@@ -47,6 +47,15 @@ describe('Terraform and the code', () => {
     );
   });
 
+  it("restate the relay's backlog line as the code writes it: message and field names", () => {
+    expect(local(rootModule(config), 'outbox_backlog_log')).toEqual({
+      function: code.backlogLog.function,
+      message: code.backlogLog.message,
+      pending: code.backlogLog.fields.pending,
+      oldest_pending_seconds: code.backlogLog.fields.oldestPendingSeconds,
+    });
+  });
+
   it('use the topic names the code defaults to', () => {
     expect(local(rootModule(config), 'topics')).toEqual({
       events: code.defaults.EVENTS_TOPIC,

@@ -1,19 +1,22 @@
 import { loadConfig, Settings, settingNames, type Config } from '../../../shared/config';
 import { deployments, type FunctionDeployment } from '../../../shared/deploy/functions';
 import { pushSubscriptions } from '../../../shared/deploy/subscriptions';
+import { OUTBOX_BACKLOG_LOG } from '../../../shared/events/backlog';
 import { pushPath, type PushSubscriptionSpec } from '../../../shared/events/subscriptions';
 import { evaluatedLocal, find, local, rootModule, type TerraformConfig } from './terraform';
 
 /**
  * Drift between what the code declares about its deployment and what Terraform deploys: the
  * functions (kind, read-only, secrets, publishing, settings), the topics, the push
- * subscriptions with their filters and retry policies, the push path, the secrets, and the
- * environment variables each function gets (names, and the defaults Terraform restates).
+ * subscriptions with their filters and retry policies, the push path, the secrets, the
+ * environment variables each function gets (names, and the defaults Terraform restates), and
+ * the relay's backlog line that the log-based metrics read.
  */
 export interface CodeDeclarations {
   deployments: DeclaredFunction[];
   subscriptions: PushSubscriptionSpec[];
   defaults: Config;
+  backlogLog: typeof OUTBOX_BACKLOG_LOG;
 }
 
 /** What the registry says of a function that Terraform restates (its push: the subscriptions). */
@@ -36,6 +39,7 @@ export function codeDeclarations(): CodeDeclarations {
     })),
     subscriptions: pushSubscriptions(defaults),
     defaults,
+    backlogLog: OUTBOX_BACKLOG_LOG,
   };
 }
 
@@ -267,6 +271,36 @@ function checkTopicsAndDeployment(
     );
 }
 
+/** local.outbox_backlog_log: the line's function, message and field names, as the code writes them. */
+function checkBacklogLog(
+  config: TerraformConfig,
+  code: CodeDeclarations,
+  problems: string[],
+): void {
+  const tf = local<Record<string, unknown>>(rootModule(config), 'outbox_backlog_log');
+  const { function: name, message, fields } = code.backlogLog;
+  const expected = {
+    function: name,
+    message,
+    pending: fields.pending,
+    oldest_pending_seconds: fields.oldestPendingSeconds,
+  };
+  for (const [key, value] of Object.entries(expected))
+    if (tf[key] !== value)
+      problems.push(
+        `${DECLARATIONS}: local.outbox_backlog_log.${key} is ${JSON.stringify(tf[key])}; shared/events/backlog.ts writes ${JSON.stringify(value)}`,
+      );
+  for (const key of Object.keys(tf))
+    if (!(key in expected))
+      problems.push(
+        `${DECLARATIONS}: local.outbox_backlog_log.${key} is not part of the backlog line`,
+      );
+  if (!code.deployments.some((d) => d.name === name))
+    problems.push(
+      `shared/events/backlog.ts: ${name} writes the backlog line but ${FUNCTIONS_TS} does not declare it`,
+    );
+}
+
 export function checkDrift(config: TerraformConfig, code: CodeDeclarations): string[] {
   const problems: string[] = [];
   const root = rootModule(config);
@@ -274,5 +308,6 @@ export function checkDrift(config: TerraformConfig, code: CodeDeclarations): str
   checkSubscriptions(config, local(root, 'push_subscriptions'), code.subscriptions, problems);
   checkEnvironment(config, code, problems);
   checkTopicsAndDeployment(config, code, problems);
+  checkBacklogLog(config, code, problems);
   return problems;
 }

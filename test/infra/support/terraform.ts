@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { evaluate, firstUnknown } from './evaluate';
 
 /**
  * The Terraform configuration under terraform/, parsed offline with @cdktf/hcl2json (HCL to
@@ -198,61 +199,21 @@ export function local<T>(module: TerraformModule, name: string): T {
   return found.value as T;
 }
 
-/** The arguments of a call's text, split at the commas outside brackets and strings. */
-function callArguments(text: string): string[] {
-  const args: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if ('[({'.includes(c)) depth++;
-    else if ('])}'.includes(c)) depth--;
-    else if (c === ',' && depth === 0) {
-      args.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = text.slice(start).trim();
-  return last ? [...args, last] : args;
-}
-
 /**
- * A local's value as Terraform computes it, for the expressions declarations.tf may use: a
- * literal, `local.<name>`, a list of strings, and `concat()` of those. Anything else throws,
- * naming the expression, so a check never compares an expression's text by mistake.
+ * A local's value as Terraform computes it, when the configuration alone decides it (literals,
+ * other locals, concat(), for-expressions; see evaluate.ts). Anything that depends on a
+ * variable, a provider or an unsupported function throws, naming the expression, so a check
+ * never compares an expression's text by mistake.
  */
 export function evaluatedLocal<T>(module: TerraformModule, name: string): T {
   const where = `${module.locals.get(name)?.file ?? `terraform/${module.dir}`}: local.${name}`;
-  const expression = (text: string): unknown => {
-    const reference = /^local\.([a-zA-Z_][\w-]*)$/.exec(text);
-    if (reference) return evaluatedLocal(module, reference[1]!);
-    const call = /^concat\(([\s\S]*)\)$/.exec(text);
-    if (call) return callArguments(call[1]!).flatMap((arg) => expression(arg) as unknown[]);
-    if (text.startsWith('['))
-      return callArguments(text.slice(1, -1)).map((item) => {
-        if (!/^"([^"\\]|\\.)*"$/.test(item)) return expression(item);
-        return JSON.parse(item) as string;
-      });
+  const value = evaluate(local(module, name), { module });
+  const unknown = firstUnknown(value);
+  if (unknown)
     throw new Error(
-      `${where}: cannot evaluate \${${text}} offline; use literals, local.<name> and concat()`,
+      unknown.expression.includes('${')
+        ? `${where}: cannot evaluate "${unknown.expression}" offline`
+        : `${where}: cannot evaluate \${${unknown.expression}} offline; use literals, local.<name> and concat()`,
     );
-  };
-  const value = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      const whole = /^\$\{([\s\S]*)\}$/.exec(v);
-      if (whole && !whole[1]!.includes('${')) return expression(whole[1]!.trim());
-      if (isExpression(v)) throw new Error(`${where}: cannot evaluate "${v}" offline`);
-      return v;
-    }
-    if (Array.isArray(v)) return v.map(value);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, value(item)]));
-    return v;
-  };
-  return value(local(module, name)) as T;
+  return value as T;
 }
