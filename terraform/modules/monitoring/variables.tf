@@ -88,11 +88,11 @@ variable "outbox_backlog_log" {
 variable "notification_channels" {
   description = <<-EOT
     Where every alert (and the budget) notifies, by a name of your choice. Each is exactly one of:
-    email (an address); webhook (an https URL that receives the incident as JSON: a URL that
-    carries a token is a credential, so pass it with TF_VAR_ or -var, never in a committed
-    tfvars); existing (the id of a channel made elsewhere, projects/<p>/notificationChannels/<id>,
-    e.g. Slack or PagerDuty, which need an OAuth or key exchange in the console). Empty: the
-    alerts open incidents in the console and notify no one.
+    email (an address); webhook (an https URL that receives the incident as JSON); existing (the
+    id of a channel made outside Terraform, projects/<p>/notificationChannels/<id>: Slack or
+    PagerDuty, which need an OAuth or key exchange in the console, and a webhook whose URL
+    carries a token, a credential that must not be committed). Empty: the alerts open incidents
+    in the console and notify no one.
   EOT
   type = map(object({
     email    = optional(string)
