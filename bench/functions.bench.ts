@@ -3,9 +3,10 @@ import type { BenchContext } from './run';
 import { discoverFunctions } from '../shared/local/functions';
 import { createEvent } from '../shared/events/envelope';
 import { figure, type Figure } from './lib/figures';
-import { bundleKiB, deployedArgs, startFunction } from './lib/functions';
+import { launchFunction } from '../test/support/launcher';
+import { ROOT } from '../test/support/processes';
+import { bundleKiB } from './lib/functions';
 import { load } from './lib/load';
-import { freePort, ROOT, watch } from './lib/processes';
 import { PUSH_PATH, pushDelivery } from './lib/push';
 import { join } from 'node:path';
 
@@ -53,32 +54,20 @@ function probeFor(name: string): { path: string; init?: RequestInit } {
 
 /** Milliseconds from spawning the process to its first 2xx answer to `probe`. */
 async function coldStart(
-  target: string,
+  name: string,
   source: string,
   env: Record<string, string>,
   probe: { path: string; init?: RequestInit },
 ): Promise<number> {
-  const port = await freePort();
-  const started = performance.now();
-  const fn = watch(process.execPath, [...deployedArgs(target, source), `--port=${port}`], {
-    LOG_LEVEL: 'warn',
-    ...env,
+  const fn = await launchFunction({
+    name,
+    source,
+    env: { LOG_LEVEL: 'warn', ...env },
+    ready: probe,
+    probeEveryMs: 5,
   });
-  try {
-    for (;;) {
-      if (fn.child.exitCode !== null) throw new Error(`${target} exited: ${fn.output()}`);
-      const res = await fetch(`http://127.0.0.1:${port}${probe.path}`, probe.init).catch(
-        () => undefined,
-      );
-      if (res?.ok) return performance.now() - started;
-      if (res) await res.arrayBuffer();
-      if (performance.now() - started > 60_000)
-        throw new Error(`${target} did not serve within 60 s: ${fn.output()}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    await fn.stop();
-  }
+  await fn.stop();
+  return fn.coldStartMs;
 }
 
 const median = (values: number[]) => {
@@ -125,11 +114,11 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
   const starts = await Promise.allSettled(
     measured.map((name) => {
       const probe = probeFor(name);
-      return startFunction(
+      return launchFunction({
         name,
-        { ...env, LOG_LEVEL: 'info' },
-        probe.init ? undefined : probe.path,
-      );
+        env: { ...env, LOG_LEVEL: 'info' },
+        ready: probe.init ? 'serving' : { path: probe.path },
+      });
     }),
   );
   const running = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -153,7 +142,7 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
       figures.push(
         figure({
           name: `${fn.name}: peak RSS under load`,
-          value: fn.process.peakMiB(),
+          value: fn.peakMiB(),
           unit: 'MiB',
           target: { on: 'value', op: '<', limit: 192 },
           notes: `${Math.round(result.requestsPerSecond)} req/s for ${seconds} s, 16 connections (${probe.init ? 'push deliveries' : `GET ${probe.path}`})`,

@@ -6,10 +6,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorUnavailable, startEmulator } from '../test/support/emulator';
+import { ROOT } from '../test/support/processes';
 import { benchDatabase } from './lib/database';
 import { markdownTable, type Figure } from './lib/figures';
 import { buildBundles } from './lib/functions';
-import { ROOT } from './lib/processes';
 import { importBench } from './import.bench';
 import { httpBench } from './http.bench';
 import { functionsBench } from './functions.bench';
