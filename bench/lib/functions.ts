@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
+import { parseHcl } from '../../test/infra/support/terraform';
 import { ROOT } from '../../test/support/processes';
+import type { Sizing } from '../../test/support/sizing';
 
 /** Where the baseline served by the stock framework is bundled (like a function, same externals). */
 export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';
@@ -39,4 +41,16 @@ export async function buildBundles(): Promise<void> {
 /** The size of a function's bundle, in KiB. */
 export function bundleKiB(name: string): number {
   return statSync(join(ROOT, 'dist/functions', name, 'index.js')).size / 1024;
+}
+
+/**
+ * The sizing each function has in an environment's tfvars (terraform/envs/<environment>.tfvars;
+ * a function the file leaves out gets Terraform's defaults).
+ * @returns a function from a function's name to its sizing
+ */
+export async function tfvarsSizing(environment: string): Promise<(name: string) => Sizing> {
+  const path = join(ROOT, 'terraform/envs', `${environment}.tfvars`);
+  const tfvars = await parseHcl(path, readFileSync(path, 'utf8'));
+  const functions = (tfvars.functions ?? {}) as Record<string, Sizing>;
+  return (name) => ({ memory: functions[name]?.memory, cpu: functions[name]?.cpu });
 }
