@@ -4,7 +4,8 @@ import { connectionProvider } from '../../shared/db/knex';
 import { logger } from '../../shared/logging';
 import { FakeSecretManager } from '../support/fake-secret-manager';
 import { capturedLogs, capturedLogText, clearCapturedLogs } from '../support/logs';
-import { freePort, startFunctionCli } from '../support/processes';
+import { launchFunction } from '../support/launcher';
+import { freePort } from '../support/processes';
 
 const PROJECT = 'demo-manifest';
 const KEY_V1 = 'ci=first-key-0123456789abcdef';
@@ -164,13 +165,17 @@ describe('the secret loader, with the real client against a local Secret Manager
   });
 
   it('stops an instance whose first load fails, naming the setting and the secret, never a value', async () => {
-    const port = await freePort();
-    const fn = startFunctionCli('people', port, {
-      SECRET_MANAGER_ENDPOINT: fake.endpoint,
-      GOOGLE_CLOUD_PROJECT: PROJECT,
-      API_KEYS: 'sm://no-such-secret',
-      DATABASE_PASSWORD: 'sm://db-password',
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    const fn = await launchFunction({
+      name: 'people',
+      source: 'functions/people/index.ts',
+      env: {
+        SECRET_MANAGER_ENDPOINT: fake.endpoint,
+        GOOGLE_CLOUD_PROJECT: PROJECT,
+        API_KEYS: 'sm://no-such-secret',
+        DATABASE_PASSWORD: 'sm://db-password',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
+      ready: 'spawned',
     });
     expect(await fn.exited).toBe(1);
     expect(fn.output()).toMatch(/API_KEYS refers to secret sm:\/\/no-such-secret/);
