@@ -5,7 +5,6 @@ import { createEvent } from '../shared/events/envelope';
 import { figure, type Figure } from './lib/figures';
 import { cgroupsUnavailable } from '../test/support/cgroups';
 import { launchFunction } from '../test/support/launcher';
-import { ROOT } from '../test/support/processes';
 import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../test/support/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { bundleKiB, tfvarsSizing } from './lib/functions';
