@@ -8,16 +8,13 @@ import { validateEnvelope, type ManifestEvent } from './envelope';
 import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
 import type { EventRouter, Statement } from './router';
 import { failedDelivery } from '../runtime/failure';
-import { trackedHandler } from '../runtime/graceful';
-import { leaveFrameworkDomain } from '../runtime/framework-domain';
-import { instanceReady } from '../runtime/instance';
-import { installProblemFinalHandler } from '../http/framework-errors';
 
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
 
 /**
- * Builds the CloudEvent handler of a consumer function. For each delivery:
+ * Builds what a consumer function does with each delivery (http/event-function.ts puts the
+ * instance's entry around it):
  * - an unreadable or invalid message (bad data, bad envelope, unknown type) is acknowledged,
  *   logged with its id and reason and stored in `dead_letter`: redelivering it cannot help;
  * - a valid event is applied together with the record of (consumer, event id) in
@@ -30,18 +27,14 @@ export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-letter
 export function eventConsumer(
   router: EventRouter,
 ): (cloudEvent: CloudEvent<MessagePublishedData>) => Promise<void> {
-  installProblemFinalHandler();
-  instanceReady().catch(() => undefined);
-  return trackedHandler(async (cloudEvent: CloudEvent<MessagePublishedData>) => {
-    await leaveFrameworkDomain();
-    await instanceReady();
+  return async (cloudEvent: CloudEvent<MessagePublishedData>) => {
     try {
       await consume(router, cloudEvent.data?.message);
     } catch {
       // consume() has logged the failure, with the delivery's labels.
       throw failedDelivery(`${router.consumer}: delivery failed, Pub/Sub will redeliver`);
     }
-  });
+  };
 }
 
 /** Handles one Pub/Sub message; exported for the tests and the benchmark. */
