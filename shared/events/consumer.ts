@@ -4,10 +4,16 @@ import { config } from '../config';
 import { readyDatabase } from '../db';
 import { isDataException, retryConflicts } from '../db/errors';
 import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../logging';
-import { validateEnvelope, type ManifestEvent } from './envelope';
-import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
-import type { EventRouter, Statement } from './router';
 import { failedDelivery } from '../runtime/failure';
+import { deadLetter } from './dead-letter';
+import { validateEnvelope, type ManifestEvent } from './envelope';
+import {
+  decodeMessageData,
+  stringAttributes,
+  type MessagePublishedData,
+  type PubsubMessage,
+} from './message';
+import type { EventRouter, Statement } from './router';
 
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -74,13 +80,13 @@ async function deliver(
   trace: ReturnType<typeof parseTraceparent>,
 ): Promise<DeliveryOutcome> {
   if (!message || typeof message !== 'object') {
-    return deadLetter(router, message, 'the request carries no Pub/Sub message');
+    return deadLetter(router.consumer, message, 'the request carries no Pub/Sub message');
   }
   const decoded = decodeMessageData(message);
-  if ('reason' in decoded) return deadLetter(router, message, decoded.reason);
+  if ('reason' in decoded) return deadLetter(router.consumer, message, decoded.reason);
   const checked = validateEnvelope(decoded.value);
   if ('invalid' in checked)
-    return deadLetter(router, message, checked.invalid.reason, checked.invalid.id);
+    return deadLetter(router.consumer, message, checked.invalid.reason, checked.invalid.id);
   const event = checked.event;
   const routes = router.routesFor(event.type);
   if (routes.length === 0) {
@@ -111,7 +117,7 @@ async function deliver(
     // statement or transaction failed whole).
     if (!isDataException(error)) throw error;
     return deadLetter(
-      router,
+      router.consumer,
       message,
       `the database refused the event's data: ${why(error)}`,
       event.id,
@@ -166,65 +172,21 @@ async function recordProcessed(
   return inserted.length > 0;
 }
 
+/**
+ * Deletes the idempotency records older than OUTBOX_RETENTION_HOURS, which is longer than
+ * Pub/Sub keeps a message (7 days): no redelivery of their event can still come. The relay
+ * runs it on each tick.
+ * @returns how many records were deleted
+ */
+export async function pruneProcessedEvents(db: Knex): Promise<number> {
+  const hours = config().OUTBOX_RETENTION_HOURS;
+  return db('processed_event')
+    .where('processed_at', '<', db.raw(`now() - make_interval(hours => ?)`, [hours]))
+    .delete();
+}
+
 /** The database's own words for a failed query: knex puts the query's SQL before them. */
 function why(error: unknown): string {
   const { message, code } = error as { message: string; code?: string };
   return `${message.slice(message.lastIndexOf(' - ') + 3)} (SQLSTATE ${code})`;
-}
-
-/** Largest part of a refused message's data kept in `dead_letter`. */
-const KEPT_DATA_CHARS = 64 * 1024;
-
-async function deadLetter(
-  router: EventRouter,
-  message: PubsubMessage | undefined,
-  reason: string,
-  eventId?: string,
-): Promise<DeliveryOutcome> {
-  const data = typeof message?.data === 'string' ? message.data : '';
-  logger.error(
-    { messageId: message?.messageId, reason },
-    'invalid message acknowledged and stored in dead_letter',
-  );
-  const db = await readyDatabase();
-  // Everything stored here came from the sender: PostgreSQL text cannot hold NUL (nor jsonb a
-  // \u0000 escape), and a refused insert would make a poison message fail for ever.
-  const storedEventId = eventId ?? stringAttributes(message?.attributes).id;
-  await db('dead_letter').insert({
-    consumer: router.consumer,
-    message_id: typeof message?.messageId === 'string' ? storable(message.messageId, 200) : null,
-    event_id: storedEventId === undefined ? null : storable(storedEventId, 64),
-    reason: storable(reason, 2000),
-    attributes: JSON.stringify(sanitizeAttributes(message?.attributes)),
-    data: storable(data, KEPT_DATA_CHARS),
-    data_bytes: data.length,
-  });
-  return 'dead-lettered';
-}
-
-/** A received string cut to a length, without NUL characters or a dangling surrogate half. */
-function storable(value: string, max: number): string {
-  return value
-    .slice(0, max)
-    .replaceAll('\u0000', '')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-}
-
-/** The attributes whose values are strings (a malformed push may carry anything). */
-function stringAttributes(attributes: unknown): Record<string, string> {
-  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return {};
-  return Object.fromEntries(
-    Object.entries(attributes as Record<string, unknown>).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  );
-}
-
-function sanitizeAttributes(attributes: unknown): Record<string, string> {
-  if (!attributes || typeof attributes !== 'object') return {};
-  return Object.fromEntries(
-    Object.entries(attributes as Record<string, unknown>)
-      .slice(0, 100)
-      .map(([k, v]) => [storable(k, 256), storable(String(v), 1024)]),
-  );
 }

@@ -1,0 +1,29 @@
+import { resetConfig } from '../../shared/config';
+import { fastPathWindowMs } from '../../shared/events/fast-path';
+import { NoPubSubPublisher, usePublisher } from '../../shared/events/publisher';
+import { RecordingPublisher } from '../support/events';
+
+describe("the fast path's window, which outbox writers pass to each new row", () => {
+  const saved = { ...process.env };
+  let restore: (() => void) | undefined;
+
+  beforeEach(() => {
+    process.env.OUTBOX_FAST_PATH_MS = '4321';
+    resetConfig();
+  });
+  afterEach(() => {
+    restore?.();
+    process.env = saved;
+    resetConfig();
+  });
+
+  it('is OUTBOX_FAST_PATH_MS when this process can publish after commit', () => {
+    restore = usePublisher(new RecordingPublisher());
+    expect(fastPathWindowMs()).toBe(4321);
+  });
+
+  it('is none when nothing here can publish, so the relay of another process takes the row at once', () => {
+    restore = usePublisher(new NoPubSubPublisher());
+    expect(fastPathWindowMs()).toBe(0);
+  });
+});
