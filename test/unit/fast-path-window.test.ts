@@ -1,29 +1,27 @@
-import { resetConfig } from '../../shared/config';
 import { fastPathWindowMs } from '../../shared/events/fast-path';
 import { NoPubSubPublisher, usePublisher } from '../../shared/events/publisher';
+import { resetInstance } from '../../shared/runtime/testing';
 import { RecordingPublisher } from '../support/events';
 
 describe("the fast path's window, which outbox writers pass to each new row", () => {
   const saved = { ...process.env };
-  let restore: (() => void) | undefined;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     process.env.OUTBOX_FAST_PATH_MS = '4321';
-    resetConfig();
+    await resetInstance();
   });
-  afterEach(() => {
-    restore?.();
+  afterEach(async () => {
     process.env = saved;
-    resetConfig();
+    await resetInstance();
   });
 
   it('is OUTBOX_FAST_PATH_MS when this process can publish after commit', () => {
-    restore = usePublisher(new RecordingPublisher());
+    usePublisher(new RecordingPublisher());
     expect(fastPathWindowMs()).toBe(4321);
   });
 
   it('is none when nothing here can publish, so the relay of another process takes the row at once', () => {
-    restore = usePublisher(new NoPubSubPublisher());
+    usePublisher(new NoPubSubPublisher());
     expect(fastPathWindowMs()).toBe(0);
   });
 });
