@@ -92,8 +92,8 @@ export class NoPubSubPublisher implements EventPublisher {
 }
 
 let current: EventPublisher | undefined;
-/** The Pub/Sub publisher this module made, and the shutdown step that closes it. */
-let made: { pubsub: PubSubPublisher; unregister: () => void } | undefined;
+/** Closes the Pub/Sub publisher this module made, and removes its shutdown step. */
+let closeMade: (() => Promise<void>) | undefined;
 
 /**
  * This instance's publisher, unless the local stack or a test installed another: the Pub/Sub
@@ -107,7 +107,8 @@ export function publisher(): EventPublisher {
         settings.GOOGLE_CLOUD_PROJECT,
         settings.PUBLISH_TIMEOUT_MS,
       );
-      made = { pubsub, unregister: onShutdown('pubsub publisher', () => pubsub.close()) };
+      const unregister = onShutdown('pubsub publisher', () => pubsub.close());
+      closeMade = () => (unregister(), pubsub.close());
       current = pubsub;
     } else {
       current = new NoPubSubPublisher();
@@ -121,13 +122,9 @@ export function publisher(): EventPublisher {
  * shutdown step), so the next `publisher()` chooses again; see runtime/testing.ts.
  */
 export async function forgetPublisher(): Promise<void> {
-  const own = made;
-  current = undefined;
-  made = undefined;
-  if (own) {
-    own.unregister();
-    await own.pubsub.close();
-  }
+  const close = closeMade;
+  current = closeMade = undefined;
+  await close?.();
 }
 
 /** Installs a publisher (the local stack's in-process bus, a test's); returns the restore function. */
