@@ -6,13 +6,14 @@ import { isDataException, retryConflicts } from '../db/errors';
 import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../logging';
 import { failedDelivery } from '../runtime/failure';
 import { deadLetter } from './dead-letter';
-import { validateEnvelope, type ManifestEvent } from './envelope';
+import { validateEnvelope } from './envelope';
 import {
   decodeMessageData,
   stringAttributes,
   type MessagePublishedData,
   type PubsubMessage,
 } from './message';
+import { applyInOneStatement, recordProcessed } from './processed';
 import type { EventRouter, Statement } from './router';
 
 /** What became of one delivery. */
@@ -130,59 +131,9 @@ async function deliver(
   return applied ? 'applied' : 'duplicate';
 }
 
-/**
- * The idempotency record and a projection's effect as one statement (atomic on its own): the
- * record's INSERT is the `new_delivery` CTE, empty when the event was processed before, and
- * the projection applies only when it is not.
- * @returns whether the event was applied (false: a duplicate)
- */
-async function applyInOneStatement(
-  db: Knex,
-  consumer: string,
-  event: ManifestEvent,
-  effect: Statement,
-): Promise<boolean> {
-  const { rows } = await db.raw(
-    `WITH new_delivery AS (
-       INSERT INTO processed_event (consumer, event_id) VALUES (?, ?)
-       ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id
-     ), effect AS (${effect.sql})
-     SELECT count(*)::int AS applied FROM new_delivery`,
-    [consumer, event.id, ...effect.bindings],
-  );
-  return (rows as { applied: number }[])[0]!.applied > 0;
-}
-
 /** A projection inside a transaction that has recorded the event already: it always applies. */
 async function runProjection(trx: Knex.Transaction, effect: Statement): Promise<void> {
   await trx.raw(`WITH new_delivery AS (SELECT 1) ${effect.sql}`, [...effect.bindings]);
-}
-
-/** Inserts the idempotency record; false when this consumer already processed the event. */
-async function recordProcessed(
-  trx: Knex.Transaction,
-  consumer: string,
-  event: ManifestEvent,
-): Promise<boolean> {
-  const inserted = await trx('processed_event')
-    .insert({ consumer, event_id: event.id })
-    .onConflict(['consumer', 'event_id'])
-    .ignore()
-    .returning('event_id');
-  return inserted.length > 0;
-}
-
-/**
- * Deletes the idempotency records older than OUTBOX_RETENTION_HOURS, which is longer than
- * Pub/Sub keeps a message (7 days): no redelivery of their event can still come. The relay
- * runs it on each tick.
- * @returns how many records were deleted
- */
-export async function pruneProcessedEvents(db: Knex): Promise<number> {
-  const hours = config().OUTBOX_RETENTION_HOURS;
-  return db('processed_event')
-    .where('processed_at', '<', db.raw(`now() - make_interval(hours => ?)`, [hours]))
-    .delete();
 }
 
 /** The database's own words for a failed query: knex puts the query's SQL before them. */

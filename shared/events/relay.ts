@@ -1,8 +1,8 @@
 import { readyDatabase } from '../db';
 import { logger } from '../logging';
 import { failedDelivery } from '../runtime/failure';
-import { pruneProcessedEvents } from './consumer';
 import { pruneOutbox, relayOutbox } from './outbox';
+import { pruneProcessedEvents } from './processed';
 
 /**
  * What the relay-outbox function does on each tick (a Cloud Scheduler message in the cloud, a
