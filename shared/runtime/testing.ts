@@ -12,7 +12,8 @@ import { forgetColdStart } from './instance';
  *
  * A test process serves many instances one after another (each describe block its database,
  * its settings, its publisher), but the instance's state lives in module singletons. This
- * file is the one place that knows all of them.
+ * file is the one place that knows all of them, so it imports from the layers above runtime/
+ * (db, events, http) that hold some; no function bundle imports it.
  */
 
 /**
