@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import { logger } from '../logging';
 
 /**
- * The outbox's backlog, as relay-outbox logs it on every tick. Cloud Monitoring reads the line:
- * two log-based metrics extract its fields, and alerts watch them (the oldest row's age; the
- * line's absence, which means the relay stopped). Terraform restates the message and the field
+ * The outbox's backlog, as relay-outbox logs it on every tick in the cloud. Cloud Monitoring
+ * reads the line: two log-based metrics extract its fields, and alerts watch them (the oldest
+ * row's age; the line's absence, which means the relay stopped). Terraform restates the message and the field
  * names (local.outbox_backlog_log in terraform/declarations.tf), and test/infra/drift.test.ts
  * fails when the two differ, so renaming either side breaks a test before it breaks an alert.
  */
@@ -35,8 +35,25 @@ export async function outboxBacklog(db: Knex | Knex.Transaction): Promise<Outbox
   return { pending: row.pending, oldestPendingSeconds: row.oldest };
 }
 
-/** Logs the backlog line at INFO on every tick, an empty outbox too: a missing line means no tick. */
-export function logOutboxBacklog(backlog: OutboxBacklog): void {
+/**
+ * An empty, unchanged backlog is logged at most this often. Cloud Scheduler ticks a minute apart
+ * at the fastest, so in the cloud every tick writes the line (the absence alert needs one per
+ * tick); the local stack's timer ticks every RELAY_INTERVAL_MS (2 s), and an idle `npm start`
+ * would otherwise print a line each time.
+ */
+export const IDLE_BACKLOG_LINE_MS = 50_000;
+
+let lastLine = { at: -Infinity, pending: 0 };
+
+/**
+ * Logs the backlog line at INFO: whenever rows are pending or the count changed, and otherwise
+ * once IDLE_BACKLOG_LINE_MS has passed since the last line.
+ * @returns whether it logged
+ */
+export function logOutboxBacklog(backlog: OutboxBacklog, now = Date.now()): boolean {
+  const idle = backlog.pending === 0 && lastLine.pending === 0;
+  if (idle && now - lastLine.at < IDLE_BACKLOG_LINE_MS) return false;
+  lastLine = { at: now, pending: backlog.pending };
   const { fields, message } = OUTBOX_BACKLOG_LOG;
   logger.info(
     {
@@ -45,4 +62,5 @@ export function logOutboxBacklog(backlog: OutboxBacklog): void {
     },
     message,
   );
+  return true;
 }

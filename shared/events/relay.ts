@@ -1,6 +1,7 @@
 import { readyDatabase } from '../db';
 import { logger } from '../logging';
 import { failedDelivery } from '../runtime/failure';
+import { logOutboxBacklog, outboxBacklog, type OutboxBacklog } from './backlog';
 import { pruneOutbox, relayOutbox } from './outbox';
 import { pruneProcessedEvents } from './processed';
 
@@ -8,21 +9,25 @@ import { pruneProcessedEvents } from './processed';
  * What the relay-outbox function does on each tick (a Cloud Scheduler message in the cloud, a
  * timer in the local stack; http/event-function.ts puts the instance's entry around it): it
  * publishes whatever the fast path left pending, then prunes what the retention no longer
- * needs, the sent outbox rows and the consumers' idempotency records. The tick's content does
- * not matter; a failure throws, so Pub/Sub retries the tick.
+ * needs, the sent outbox rows and the consumers' idempotency records, and logs what is left
+ * (the backlog line Cloud Monitoring alerts on). The tick's content does not matter; a failure
+ * throws, so Pub/Sub retries the tick.
  */
 export async function relayOnTick(): Promise<void> {
   let report;
+  let backlog: OutboxBacklog;
   try {
     const db = await readyDatabase();
     const relayed = await relayOutbox(db);
     const pruned = await pruneOutbox(db);
     const processedPruned = await pruneProcessedEvents(db);
     report = { ...relayed, pruned, processedPruned };
+    backlog = await outboxBacklog(db);
   } catch (error) {
     logger.error({ error }, 'outbox relay failed; the next tick tries again');
     throw failedDelivery('relay-outbox: relay failed, the next tick tries again');
   }
   if (Object.values(report).some((count) => count > 0)) logger.info(report, 'outbox relayed');
   else logger.debug(report, 'outbox relayed');
+  logOutboxBacklog(backlog);
 }

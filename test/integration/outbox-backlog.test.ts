@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { logOutboxBacklog, outboxBacklog } from '../../shared/events/backlog';
+import { IDLE_BACKLOG_LINE_MS, logOutboxBacklog, outboxBacklog } from '../../shared/events/backlog';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { capturedLogs, clearCapturedLogs } from '../support/logs';
 
@@ -42,9 +42,9 @@ describeEachDatabase("the outbox's backlog", (leg) => {
     });
   });
 
-  it('is logged as one INFO line with the count and the age as fields', async () => {
+  it('is logged as one INFO line with the count and the age as fields', () => {
     clearCapturedLogs();
-    logOutboxBacklog({ pending: 3, oldestPendingSeconds: 754 });
+    expect(logOutboxBacklog({ pending: 3, oldestPendingSeconds: 754 })).toBe(true);
     expect(capturedLogs()).toEqual([
       expect.objectContaining({
         severity: 'INFO',
@@ -53,5 +53,21 @@ describeEachDatabase("the outbox's backlog", (leg) => {
         oldestPendingSeconds: 754,
       }),
     ]);
+  });
+
+  it('is logged while rows are pending and when the count changes, and once per idle period', () => {
+    // A clock of its own, far past any line logged so far in this process.
+    const t0 = Date.now() + 10 * IDLE_BACKLOG_LINE_MS;
+    const empty = { pending: 0, oldestPendingSeconds: 0 };
+    const logged = [
+      logOutboxBacklog({ pending: 2, oldestPendingSeconds: 5 }, t0),
+      logOutboxBacklog({ pending: 2, oldestPendingSeconds: 7 }, t0 + 2_000),
+      logOutboxBacklog(empty, t0 + 4_000),
+      logOutboxBacklog(empty, t0 + 6_000),
+      logOutboxBacklog(empty, t0 + 4_000 + IDLE_BACKLOG_LINE_MS - 1),
+      logOutboxBacklog(empty, t0 + 4_000 + IDLE_BACKLOG_LINE_MS),
+      logOutboxBacklog(empty, t0 + 4_000 + IDLE_BACKLOG_LINE_MS + 60_000),
+    ];
+    expect(logged).toEqual([true, true, true, false, false, true, true]);
   });
 });

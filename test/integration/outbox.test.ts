@@ -9,6 +9,7 @@ import { addPerson } from '../../shared/people/changes';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { push, pushBody, RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
+import { capturedLogs, clearCapturedLogs } from '../support/logs';
 import { personData, request } from '../support/http';
 
 describeEachDatabase('the transactional outbox', (leg) => {
@@ -254,5 +255,30 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(tick.status).toBe(204);
     expect(await db()('outbox').pluck('id')).toEqual([recent]);
     expect(await db()('processed_event').pluck('consumer')).toEqual(['recent']);
+  });
+
+  it('logs on each tick the backlog it leaves: the rows it could not publish, then none', async () => {
+    const tick = async () => {
+      clearCapturedLogs();
+      expect((await push(relayFunction(), pushBody({ data: Buffer.from('{}') }))).status).toBe(204);
+      return capturedLogs()
+        .filter((line) => line.message === 'outbox backlog')
+        .map(({ pending, oldestPendingSeconds }) => ({ pending, oldestPendingSeconds }));
+    };
+    broker.failing = true;
+    await request(`${base()}/people`, { method: 'POST', json: personData() });
+    await request(`${base()}/people`, { method: 'POST', json: personData() });
+    await broker.settled();
+
+    const [line, ...more] = await tick();
+    // The age's arithmetic is outbox-backlog.test.ts's; here, that the tick reports what it left.
+    expect([line!.pending, Number.isInteger(line!.oldestPendingSeconds), more]).toEqual([
+      2,
+      true,
+      [],
+    ]);
+    broker.failing = false;
+    await db()('outbox').update({ next_attempt_at: db().fn.now() });
+    expect(await tick()).toEqual([{ pending: 0, oldestPendingSeconds: 0 }]);
   });
 });
