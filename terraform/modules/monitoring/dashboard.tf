@@ -54,6 +54,7 @@ locals {
               aggregation = { alignmentPeriod = "60s", perSeriesAligner = "ALIGN_PERCENTILE_99", crossSeriesReducer = "REDUCE_MAX" }
             } } },
           ]
+          y2Axis     = { label = "seconds", scale = "LINEAR" }
           thresholds = [{ value = var.thresholds.outbox_oldest_pending_minutes * 60, label = "alert", targetAxis = "Y2" }]
         } } },
         { xPos = 24, yPos = 32, width = 24, height = 16, widget = { title = "Dead letters: waiting, and forwarded per minute by subscription", xyChart = {
