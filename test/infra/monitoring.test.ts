@@ -199,6 +199,19 @@ describe('the monitoring check reports', () => {
       },
       ['google_monitoring_alert_policy.database_disk: must notify local.notification_channels'],
     ],
+    [
+      'a misspelt threshold and a channel of two kinds in a tfvars',
+      (c) => {
+        c.tfvars.get('production')!.monitoring = {
+          notification_channels: { oncall: { email: 'a@example.com', webhook: 'https://x' } },
+          thresholds: { http_5xx_ration: 0.02 },
+        };
+      },
+      [
+        'terraform/envs/production.tfvars: monitoring.thresholds.http_5xx_ration is not a threshold',
+        'terraform/envs/production.tfvars: monitoring.notification_channels.oncall must set exactly one of email, webhook, existing',
+      ],
+    ],
   ])('%s', (_title, change, messages) => {
     const broken = copyConfig(config);
     change(broken);

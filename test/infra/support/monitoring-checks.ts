@@ -157,7 +157,42 @@ export function checkMonitoring(config: TerraformConfig, code: CodeDeclarations)
   }
 
   checkDashboard(widgets, known, code, functions, problems);
+  checkTfvars(config, problems);
   return problems;
+}
+
+/** The attribute names of an object type constraint, as written: object({ name = type, ... }). */
+function objectAttributes(type: unknown): string[] {
+  const body = /object\(\{([\s\S]*?)\}\)/.exec(String(type))?.[1] ?? '';
+  return [...body.matchAll(/^\s*([a-z_0-9]+)\s*=/gm)].map((m) => m[1]!);
+}
+
+/**
+ * Each environment's monitoring settings use the module's names: the root variable passes them
+ * as `any`, and a misspelt threshold would otherwise be dropped silently, leaving the default.
+ */
+function checkTfvars(config: TerraformConfig, problems: string[]): void {
+  const variables = config.modules.get('modules/monitoring')?.variables;
+  const known = {
+    thresholds: objectAttributes(variables?.get('thresholds')?.body.type),
+    channel: objectAttributes(variables?.get('notification_channels')?.body.type),
+  };
+  for (const [environment, values] of config.tfvars) {
+    const where = `terraform/envs/${environment}.tfvars: monitoring`;
+    const monitoring = (values.monitoring ?? {}) as Record<string, Record<string, unknown>>;
+    for (const name of Object.keys(monitoring.thresholds ?? {}))
+      if (!known.thresholds.includes(name))
+        problems.push(
+          `${where}.thresholds.${name} is not a threshold (${known.thresholds.join(', ')})`,
+        );
+    for (const [name, channel] of Object.entries(monitoring.notification_channels ?? {})) {
+      const kinds = Object.keys(channel as object);
+      if (kinds.length !== 1 || !known.channel.includes(kinds[0]!))
+        problems.push(
+          `${where}.notification_channels.${name} must set exactly one of ${known.channel.join(', ')}`,
+        );
+    }
+  }
 }
 
 /** The seven signals, each in a widget; the functions' widgets show every function. */
