@@ -12,22 +12,26 @@ resource "google_storage_bucket" "function_sources" {
 }
 
 locals {
-  # The value of every setting a function may be deployed with.
+  # The value of every setting a function may be deployed with, but its database user.
   setting_values = merge(local.setting_defaults, var.settings, {
     APP_ENV              = var.environment
     GOOGLE_CLOUD_PROJECT = var.project_id
     CLOUD_SQL_INSTANCE   = module.database.connection_name
+    CLOUD_SQL_AUTH_TYPE  = "IAM"
     DATABASE_NAME        = module.database.database
-    DATABASE_USER        = module.database.user
-    DATABASE_PASSWORD    = "sm://${module.secrets.secret_ids["DATABASE_PASSWORD"]}"
     API_KEYS             = "sm://${module.secrets.secret_ids["API_KEYS"]}"
     EVENTS_TOPIC         = module.events_topic.name
   })
 
+  # Each function signs in to the database as its own IAM user (database.tf).
+  function_settings = {
+    for name, user in google_sql_user.functions : name => merge(local.setting_values, { DATABASE_USER = user.name })
+  }
+
   function_environment = {
     for name, f in local.function_declarations : name => merge(
       local.runtime_environment,
-      { for setting in f.settings : setting => local.setting_values[setting] },
+      { for setting in f.settings : setting => local.function_settings[name][setting] },
     )
   }
 }
@@ -35,8 +39,8 @@ locals {
 # Each function waits for what it reads at cold start by data, not by a module-level
 # depends_on (which would defer reading every bundle to apply time, so every function would be
 # redeployed whenever the secrets or the database changed): module.secrets.secret_ids is known
-# once the secrets have their values and readers, module.database.user once its password is
-# stored (test/infra/ordering.test.ts).
+# once the secrets have their values and readers, its database user once the user exists
+# (test/infra/ordering.test.ts).
 module "functions" {
   source                = "./modules/cloud-function"
   for_each              = local.function_declarations

@@ -3,10 +3,11 @@
 # configuration from Cloud Build. Resource-level grants (secrets, topics, invokers) live with
 # their resources; only what has no narrower scope is granted on the project.
 locals {
-  # Every function's only project role, narrowed to this environment's instance by a condition:
-  # the Cloud SQL connector connects with it. Everything else a function may do is granted on
-  # the resource (its secrets, the events topic).
-  function_project_roles = ["roles/cloudsql.client"]
+  # A function's only project roles, narrowed to this environment's instance by a condition:
+  # the Cloud SQL connector connects with the first and signs in as the function's IAM database
+  # user with the second. Everything else a function may do is granted on the resource (its
+  # secrets, the events topic).
+  function_project_roles = ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]
 
   # Building a function's image from its bundle: logs, the image registry, reading the source.
   builder_project_roles = [

@@ -64,7 +64,7 @@ describe('the offline checks report', () => {
       name: 'import-csv',
       kind: 'event',
       readOnly: false,
-      secrets: ['DATABASE_PASSWORD'],
+      secrets: ['API_KEYS'],
       publishesEvents: true,
       settings: ['APP_ENV'],
     });
