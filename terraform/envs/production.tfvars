@@ -21,7 +21,9 @@ database = {
   }
 }
 
+# Every apply waits for one of the approvers to approve its saved plan (README: Deploy).
 deploy_pipeline = {
   repository        = "projects/manifest-production/locations/europe-west1/connections/github/repositories/manifest"
   approval_required = true
+  approvers         = ["group:manifest-release-approvers@example.com"]
 }
