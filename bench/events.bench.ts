@@ -3,7 +3,8 @@ import { promisify } from 'node:util';
 import type { BenchContext } from './run';
 import { benchDatabase } from './lib/database';
 import { figure, type Figure } from './lib/figures';
-import { freePort, ROOT, until, watch } from './lib/processes';
+import { freePort, ROOT, startChild } from '../test/support/processes';
+import { until } from '../test/support/until';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,7 @@ const percentile = (sorted: number[], p: number) =>
 async function endToEnd(samples: number, env: Record<string, string>) {
   const db = await benchDatabase('manifest_bench_e2e');
   const port = await freePort();
-  const stack = watch(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const stack = startChild(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     PORT: String(port),
     DATABASE_URL: db.url,
     LOG_LEVEL: 'warn',
@@ -36,10 +37,17 @@ async function endToEnd(samples: number, env: Record<string, string>) {
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    await until('the local stack to serve /health', async () => {
-      if (stack.child.exitCode !== null) throw new Error(`the stack exited: ${stack.output()}`);
-      return (await fetch(`${base}/health`)).ok;
-    });
+    await until(
+      'the local stack to serve /health',
+      async () => {
+        if (stack.process.exitCode !== null) throw new Error(`the stack exited: ${stack.output()}`);
+        return fetch(`${base}/health`).then(
+          (res) => res.ok,
+          () => false,
+        );
+      },
+      60000,
+    );
     const total = async () =>
       ((await (await fetch(`${base}/stats`)).json()) as { total: { passengers: number } }).total
         .passengers;

@@ -3,9 +3,12 @@ import type { BenchContext } from './run';
 import { deployments } from '../shared/deploy/functions';
 import { createEvent } from '../shared/events/envelope';
 import { figure, type Figure } from './lib/figures';
-import { bundleKiB, deployedArgs, startFunction } from './lib/functions';
+import { cgroupsUnavailable } from '../test/support/cgroups';
+import { launchFunction } from '../test/support/launcher';
+import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../test/support/sizing';
+import { startThrottled } from '../test/support/throttled';
+import { bundleKiB, tfvarsSizing } from './lib/functions';
 import { load } from './lib/load';
-import { freePort, watch } from './lib/processes';
 import { PUSH_PATH, pushDelivery } from './lib/push';
 
 /** A passenger-shaped person.created envelope (load-worker gives each delivery its own id). */
@@ -50,35 +53,33 @@ function probeFor(name: string): { path: string; init?: RequestInit } {
   }
 }
 
-/** Milliseconds from spawning the process to its first 2xx answer to `probe`. */
+/**
+ * Milliseconds from spawning the process to its first 2xx answer to `probe`; with `cpu`, behind
+ * the throttled harness, capped at that many vCPUs from its first instruction.
+ */
 async function coldStart(
-  target: string,
+  name: string,
   source: string,
   env: Record<string, string>,
   probe: { path: string; init?: RequestInit },
+  cpu?: number,
 ): Promise<number> {
-  const port = await freePort();
-  const started = performance.now();
-  const fn = watch(process.execPath, [...deployedArgs(target, source), `--port=${port}`], {
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-  try {
-    for (;;) {
-      if (fn.child.exitCode !== null) throw new Error(`${target} exited: ${fn.output()}`);
-      const res = await fetch(`http://127.0.0.1:${port}${probe.path}`, probe.init).catch(
-        () => undefined,
-      );
-      if (res?.ok) return performance.now() - started;
-      if (res) await res.arrayBuffer();
-      if (performance.now() - started > 60_000)
-        throw new Error(`${target} did not serve within 60 s: ${fn.output()}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    await fn.stop();
-  }
+  const options = {
+    name,
+    source,
+    env: { LOG_LEVEL: 'warn', ...env },
+    ready: probe,
+    probeEveryMs: 5,
+  };
+  const fn =
+    cpu === undefined ? await launchFunction(options) : await startThrottled({ ...options, cpu });
+  await fn.stop();
+  return fn.coldStartMs;
 }
+
+/** A sizing as the figures name it: its memory and CPU, saying which are Terraform's defaults. */
+const describeSizing = ({ memory, cpu }: Sizing) =>
+  `memory ${memory ?? `${DEFAULT_MEMORY} (default)`}, cpu ${cpu ?? "Cloud Run's default for it"}`;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -88,20 +89,39 @@ const median = (values: number[]) => {
 /**
  * Per function bundle: the cold start (process spawn to first successful answer, median of 10,
  * against the stock functions-framework serving a hello function, alternated run by run so
- * both see the same machine), and the peak RSS under load.
+ * both see the same machine), at full CPU and at the CPU share the function has in
+ * `ctx.environment`'s tfvars (the throttled harness's cgroup quota, hello at the same share);
+ * and the peak RSS under load.
  */
 export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
   const runs = ctx.quick ? 1 : 10;
   const env = { DATABASE_URL: ctx.db.url, DB_POOL_MAX: '5', ...ctx.eventsEnv };
   const names = deployments.map((d) => d.name);
   const figures: Figure[] = [];
+  const sizing = await tfvarsSizing(ctx.environment);
+  const share = new Map(names.map((name) => [name, vcpuShare(sizing(name))]));
+  const noQuota = cgroupsUnavailable();
+  if (noQuota)
+    process.stderr.write(`bench: cold starts at the deployed CPU share skipped: ${noQuota}\n`);
 
   const hello: number[] = [];
+  const helloAt = new Map([...new Set(share.values())].map((cpu) => [cpu, [] as number[]]));
   const cold = new Map<string, number[]>(names.map((n) => [n, []]));
+  const coldAtShare = new Map<string, number[]>(names.map((n) => [n, []]));
+  const helloCold = (cpu?: number) =>
+    coldStart('hello', 'bench/baselines/hello.js', {}, { path: '/' }, cpu);
   for (let run = 0; run < runs; run++) {
-    hello.push(await coldStart('hello', 'bench/baselines/hello.js', {}, { path: '/' }));
+    hello.push(await helloCold());
     for (const name of names)
       cold.get(name)!.push(await coldStart(name, `dist/functions/${name}`, env, probeFor(name)));
+    if (noQuota) continue;
+    for (const [cpu, times] of helloAt) times.push(await helloCold(cpu));
+    for (const name of names)
+      coldAtShare
+        .get(name)!
+        .push(
+          await coldStart(name, `dist/functions/${name}`, env, probeFor(name), share.get(name)),
+        );
   }
   for (const name of names) {
     const times = cold.get(name)!;
@@ -116,6 +136,23 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
       }),
     );
   }
+  if (!noQuota)
+    for (const name of names) {
+      const cpu = share.get(name)!;
+      const times = coldAtShare.get(name)!;
+      figures.push(
+        figure({
+          name: `cold start at ${ctx.environment}'s CPU share: ${name}, ${cpu} vCPU (median of ${runs})`,
+          value: median(times),
+          unit: 'ms',
+          baseline: {
+            name: `stock functions-framework, hello, at ${cpu} vCPU`,
+            value: median(helloAt.get(cpu)!),
+          },
+          notes: `report; ${describeSizing(sizing(name))} in terraform/envs/${ctx.environment}.tfvars; full CPU ${Math.round(median(cold.get(name)!))} ms (hello ${Math.round(median(hello))} ms); range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx through the throttled harness (cgroup cpu quota)`,
+        }),
+      );
+    }
 
   // Peak RSS under load (people's is measured with its throughput in http.bench.ts). The
   // functions start side by side, then take their load one at a time.
@@ -124,11 +161,11 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
   const starts = await Promise.allSettled(
     measured.map((name) => {
       const probe = probeFor(name);
-      return startFunction(
+      return launchFunction({
         name,
-        { ...env, LOG_LEVEL: 'info' },
-        probe.init ? undefined : probe.path,
-      );
+        env: { ...env, LOG_LEVEL: 'info' },
+        ready: probe.init ? 'serving' : { path: probe.path },
+      });
     }),
   );
   const running = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -152,7 +189,7 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
       figures.push(
         figure({
           name: `${fn.name}: peak RSS under load`,
-          value: fn.process.peakMiB(),
+          value: fn.peakMiB(),
           unit: 'MiB',
           target: { on: 'value', op: '<', limit: 192 },
           notes: `${Math.round(result.requestsPerSecond)} req/s for ${seconds} s, 16 connections (${probe.init ? 'push deliveries' : `GET ${probe.path}`})`,

@@ -1,10 +1,11 @@
 import type { BenchContext } from './run';
 import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
-import { FRAMEWORK_BASELINE, startFunction } from './lib/functions';
+import { launchFunction } from '../test/support/launcher';
+import { freePort, memoryMiB, startChild } from '../test/support/processes';
+import { FRAMEWORK_BASELINE } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
-import { freePort, memoryMiB, until, watch } from './lib/processes';
 
 const PERSON = JSON.stringify(BENCH_PERSON);
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -13,13 +14,12 @@ const ms = (r: LoadResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
 /** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
 async function startBare(env: Record<string, string | undefined>) {
   const port = await freePort();
-  const watched = watch(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
+  const bare = startChild(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
     ...env,
     PORT: String(port),
   });
-  const url = `http://127.0.0.1:${port}`;
-  await until('the bare baseline to listen', async () => /listening/.test(watched.output()));
-  return { url, stop: () => watched.stop() };
+  await bare.waitFor(/listening/);
+  return { url: `http://127.0.0.1:${port}`, stop: () => bare.stop() };
 }
 
 /**
@@ -48,8 +48,13 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const deepPath = `/people?limit=100&cursor=${encodeCursor(deepRows[0].id)}`;
 
   const [people, floor, bare] = await Promise.all([
-    startFunction('people', env, '/people?limit=1'),
-    startFunction('people', env, paths[0], FRAMEWORK_BASELINE),
+    launchFunction({ name: 'people', env, ready: { path: '/people?limit=1' } }),
+    launchFunction({
+      name: 'people',
+      source: FRAMEWORK_BASELINE,
+      env,
+      ready: { path: paths[0]! },
+    }),
     startBare(env),
   ]);
   const post = (url: string) =>
@@ -101,7 +106,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     const mixed = (connections: number, seconds: number) => () =>
       load({ url: people.url, mix, connections, seconds });
     await mixed(64, ctx.quick ? 2 : 10)();
-    const pid = people.process.child.pid!;
+    const pid = people.pid;
     const rssAfterWarmUp = memoryMiB(pid)!.rss;
     const [mixed16, mixed64] = await alternate([mixed(16, mixSeconds), mixed(64, mixSeconds)]);
     const rssAtEnd = memoryMiB(pid)!.rss;
@@ -118,7 +123,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       postFn,
       postFloor,
       postBare,
-      peak: people.process.peakMiB(),
+      peak: people.peakMiB(),
     };
   } finally {
     await people.stop();
@@ -224,7 +229,11 @@ async function postPublishing(
   seconds: number,
   connections: number,
 ) {
-  const fn = await startFunction('people', { ...env, ...ctx.eventsEnv }, '/people?limit=1');
+  const fn = await launchFunction({
+    name: 'people',
+    env: { ...env, ...ctx.eventsEnv },
+    ready: { path: '/people?limit=1' },
+  });
   try {
     const result = await load({
       url: `${fn.url}/people`,
@@ -234,7 +243,7 @@ async function postPublishing(
       seconds,
       connections,
     });
-    return { result, peak: fn.process.peakMiB() };
+    return { result, peak: fn.peakMiB() };
   } finally {
     await fn.stop();
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BenchContext } from './run';
 import { figure, type Figure } from './lib/figures';
-import { watch } from './lib/processes';
+import { startChild } from '../test/support/processes';
 import { passengerCsv } from './passengers';
 
 const COLUMNS =
@@ -55,7 +55,7 @@ export async function importBench(ctx: BenchContext): Promise<Figure[]> {
     await truncate();
     // node with tsx's loader in-process (not the tsx CLI, which forks), so the sampled RSS is the importer's.
     const started = performance.now();
-    const importer = watch(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file], {
+    const importer = startChild(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file], {
       DATABASE_URL: ctx.db.url,
       LOG_LEVEL: 'warn',
     });

@@ -2,14 +2,15 @@
 // Measures against a real PostgreSQL (DATABASE_URL, else the local server) with baselines from
 // the same run, starts what it needs (bundles, functions, the Pub/Sub emulator when gcloud has
 // it) and stops all of it; prints a Markdown table and writes bench/results/latest.json.
-// `-- --only=import,http` runs some benchmarks only.
+// `-- --only=import,http` runs some benchmarks only; `-- --environment=development` takes the
+// functions' sizing (the CPU share of the throttled cold starts) from that environment's tfvars.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorUnavailable, startEmulator } from '../test/support/emulator';
+import { ROOT } from '../test/support/processes';
 import { benchDatabase } from './lib/database';
 import { markdownTable, type Figure } from './lib/figures';
 import { buildBundles } from './lib/functions';
-import { ROOT } from './lib/processes';
 import { importBench } from './import.bench';
 import { httpBench } from './http.bench';
 import { functionsBench } from './functions.bench';
@@ -22,6 +23,8 @@ export interface BenchContext {
   eventsEnv: Record<string, string>;
   /** Why there is no emulator, when there is none. */
   noEmulator?: string;
+  /** The environment whose tfvars give the functions' sizing (`--environment=`, default production). */
+  environment: string;
 }
 
 /** In order: the import fills the table the HTTP benchmarks read. */
@@ -38,6 +41,9 @@ async function main(): Promise<void> {
     .find((a) => a.startsWith('--only='))
     ?.slice('--only='.length)
     .split(',');
+  const environment =
+    process.argv.find((a) => a.startsWith('--environment='))?.slice('--environment='.length) ??
+    'production';
   const started = Date.now();
   process.stderr.write('bench: building the bundles, starting the emulator...\n');
   const noEmulator = emulatorUnavailable();
@@ -59,7 +65,7 @@ async function main(): Promise<void> {
       if (only && !only.includes(bench.name)) continue;
       process.stderr.write(`bench: ${bench.name}...\n`);
       const began = Date.now();
-      figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator })));
+      figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator, environment })));
       process.stderr.write(
         `bench: ${bench.name} took ${Math.round((Date.now() - began) / 1000)} s\n`,
       );

@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
-import { freePort, ROOT, until, watch, type Watched } from './processes';
-
-export const FRAMEWORK = join(
-  ROOT,
-  'node_modules/@google-cloud/functions-framework/build/src/main.js',
-);
+import { parseHcl } from '../../test/infra/support/terraform';
+import { ROOT } from '../../test/support/processes';
+import type { Sizing } from '../../test/support/sizing';
 
 /** Where the baseline served by the stock framework is bundled (like a function, same externals). */
 export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';
@@ -47,48 +44,13 @@ export function bundleKiB(name: string): number {
 }
 
 /**
- * node's arguments for a function as Cloud Run starts it: the flags Terraform deploys a 256 MiB
- * function with (NODE_OPTIONS in terraform/declarations.tf and modules/cloud-function/main.tf).
+ * The sizing each function has in an environment's tfvars (terraform/envs/<environment>.tfvars;
+ * a function the file leaves out gets Terraform's defaults).
+ * @returns a function from a function's name to its sizing
  */
-export function deployedArgs(target: string, source: string): string[] {
-  return [
-    '--enable-source-maps',
-    '--max-old-space-size=96',
-    FRAMEWORK,
-    `--target=${target}`,
-    `--source=${source}`,
-  ];
-}
-
-/** A function as deployed: the stock functions-framework CLI serving its bundle. */
-export interface RunningFunction {
-  name: string;
-  url: string;
-  process: Watched;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts a function's bundle with the stock CLI, as Cloud Run does, and waits until it
- * serves (`probe` is a path that must answer 2xx; event functions are ready when the
- * framework says so).
- */
-export async function startFunction(
-  name: string,
-  env: Record<string, string | undefined>,
-  probe?: string,
-  source = `dist/functions/${name}`,
-): Promise<RunningFunction> {
-  const port = await freePort();
-  const watched = watch(process.execPath, [...deployedArgs(name, source), `--port=${port}`], {
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  if (probe) {
-    await until(`${name} to serve ${probe}`, async () => (await fetch(`${url}${probe}`)).ok, 60000);
-  } else {
-    await until(`${name} to start`, async () => /Serving function/.test(watched.output()), 60000);
-  }
-  return { name, url, process: watched, stop: () => watched.stop() };
+export async function tfvarsSizing(environment: string): Promise<(name: string) => Sizing> {
+  const path = join(ROOT, 'terraform/envs', `${environment}.tfvars`);
+  const tfvars = await parseHcl(path, readFileSync(path, 'utf8'));
+  const functions = (tfvars.functions ?? {}) as Record<string, { sizing?: Sizing }>;
+  return (name) => ({ memory: functions[name]?.sizing?.memory, cpu: functions[name]?.sizing?.cpu });
 }

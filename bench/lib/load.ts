@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { ManifestEvent } from '../../shared/events/envelope';
 import { LOAD_WORKER } from './functions';
 import type { LoadByKind, LoadMixEntry } from './load-worker';
-import { ROOT } from './processes';
+import { ROOT } from '../../test/support/processes';
 
 const run = promisify(execFile);
 

@@ -2,5 +2,6 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { auditLogRouter } from '../../shared/audit/consumer';
 import { eventConsumer } from '../../shared/events/consumer';
+import { eventFunction } from '../../shared/http/event-function';
 
-cloudEvent('audit-log', eventConsumer(auditLogRouter));
+cloudEvent('audit-log', eventFunction(eventConsumer(auditLogRouter)));

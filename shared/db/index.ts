@@ -24,9 +24,9 @@ export class PendingMigrationsError extends Error {
   }
 }
 
-let instance: Promise<Knex> | undefined;
+/** This instance's knex while it is open, with the shutdown step that closes it. */
+let instance: { knex: Promise<Knex>; unregister: () => void } | undefined;
 let schemaCurrent = false;
-onShutdown('database pool', () => closeDatabase());
 
 /**
  * This instance's knex, created on first use and shared by everything in the process; its
@@ -34,16 +34,20 @@ onShutdown('database pool', () => closeDatabase());
  */
 export function database(): Promise<Knex> {
   if (!instance) {
-    const opening = (async () => {
+    const knex = (async () => {
       const settings = config();
       return createKnex(await connectionProvider(settings), settings);
     })();
+    const opening = { knex, unregister: onShutdown('database pool', () => closeDatabase()) };
     instance = opening;
-    opening.catch(() => {
-      if (instance === opening) instance = undefined;
+    knex.catch(() => {
+      if (instance === opening) {
+        instance = undefined;
+        opening.unregister();
+      }
     });
   }
-  return instance;
+  return instance.knex;
 }
 
 /**
@@ -60,13 +64,14 @@ export async function readyDatabase(): Promise<Knex> {
   return db;
 }
 
-/** Closes the pool (and forgets it, so the next `database()` opens a new one). */
+/** Closes the pool and forgets it (and its shutdown step), so the next `database()` opens a new one. */
 export async function closeDatabase(): Promise<void> {
   const current = instance;
   instance = undefined;
   schemaCurrent = false;
   if (current) {
-    const db = await current.catch(() => undefined);
+    current.unregister();
+    const db = await current.knex.catch(() => undefined);
     await db?.destroy();
     logger.debug('database pool closed');
   }

@@ -4,20 +4,24 @@ import { config } from '../config';
 import { readyDatabase } from '../db';
 import { isDataException, retryConflicts } from '../db/errors';
 import { cloudLoggingTrace, logger, parseTraceparent, withLogContext } from '../logging';
-import { validateEnvelope, type ManifestEvent } from './envelope';
-import { decodeMessageData, type MessagePublishedData, type PubsubMessage } from './message';
-import type { EventRouter, Statement } from './router';
 import { failedDelivery } from '../runtime/failure';
-import { trackedHandler } from '../runtime/graceful';
-import { leaveFrameworkDomain } from '../runtime/framework-domain';
-import { instanceReady } from '../runtime/instance';
-import { installProblemFinalHandler } from '../http/framework-errors';
+import { deadLetter } from './dead-letter';
+import { validateEnvelope } from './envelope';
+import {
+  decodeMessageData,
+  stringAttributes,
+  type MessagePublishedData,
+  type PubsubMessage,
+} from './message';
+import { applyInOneStatement, recordProcessed } from './processed';
+import type { EventRouter, Statement } from './router';
 
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
 
 /**
- * Builds the CloudEvent handler of a consumer function. For each delivery:
+ * Builds what a consumer function does with each delivery (http/event-function.ts puts the
+ * instance's entry around it):
  * - an unreadable or invalid message (bad data, bad envelope, unknown type) is acknowledged,
  *   logged with its id and reason and stored in `dead_letter`: redelivering it cannot help;
  * - a valid event is applied together with the record of (consumer, event id) in
@@ -30,18 +34,14 @@ export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-letter
 export function eventConsumer(
   router: EventRouter,
 ): (cloudEvent: CloudEvent<MessagePublishedData>) => Promise<void> {
-  installProblemFinalHandler();
-  instanceReady().catch(() => undefined);
-  return trackedHandler(async (cloudEvent: CloudEvent<MessagePublishedData>) => {
-    await leaveFrameworkDomain();
-    await instanceReady();
+  return async (cloudEvent: CloudEvent<MessagePublishedData>) => {
     try {
       await consume(router, cloudEvent.data?.message);
     } catch {
       // consume() has logged the failure, with the delivery's labels.
       throw failedDelivery(`${router.consumer}: delivery failed, Pub/Sub will redeliver`);
     }
-  });
+  };
 }
 
 /** Handles one Pub/Sub message; exported for the tests and the benchmark. */
@@ -81,13 +81,13 @@ async function deliver(
   trace: ReturnType<typeof parseTraceparent>,
 ): Promise<DeliveryOutcome> {
   if (!message || typeof message !== 'object') {
-    return deadLetter(router, message, 'the request carries no Pub/Sub message');
+    return deadLetter(router.consumer, message, 'the request carries no Pub/Sub message');
   }
   const decoded = decodeMessageData(message);
-  if ('reason' in decoded) return deadLetter(router, message, decoded.reason);
+  if ('reason' in decoded) return deadLetter(router.consumer, message, decoded.reason);
   const checked = validateEnvelope(decoded.value);
   if ('invalid' in checked)
-    return deadLetter(router, message, checked.invalid.reason, checked.invalid.id);
+    return deadLetter(router.consumer, message, checked.invalid.reason, checked.invalid.id);
   const event = checked.event;
   const routes = router.routesFor(event.type);
   if (routes.length === 0) {
@@ -118,7 +118,7 @@ async function deliver(
     // statement or transaction failed whole).
     if (!isDataException(error)) throw error;
     return deadLetter(
-      router,
+      router.consumer,
       message,
       `the database refused the event's data: ${why(error)}`,
       event.id,
@@ -131,107 +131,13 @@ async function deliver(
   return applied ? 'applied' : 'duplicate';
 }
 
-/**
- * The idempotency record and a projection's effect as one statement (atomic on its own): the
- * record's INSERT is the `new_delivery` CTE, empty when the event was processed before, and
- * the projection applies only when it is not.
- * @returns whether the event was applied (false: a duplicate)
- */
-async function applyInOneStatement(
-  db: Knex,
-  consumer: string,
-  event: ManifestEvent,
-  effect: Statement,
-): Promise<boolean> {
-  const { rows } = await db.raw(
-    `WITH new_delivery AS (
-       INSERT INTO processed_event (consumer, event_id) VALUES (?, ?)
-       ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id
-     ), effect AS (${effect.sql})
-     SELECT count(*)::int AS applied FROM new_delivery`,
-    [consumer, event.id, ...effect.bindings],
-  );
-  return (rows as { applied: number }[])[0]!.applied > 0;
-}
-
 /** A projection inside a transaction that has recorded the event already: it always applies. */
 async function runProjection(trx: Knex.Transaction, effect: Statement): Promise<void> {
   await trx.raw(`WITH new_delivery AS (SELECT 1) ${effect.sql}`, [...effect.bindings]);
-}
-
-/** Inserts the idempotency record; false when this consumer already processed the event. */
-async function recordProcessed(
-  trx: Knex.Transaction,
-  consumer: string,
-  event: ManifestEvent,
-): Promise<boolean> {
-  const inserted = await trx('processed_event')
-    .insert({ consumer, event_id: event.id })
-    .onConflict(['consumer', 'event_id'])
-    .ignore()
-    .returning('event_id');
-  return inserted.length > 0;
 }
 
 /** The database's own words for a failed query: knex puts the query's SQL before them. */
 function why(error: unknown): string {
   const { message, code } = error as { message: string; code?: string };
   return `${message.slice(message.lastIndexOf(' - ') + 3)} (SQLSTATE ${code})`;
-}
-
-/** Largest part of a refused message's data kept in `dead_letter`. */
-const KEPT_DATA_CHARS = 64 * 1024;
-
-async function deadLetter(
-  router: EventRouter,
-  message: PubsubMessage | undefined,
-  reason: string,
-  eventId?: string,
-): Promise<DeliveryOutcome> {
-  const data = typeof message?.data === 'string' ? message.data : '';
-  logger.error(
-    { messageId: message?.messageId, reason },
-    'invalid message acknowledged and stored in dead_letter',
-  );
-  const db = await readyDatabase();
-  // Everything stored here came from the sender: PostgreSQL text cannot hold NUL (nor jsonb a
-  // \u0000 escape), and a refused insert would make a poison message fail for ever.
-  const storedEventId = eventId ?? stringAttributes(message?.attributes).id;
-  await db('dead_letter').insert({
-    consumer: router.consumer,
-    message_id: typeof message?.messageId === 'string' ? storable(message.messageId, 200) : null,
-    event_id: storedEventId === undefined ? null : storable(storedEventId, 64),
-    reason: storable(reason, 2000),
-    attributes: JSON.stringify(sanitizeAttributes(message?.attributes)),
-    data: storable(data, KEPT_DATA_CHARS),
-    data_bytes: data.length,
-  });
-  return 'dead-lettered';
-}
-
-/** A received string cut to a length, without NUL characters or a dangling surrogate half. */
-function storable(value: string, max: number): string {
-  return value
-    .slice(0, max)
-    .replaceAll('\u0000', '')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-}
-
-/** The attributes whose values are strings (a malformed push may carry anything). */
-function stringAttributes(attributes: unknown): Record<string, string> {
-  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return {};
-  return Object.fromEntries(
-    Object.entries(attributes as Record<string, unknown>).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  );
-}
-
-function sanitizeAttributes(attributes: unknown): Record<string, string> {
-  if (!attributes || typeof attributes !== 'object') return {};
-  return Object.fromEntries(
-    Object.entries(attributes as Record<string, unknown>)
-      .slice(0, 100)
-      .map(([k, v]) => [storable(k, 256), storable(String(v), 1024)]),
-  );
 }

@@ -26,9 +26,18 @@ const waiting = new Set<Promise<unknown>>();
 let sent: { db: Knex; id: string; messageId: string }[] = [];
 let markTimer: NodeJS.Timeout | undefined;
 
+/**
+ * How long a new outbox row is left to this process's fast path before the relay may take it:
+ * OUTBOX_FAST_PATH_MS, or no time at all when nothing here can publish (a CLI without Pub/Sub),
+ * so that the relay of a process that can (the running stack's) takes it at once.
+ */
+export function fastPathWindowMs(): number {
+  return publisher().available === false ? 0 : config().OUTBOX_FAST_PATH_MS;
+}
+
 /** Starts publishing committed outbox entries; returns at once. */
 export function publishAfterCommit(db: Knex, entries: OutboxEntry[]): void {
-  // Nothing here can publish (a CLI without Pub/Sub): the rows were written due at once (outboxRow).
+  // Nothing here can publish: the rows were written due at once (fastPathWindowMs).
   if (publisher().available === false) return;
   const topic = config().EVENTS_TOPIC;
   for (const entry of entries) {

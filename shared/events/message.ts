@@ -103,3 +103,13 @@ export function decodeMessageData(message: PubsubMessage): { value: unknown } | 
     return { reason: `the message data is not UTF-8 JSON (${(error as Error).message})` };
   }
 }
+
+/** The attributes whose values are strings (a malformed push may carry anything). */
+export function stringAttributes(attributes: unknown): Record<string, string> {
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return {};
+  return Object.fromEntries(
+    Object.entries(attributes as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}

@@ -28,15 +28,14 @@ interface OutboxRow {
 }
 
 /**
- * The outbox row of an event. The relay leaves it alone for `relayAfterMs`: by default
- * OUTBOX_FAST_PATH_MS, the time the writer has to publish it itself, or none at all when this
- * process has nothing to publish with (then the relay of another process takes it at once).
+ * The outbox row of an event. The relay leaves it alone for `relayAfterMs`: the time the
+ * writer keeps to publish it itself (fastPathWindowMs() when it publishes after commit).
  */
 export function outboxRow(
   db: Knex | Knex.Transaction,
   event: ManifestEvent,
   traceparent: string,
-  relayAfterMs = publisher().available === false ? 0 : config().OUTBOX_FAST_PATH_MS,
+  relayAfterMs: number,
 ): Record<string, unknown> {
   return {
     event_id: event.id,
@@ -53,7 +52,7 @@ export async function addToOutbox(
   trx: Knex.Transaction,
   event: ManifestEvent,
   traceparent: string,
-  relayAfterMs?: number,
+  relayAfterMs: number,
 ): Promise<OutboxEntry> {
   const [row] = await trx('outbox')
     .insert(outboxRow(trx, event, traceparent, relayAfterMs))
@@ -71,15 +70,13 @@ export function retryDelayMs(attempts: number, random = Math.random): number {
 export interface RelayReport {
   published: number;
   failed: number;
-  pruned: number;
 }
 
 /**
  * Publishes pending outbox rows in id order, a batch per transaction. Rows are locked with
  * FOR UPDATE SKIP LOCKED, so relays running at once share the work instead of publishing a row
  * twice; a row whose publish fails gets its own backoff (`next_attempt_at`). Stops when no row
- * is due or the time budget is spent. Also prunes rows (and processed-event records) older
- * than the retention.
+ * is due or the time budget is spent.
  */
 export async function relayOutbox(
   db: Knex,
@@ -87,7 +84,7 @@ export async function relayOutbox(
 ): Promise<RelayReport> {
   const { RELAY_BATCH_SIZE, EVENTS_TOPIC } = config();
   const deadline = Date.now() + (options.budgetMs ?? 50_000);
-  const report: RelayReport = { published: 0, failed: 0, pruned: 0 };
+  const report: RelayReport = { published: 0, failed: 0 };
   while (Date.now() < deadline) {
     const batch = await db.transaction(async (trx) => {
       const rows: OutboxRow[] = await trx('outbox')
@@ -139,20 +136,20 @@ export async function relayOutbox(
     report.failed += batch.failed;
     if (batch.size < RELAY_BATCH_SIZE || batch.failed === batch.size) break;
   }
-  report.pruned = await pruneOutbox(db);
   return report;
 }
 
-/** Deletes sent rows and processed-event records older than the retention (a bounded batch). */
+/**
+ * Deletes sent rows older than OUTBOX_RETENTION_HOURS, a bounded batch per call.
+ * @returns how many rows were deleted
+ */
 export async function pruneOutbox(db: Knex): Promise<number> {
   const hours = config().OUTBOX_RETENTION_HOURS;
   const cutoff = db.raw(`now() - make_interval(hours => ?)`, [hours]);
-  const pruned = await db('outbox')
+  return db('outbox')
     .whereIn(
       'id',
       db('outbox').select('id').where('sent_at', '<', cutoff).orderBy('sent_at').limit(5000),
     )
     .delete();
-  await db('processed_event').where('processed_at', '<', cutoff).delete();
-  return pruned;
 }

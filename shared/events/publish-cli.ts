@@ -4,7 +4,7 @@ import { config } from '../config';
 import { database } from '../db';
 import { formatTraceparent, newTrace } from '../logging';
 import { createEvent, eventTypes, type EventType } from './envelope';
-import { afterCommitSettled, publishAfterCommit } from './fast-path';
+import { afterCommitSettled, fastPathWindowMs, publishAfterCommit } from './fast-path';
 import { addToOutbox } from './outbox';
 
 const USAGE = `usage: npm run publish -- <type> '<json data>' [--subject <uuid>] [--previous '<json>']
@@ -71,9 +71,9 @@ export async function runPublishCommand(
     return 2;
   }
   const db = await database();
-  // Without a publisher here, the row is due for the running stack's relay at once (outboxRow).
+  // Without a publisher here, the row is due for the running stack's relay at once.
   const entry = await db.transaction((trx) =>
-    addToOutbox(trx, event, formatTraceparent(newTrace())),
+    addToOutbox(trx, event, formatTraceparent(newTrace()), fastPathWindowMs()),
   );
   publishAfterCommit(db, [entry]);
   await afterCommitSettled();

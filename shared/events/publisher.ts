@@ -92,6 +92,8 @@ export class NoPubSubPublisher implements EventPublisher {
 }
 
 let current: EventPublisher | undefined;
+/** Closes the Pub/Sub publisher this module made, and removes its shutdown step. */
+let closeMade: (() => Promise<void>) | undefined;
 
 /**
  * This instance's publisher, unless the local stack or a test installed another: the Pub/Sub
@@ -105,13 +107,24 @@ export function publisher(): EventPublisher {
         settings.GOOGLE_CLOUD_PROJECT,
         settings.PUBLISH_TIMEOUT_MS,
       );
-      onShutdown('pubsub publisher', () => pubsub.close());
+      const unregister = onShutdown('pubsub publisher', () => pubsub.close());
+      closeMade = () => (unregister(), pubsub.close());
       current = pubsub;
     } else {
       current = new NoPubSubPublisher();
     }
   }
   return current;
+}
+
+/**
+ * Forgets the publisher, installed or made here (closing the one made here, and removing its
+ * shutdown step), so the next `publisher()` chooses again; see runtime/testing.ts.
+ */
+export async function forgetPublisher(): Promise<void> {
+  const close = closeMade;
+  current = closeMade = undefined;
+  await close?.();
 }
 
 /** Installs a publisher (the local stack's in-process bus, a test's); returns the restore function. */

@@ -1,31 +1,28 @@
 import { readyDatabase } from '../db';
 import { logger } from '../logging';
 import { failedDelivery } from '../runtime/failure';
-import { trackedHandler } from '../runtime/graceful';
-import { leaveFrameworkDomain } from '../runtime/framework-domain';
-import { instanceReady } from '../runtime/instance';
-import { relayOutbox } from './outbox';
-import { installProblemFinalHandler } from '../http/framework-errors';
+import { pruneOutbox, relayOutbox } from './outbox';
+import { pruneProcessedEvents } from './processed';
 
 /**
- * The relay-outbox function's handler: each tick (a Cloud Scheduler message in the cloud, a
- * timer in the local stack) publishes whatever the fast path left pending. The tick's content
- * does not matter; a failure throws, so Pub/Sub retries the tick.
+ * What the relay-outbox function does on each tick (a Cloud Scheduler message in the cloud, a
+ * timer in the local stack; http/event-function.ts puts the instance's entry around it): it
+ * publishes whatever the fast path left pending, then prunes what the retention no longer
+ * needs, the sent outbox rows and the consumers' idempotency records. The tick's content does
+ * not matter; a failure throws, so Pub/Sub retries the tick.
  */
-export function relayOnTick(): () => Promise<void> {
-  installProblemFinalHandler();
-  return trackedHandler(async (): Promise<void> => {
-    await leaveFrameworkDomain();
-    await instanceReady();
-    let report;
-    try {
-      report = await relayOutbox(await readyDatabase());
-    } catch (error) {
-      logger.error({ error }, 'outbox relay failed; the next tick tries again');
-      throw failedDelivery('relay-outbox: relay failed, the next tick tries again');
-    }
-    if (report.published > 0 || report.failed > 0 || report.pruned > 0)
-      logger.info(report, 'outbox relayed');
-    else logger.debug(report, 'outbox relayed');
-  });
+export async function relayOnTick(): Promise<void> {
+  let report;
+  try {
+    const db = await readyDatabase();
+    const relayed = await relayOutbox(db);
+    const pruned = await pruneOutbox(db);
+    const processedPruned = await pruneProcessedEvents(db);
+    report = { ...relayed, pruned, processedPruned };
+  } catch (error) {
+    logger.error({ error }, 'outbox relay failed; the next tick tries again');
+    throw failedDelivery('relay-outbox: relay failed, the next tick tries again');
+  }
+  if (Object.values(report).some((count) => count > 0)) logger.info(report, 'outbox relayed');
+  else logger.debug(report, 'outbox relayed');
 }

@@ -1,21 +1,19 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { beginWork } from '../runtime/graceful';
-import { leaveFrameworkDomain } from '../runtime/framework-domain';
-import { instanceReady, isInstanceReady } from '../runtime/instance';
+import { enterRequest, startInstance } from '../runtime/entry';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
-import { installProblemFinalHandler } from './framework-errors';
+import { answerAsProblem } from './framework-errors';
 import { HttpProblem, sendProblem } from './problem';
 import { requestContext } from './request-context';
 import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 
 /**
- * Builds the request handler of one HTTP function: the instance's cold start (configuration
- * and secrets) awaited, trace-aware request logging, API-key authentication (unless the
- * function is `open`, like health), then the function's routes, mounted both under
- * `/<mount>` (the function's URL on run.app and in the local stack) and under `/` (the
- * cloudfunctions.net URL, which strips the name), then one error path that answers every
- * failure as problem+json.
+ * Builds the request handler of one HTTP function: the instance's entry (runtime/entry.ts:
+ * the cold start begun at load and awaited per request, the request counted in flight),
+ * trace-aware request logging, API-key authentication (unless the function is `open`, like
+ * health), then the function's routes, mounted both under `/<mount>` (the function's URL on
+ * run.app and in the local stack) and under `/` (the cloudfunctions.net URL, which strips the
+ * name), then one error path that answers every failure as problem+json.
  *
  * Every response starts with the security headers of an API (see securityHeaders); HTML
  * pages replace the content security policy with their own (html.ts).
@@ -29,12 +27,10 @@ export function httpFunction(
   routes: Router,
   options: { open?: boolean } = {},
 ): (req: Request, res: Response) => void {
-  installProblemFinalHandler();
-  // Cold start begins when the module loads, not with the first request.
-  instanceReady().catch(() => undefined);
+  startInstance(answerAsProblem);
   const router = express.Router();
   router.use(securityHeaders);
-  router.use(enterInstance);
+  router.use(enterRequest);
   router.use(requestContext);
   if (!options.open) router.use(authenticate);
   router.use(`/${mount}`, routes);
@@ -61,47 +57,6 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
   setHeaders(res, API_SECURITY_HEADERS);
   if (!SAFE_METHODS.has(req.method)) res.setHeader('Cache-Control', 'no-store');
   next();
-}
-
-/**
- * Second, per request: leave functions-framework's per-request domain (see framework-domain.ts),
- * count the request in flight (graceful shutdown waits for it), and wait for the cold start.
- */
-function enterInstance(_req: Request, res: Response, next: NextFunction): void {
-  trackUntilAnswered(res);
-  const proceed = () => (isInstanceReady() ? next() : instanceReady().then(() => next(), next));
-  const left = leaveFrameworkDomain();
-  if (left) void left.then(proceed);
-  else proceed();
-}
-
-/**
- * A request is in flight until its handler has answered (called `res.end`) and the response has
- * closed. Not until 'close' alone: a client that hangs up closes the response at once while the
- * handler still runs (waiting for a pool connection, in a transaction); a shutdown that counted
- * it done closed the pool under it, and the requests queued for a connection failed with tarn's
- * "aborted" as unexpected errors (found by the load test: SIGTERM right after a burst whose
- * client had gone logged one 500 per queued request).
- */
-function trackUntilAnswered(res: Response): void {
-  const done = beginWork();
-  let answered = false;
-  let closed = false;
-  const settle = () => {
-    if (answered && closed) done();
-  };
-  const end = res.end as (...args: unknown[]) => Response;
-  res.end = function (this: Response, ...args: unknown[]) {
-    answered = true;
-    const result = end.apply(this, args);
-    settle();
-    return result;
-  } as Response['end'];
-  res.once('close', () => {
-    closed = true;
-    answered ||= res.writableEnded;
-    settle();
-  });
 }
 
 /** A handler for the methods a route does not support: 405 with `Allow`. */

@@ -16,8 +16,11 @@ const REALM = 'Bearer realm="manifest"';
 
 let parsed: { raw: string; keys: ApiKey[] } | undefined;
 
-/** The keys allowed now (re-read after the secret TTL, so rotation needs no restart). */
-async function allowedKeys(): Promise<ApiKey[]> {
+/**
+ * The keys allowed now (re-read after the secret TTL, so rotation needs no restart), parsed
+ * once per value of the setting.
+ */
+export async function allowedKeys(): Promise<ApiKey[]> {
   const raw = (await currentSetting('API_KEYS')) ?? '';
   if (parsed?.raw !== raw) {
     const result = raw ? parseApiKeys(raw) : { keys: [] };
@@ -28,6 +31,11 @@ async function allowedKeys(): Promise<ApiKey[]> {
     };
   }
   return parsed.keys;
+}
+
+/** Forgets the parsed keys; see runtime/testing.ts. */
+export function forgetApiKeys(): void {
+  parsed = undefined;
 }
 
 /**

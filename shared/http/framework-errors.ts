@@ -1,34 +1,13 @@
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { toHttpProblem } from './errors';
 import { HttpProblem, sendProblem } from './problem';
 
 /**
- * functions-framework parses request bodies before the user's function runs, and hands a
- * body it cannot parse (malformed JSON, a bad charset) to Express's default final handler,
- * which answers an HTML page with the stack trace (outside NODE_ENV=production) and never
- * reaches user code. https://github.com/GoogleCloudPlatform/functions-framework-nodejs/issues/686
- *
- * Until that is fixed upstream, every Express app in this process (the framework's included,
- * since it is the same `express` module) ends in our final handler instead: the error becomes
- * the same problem+json response as any other, with no stack.
+ * The answer to a request functions-framework fails before our function runs (a body it
+ * cannot parse, a GET to an event function): the same problem+json as any other failure, with
+ * no stack. runtime/framework-errors.ts routes the framework's failures here.
  */
-type Handle = (req: Request, res: Response, callback?: (error?: unknown) => void) => void;
-
-const application = express.application as unknown as {
-  handle: Handle;
-  manifestFinalHandler?: true;
-};
-
-export function installProblemFinalHandler(): void {
-  if (application.manifestFinalHandler) return;
-  const original = application.handle;
-  application.handle = function handle(this: unknown, req, res, callback) {
-    return original.call(this, req, res, callback ?? ((error) => finalHandler(error, req, res)));
-  };
-  application.manifestFinalHandler = true;
-}
-
-function finalHandler(error: unknown, req: Request, res: Response): void {
+export function answerAsProblem(error: unknown, req: Request, res: Response): void {
   if (error === undefined || error === null || error === 'route' || error === 'router') {
     sendProblem(res, new HttpProblem(404, `No such resource: ${req.method} ${req.path}.`));
     return;

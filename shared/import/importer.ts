@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Knex } from 'knex';
 import { createEvent } from '../events/envelope';
-import { publishAfterCommit } from '../events/fast-path';
+import { fastPathWindowMs, publishAfterCommit } from '../events/fast-path';
 import { addToOutbox, type OutboxEntry } from '../events/outbox';
 import { logger } from '../logging';
 import { mapHeader, type ColumnMap } from './columns';
@@ -145,7 +145,7 @@ export async function importPeople(db: Knex, options: ImportOptions): Promise<Im
       actor: options.actor,
       data: { source: options.sourceName.slice(0, 500), imported: summary.imported, rejected },
     });
-    entry = await addToOutbox(trx, event, options.traceparent);
+    entry = await addToOutbox(trx, event, options.traceparent, fastPathWindowMs());
     await trx.commit();
   } catch (error) {
     if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);

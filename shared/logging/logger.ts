@@ -30,7 +30,11 @@ const SEVERITY: Record<string, string> = {
   fatal: 'CRITICAL',
 };
 
-/** Where log lines go; tests swap the target to capture them (see shared/testing). */
+/**
+ * Where log lines go. Tests point it at a buffer (setLogSink, in test/support/quiet-logs.ts);
+ * resetInstance() of the testing entry point (shared/runtime/testing.ts) leaves it alone: the
+ * target belongs to the test run, not to the instance.
+ */
 const sink = { target: process.stdout as { write(line: string): unknown } };
 
 export const logger = pino(

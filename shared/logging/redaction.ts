@@ -33,7 +33,7 @@ export function redact(text: string): string {
   return text.replace(pattern, MASK);
 }
 
-/** Forgets every registered secret (tests only). */
+/** Forgets every registered secret; see runtime/testing.ts. */
 export function clearSecrets(): void {
   secrets.clear();
   pattern = undefined;

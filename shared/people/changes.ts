@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createEvent } from '../events/envelope';
-import { publishAfterCommit } from '../events/fast-path';
-import { addToOutbox, outboxRow, type OutboxEntry } from '../events/outbox';
+import { createEvent, type ManifestEvent } from '../events/envelope';
+import { fastPathWindowMs, publishAfterCommit } from '../events/fast-path';
+import { addToOutbox, outboxRow } from '../events/outbox';
 import { deletePerson, insertPersonWith, updatePerson } from './repository';
 import type { Person, PersonData, PersonUpdate } from './schema';
 
@@ -19,13 +19,16 @@ export interface ChangeContext {
  */
 async function withEvent<T>(
   db: Knex,
-  change: (
-    trx: Knex.Transaction,
-  ) => Promise<{ result: T; entry?: (trx: Knex.Transaction) => Promise<OutboxEntry> }>,
+  context: ChangeContext,
+  change: (trx: Knex.Transaction) => Promise<{ result: T; event?: ManifestEvent }>,
 ): Promise<T> {
   const { result, entry } = await db.transaction(async (trx) => {
-    const { result, entry } = await change(trx);
-    return { result, entry: entry ? await entry(trx) : undefined };
+    const { result, event } = await change(trx);
+    if (!event) return { result };
+    return {
+      result,
+      entry: await addToOutbox(trx, event, context.traceparent, fastPathWindowMs()),
+    };
   });
   if (entry) publishAfterCommit(db, [entry]);
   return result;
@@ -45,7 +48,7 @@ export async function addPerson(
   });
   const id = await insertPersonWith(db, person, {
     table: 'outbox',
-    row: outboxRow(db, event, context.traceparent),
+    row: outboxRow(db, event, context.traceparent, fastPathWindowMs()),
   });
   publishAfterCommit(db, [{ id, event, traceparent: context.traceparent }]);
   return person;
@@ -58,7 +61,7 @@ export function changePerson(
   changes: PersonUpdate,
   context: ChangeContext,
 ): Promise<Person | undefined> {
-  return withEvent(db, async (trx) => {
+  return withEvent(db, context, async (trx) => {
     const updated = await updatePerson(trx, uuid, changes);
     if (!updated || updated.before === updated.after) return { result: updated?.after };
     const event = createEvent('person.updated', {
@@ -67,13 +70,13 @@ export function changePerson(
       data: updated.after,
       previous: updated.before,
     });
-    return { result: updated.after, entry: (t) => addToOutbox(t, event, context.traceparent) };
+    return { result: updated.after, event };
   });
 }
 
 /** Deletes a person; emits `person.deleted` with the state before. @returns false when there was none */
 export function removePerson(db: Knex, uuid: string, context: ChangeContext): Promise<boolean> {
-  return withEvent(db, async (trx) => {
+  return withEvent(db, context, async (trx) => {
     const deleted = await deletePerson(trx, uuid);
     if (!deleted) return { result: false };
     const event = createEvent('person.deleted', {
@@ -82,6 +85,6 @@ export function removePerson(db: Knex, uuid: string, context: ChangeContext): Pr
       data: { uuid },
       previous: deleted,
     });
-    return { result: true, entry: (t) => addToOutbox(t, event, context.traceparent) };
+    return { result: true, event };
   });
 }

@@ -5,7 +5,13 @@
  */
 const PREFIX = 'v1:';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** What any cursor looks like (its parameter's schema checks it too), and how to get one. */
+export const CURSOR_SHAPE = {
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  rule: 'must come from a Link: rel="next" header',
+} as const;
+const SHAPE = new RegExp(CURSOR_SHAPE.pattern);
 
 /** Encodes the uuid a page ended at. */
 export function encodeCursor(afterUuid: string): string {
@@ -14,7 +20,7 @@ export function encodeCursor(afterUuid: string): string {
 
 /** Decodes a cursor to the uuid to continue after; undefined when it is not a valid cursor. */
 export function decodeCursor(cursor: string): string | undefined {
-  if (cursor.length > 64 || !BASE64URL.test(cursor)) return undefined;
+  if (!SHAPE.test(cursor)) return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!text.startsWith(PREFIX)) return undefined;
   const uuid = text.slice(PREFIX.length);

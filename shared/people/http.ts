@@ -5,20 +5,21 @@ import { methodNotAllowed } from '../http/app';
 import { jsonBody } from '../http/body';
 import { sendHtml } from '../http/html';
 import { HttpProblem } from '../http/problem';
-import { assertValid } from '../http/validation';
+import { assertValid, assertValidParameters } from '../http/validation';
 import { compileValidator } from '../validation';
+import { compileParameters } from '../validation/parameters';
 import { importCsvBody } from '../import/http';
-import { decodeCursor, encodeCursor } from './cursor';
-import { openApiDocument, PAGE_LIMIT } from './openapi';
+import { CURSOR_SHAPE, decodeCursor, encodeCursor } from './cursor';
+import { openApiDocument } from './openapi';
 import { addPerson, changePerson, removePerson, type ChangeContext } from './changes';
 import { findPerson, listPeople } from './repository';
-import { PersonData, PersonUpdate } from './schema';
+import { ListQuery, PAGE_LIMIT, PersonData, PersonPath, PersonUpdate } from './schema';
 import { peopleListPage, personPage } from './views';
 
 const validPersonData = compileValidator(PersonData);
 const validPersonUpdate = compileValidator(PersonUpdate);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LIMIT = /^[0-9]{1,4}$/;
+const readListQuery = compileParameters(ListQuery);
+const readPersonPath = compileParameters(PersonPath);
 
 /** The routes of the people API (see openapi.ts for the contract). */
 export function peopleRoutes(): express.Router {
@@ -44,8 +45,9 @@ export function peopleRoutes(): express.Router {
 
 async function list(req: Request, res: Response): Promise<void> {
   const wantsHtml = negotiate(req);
-  const limit = pageLimit(req.query.limit);
-  const after = pageCursor(req.query.cursor);
+  const query = assertValidParameters(readListQuery, req.query, 'query');
+  const limit = query.limit ?? PAGE_LIMIT.default;
+  const after = query.cursor === undefined ? undefined : pageAfter(query.cursor);
   const db = await readyDatabase();
   const { people, nextAfter } = await listPeople(db, { limit, after });
   const base = req.baseUrl || '/';
@@ -108,54 +110,18 @@ function negotiate(req: Request): boolean {
   return type === 'text/html';
 }
 
+/** The uuid of the path, in lower case (the path's schema allows either). */
 function personUuid(req: Request): string {
-  const uuid = String(req.params.uuid);
-  if (!UUID.test(uuid)) {
-    throw new HttpProblem(400, `"${uuid.slice(0, 64)}" is not a UUID.`, {
-      errors: [
-        { field: 'uuid', code: 'invalid-format', message: 'uuid must be a UUID like 3f2c…-…' },
-      ],
-    });
-  }
-  return uuid.toLowerCase();
+  return assertValidParameters(readPersonPath, req.params, 'path').uuid.toLowerCase();
 }
 
-function pageLimit(raw: unknown): number {
-  if (raw === undefined) return PAGE_LIMIT.default;
-  const value = typeof raw === 'string' && LIMIT.test(raw) ? Number(raw) : NaN;
-  if (!(value >= PAGE_LIMIT.min && value <= PAGE_LIMIT.max)) {
-    throw new HttpProblem(
-      400,
-      `limit must be an integer from ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}.`,
-      {
-        errors: [
-          {
-            field: 'limit',
-            code: 'out-of-range',
-            message: `limit must be an integer from ${PAGE_LIMIT.min} to ${PAGE_LIMIT.max}`,
-          },
-        ],
-      },
-    );
-  }
-  return value;
-}
-
-function pageCursor(raw: unknown): string | undefined {
-  if (raw === undefined) return undefined;
-  const after = typeof raw === 'string' ? decodeCursor(raw) : undefined;
-  if (!after) {
-    throw new HttpProblem(400, 'cursor is not valid; use the Link header of the previous page.', {
-      errors: [
-        {
-          field: 'cursor',
-          code: 'invalid-format',
-          message: 'cursor must come from a Link: rel="next" header',
-        },
-      ],
-    });
-  }
-  return after;
+/** The uuid a cursor continues after; a 400 when it is not one the API issued. */
+function pageAfter(cursor: string): string {
+  const after = decodeCursor(cursor);
+  if (after) return after;
+  throw new HttpProblem(400, 'cursor is not valid; use the Link header of the previous page.', {
+    errors: [{ field: 'cursor', code: 'invalid-format', message: `cursor ${CURSOR_SHAPE.rule}` }],
+  });
 }
 
 function notFound(uuid: string): HttpProblem {

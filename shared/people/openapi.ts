@@ -1,8 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { Person, PersonData, PersonUpdate } from './schema';
-
-/** Query limits of `GET /people`. */
-export const PAGE_LIMIT = { min: 1, max: 1000, default: 100 } as const;
+import { Type, type TObject } from '@sinclair/typebox';
+import { ListQuery, Person, PersonData, PersonPath, PersonUpdate } from './schema';
 
 const FieldError = Type.Object({
   field: Type.String({ description: 'The bad field, e.g. `age`.' }),
@@ -37,12 +34,15 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
-const uuidParameter = {
-  name: 'uuid',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', format: 'uuid' },
-};
+/** The OpenAPI parameters of a query or path schema: one per property, with its schema. */
+const parameters = (location: 'query' | 'path', schema: TObject) =>
+  Object.entries(schema.properties).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || (schema.required ?? []).includes(name),
+    ...(property.description ? { description: property.description as string } : {}),
+    schema: property,
+  }));
 const unauthorized = problem('No API key, or one that is not valid (see `WWW-Authenticate`).');
 /** Writes need an API key; reads too when the deployment sets READ_REQUIRES_AUTH. */
 const secured = { security: [{ apiKey: [] }] };
@@ -59,7 +59,8 @@ const personResponse = (description: string) => ({
 
 /**
  * The people API as an OpenAPI 3.1 document, served at `GET /people/openapi.json`.
- * Its schemas are the very objects the function validates with (shared/people/schema.ts).
+ * Its schemas, of bodies and of parameters, are the very objects the function validates
+ * with (shared/people/schema.ts).
  */
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -75,25 +76,7 @@ export const openApiDocument = {
       get: {
         operationId: 'listPeople',
         summary: 'List people, a page at a time (keyset pagination in uuid order).',
-        parameters: [
-          {
-            name: 'limit',
-            in: 'query',
-            schema: {
-              type: 'integer',
-              minimum: PAGE_LIMIT.min,
-              maximum: PAGE_LIMIT.max,
-              default: PAGE_LIMIT.default,
-            },
-          },
-          {
-            name: 'cursor',
-            in: 'query',
-            description:
-              'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header.',
-            schema: { type: 'string' },
-          },
-        ],
+        parameters: parameters('query', ListQuery),
         responses: {
           '200': {
             description:
@@ -143,7 +126,7 @@ export const openApiDocument = {
       },
     },
     '/people/{uuid}': {
-      parameters: [uuidParameter],
+      parameters: parameters('path', PersonPath),
       get: {
         operationId: 'getPerson',
         summary: 'One person.',

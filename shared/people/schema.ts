@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../validation';
+import { CURSOR_SHAPE } from './cursor';
 
 /**
- * The people API's data, as JSON Schema (2020-12, as OpenAPI 3.1 uses it). These objects are
- * the single source of the rules: the OpenAPI document embeds them, ajv validates requests
- * and imported rows with them, and migrations/…_create_person.ts mirrors them as CHECKs.
+ * The people API's data and parameters, as JSON Schema (2020-12, as OpenAPI 3.1 uses it).
+ * These objects are the single source of the rules: the OpenAPI document embeds them, ajv
+ * validates requests (bodies, queries, paths) and imported rows with them, and
+ * migrations/…_create_person.ts mirrors the data's rules as CHECKs.
  */
 
 const fields = {
@@ -80,3 +82,39 @@ export type Person = Static<typeof Person>;
 
 /** The names of a person's fields, in the order the API and the CSV import use. */
 export const personFieldNames = Object.keys(fields) as (keyof typeof fields)[];
+
+/** Page sizes of `GET /people`. */
+export const PAGE_LIMIT = { min: 1, max: 1000, default: 100 } as const;
+
+/**
+ * The query of `GET /people`: which page (filters join it here). Query parameters arrive as
+ * text; shared/validation/parameters.ts reads them as these types before validating.
+ */
+export const ListQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: PAGE_LIMIT.min,
+      maximum: PAGE_LIMIT.max,
+      default: PAGE_LIMIT.default,
+      description: 'People per page.',
+    }),
+  ),
+  cursor: Type.Optional(
+    Type.String({
+      pattern: CURSOR_SHAPE.pattern,
+      'x-pattern-message': CURSOR_SHAPE.rule,
+      description: 'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header.',
+    }),
+  ),
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+/** The path of one person, `/people/{uuid}`: the uuid in either case (answered in lower case). */
+export const PersonPath = Type.Object({
+  uuid: Type.String({
+    format: 'uuid',
+    // Not the format alone: ajv-formats' uuid also takes a `urn:uuid:` prefix.
+    pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+    'x-pattern-message': 'must be a UUID like 3f2c…-…',
+  }),
+});

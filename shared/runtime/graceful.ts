@@ -26,20 +26,6 @@ export function beginWork(): () => void {
   };
 }
 
-/** Wraps an event handler so a delivery in progress is waited for at shutdown, like a request. */
-export function trackedHandler<A extends unknown[], R>(
-  handler: (...args: A) => Promise<R>,
-): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    const end = beginWork();
-    try {
-      return await handler(...args);
-    } finally {
-      end();
-    }
-  };
-}
-
 /**
  * Replaces functions-framework's SIGTERM/SIGINT handlers with ours. Done on the first request,
  * because the framework installs its handlers when it starts listening, after loading our

@@ -35,6 +35,13 @@ export function instanceReady(): Promise<void> {
 
 let warned = false;
 
+/** Forgets the cold start (and the warning given once), so the next one starts again; see runtime/testing.ts. */
+export function forgetColdStart(): void {
+  ready = undefined;
+  readyNow = false;
+  warned = false;
+}
+
 /** Says loudly, once, that anyone may write when no API keys are configured. */
 export function warnIfWritesOpen(): void {
   if (warned || config().API_KEYS) return;

@@ -32,6 +32,11 @@ export function onShutdown(
   };
 }
 
+/** The names of the steps registered now, in the order they were registered. */
+export function shutdownSteps(): string[] {
+  return steps.map((step) => step.name);
+}
+
 /** Runs every shutdown step once (later calls return the same promise). */
 export function shutdown(reason: string): Promise<void> {
   shuttingDown ??= (async () => {

@@ -5,7 +5,7 @@ import { RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import { personData, request } from '../support/http';
 import { capturedLogText } from '../support/logs';
-import { freePort, startFunctionCli } from '../support/processes';
+import { launchFunction } from '../support/launcher';
 
 const CI_KEY = 'ci-key-0123456789abcdefghij';
 const BARE_KEY = 'bare-key-9876543210zyxwvuts';
@@ -16,11 +16,10 @@ describeEachDatabase('authenticated writes', (leg) => {
   const stats = useFunction('stats');
   const health = useFunction('health');
   const broker = new RecordingPublisher();
-  let restore: () => void;
   let existing: string;
 
   beforeAll(async () => {
-    restore = usePublisher(broker);
+    usePublisher(broker);
     const res = await request(`${base()}/people`, {
       method: 'POST',
       json: personData(),
@@ -28,7 +27,6 @@ describeEachDatabase('authenticated writes', (leg) => {
     });
     existing = res.body.uuid;
   });
-  afterAll(() => restore());
 
   // Every way of being refused (20 credentials on 14 write paths) is in security.test.ts.
 
@@ -109,11 +107,15 @@ describeEachDatabase('READ_REQUIRES_AUTH=true', (leg) => {
 
 describe('an instance in production', () => {
   it('refuses to start without API_KEYS, saying why', async () => {
-    const port = await freePort();
-    const fn = startFunctionCli('people', port, {
-      APP_ENV: 'production',
-      API_KEYS: undefined,
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    const fn = await launchFunction({
+      name: 'people',
+      source: 'functions/people/index.ts',
+      env: {
+        APP_ENV: 'production',
+        API_KEYS: undefined,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
+      ready: 'spawned',
     });
     expect(await fn.exited).toBe(1);
     expect(fn.output()).toMatch(/API_KEYS is required when APP_ENV is production/);

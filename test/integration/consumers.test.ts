@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { resetConfig } from '../../shared/config';
-import { closeDatabase } from '../../shared/db';
 import { consume } from '../../shared/events/consumer';
 import { createEvent } from '../../shared/events/envelope';
 import { EventRouter } from '../../shared/events/router';
@@ -8,6 +6,7 @@ import { projectStatsRouter } from '../../shared/stats/consumer';
 import type { Person } from '../../shared/people/schema';
 import { eventMessage } from '../../shared/events/message';
 import { usePublisher } from '../../shared/events/publisher';
+import { resetInstance } from '../../shared/runtime/testing';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { push, pushBody, RecordingPublisher, type Published } from '../support/events';
 import { useFunction } from '../support/functions';
@@ -33,12 +32,10 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
   const auditLog = useFunction('audit-log');
   const stats = useFunction('stats');
   const broker = new RecordingPublisher();
-  let restore: () => void;
 
   beforeAll(() => {
-    restore = usePublisher(broker);
+    usePublisher(broker);
   });
-  afterAll(() => restore());
 
   async function resetReadModels() {
     broker.published.length = 0;
@@ -436,13 +433,11 @@ describe('a consumer, and the relay, whose database is down', () => {
   beforeAll(async () => {
     process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:1/nowhere';
     process.env.DB_CONNECT_TIMEOUT_MS = '500';
-    resetConfig();
-    await closeDatabase();
+    await resetInstance();
   });
   afterAll(async () => {
     process.env = saved;
-    resetConfig();
-    await closeDatabase();
+    await resetInstance();
   });
 
   it('answers an error status, so Pub/Sub redelivers with backoff', async () => {

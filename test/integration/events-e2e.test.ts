@@ -2,7 +2,8 @@ import { describeEachDatabase, useTestDatabase, type DatabaseLeg } from '../supp
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
 import { writeArtifact } from '../support/processes';
-import { startLocalStack, statsTruth, until, type LocalStack } from '../support/stack';
+import { startLocalStack, statsTruth, type LocalStack } from '../support/stack';
+import { until } from '../support/until';
 
 /**
  * End to end, as a user runs it: `npm start` in a separate process, writes over HTTP, and the

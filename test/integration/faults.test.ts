@@ -12,7 +12,8 @@ import {
   type OwnPostgres,
 } from '../support/own-postgres';
 import { writeArtifact } from '../support/processes';
-import { startLocalStack, statsTruth, until, type LocalStack } from '../support/stack';
+import { startLocalStack, statsTruth, type LocalStack } from '../support/stack';
+import { until } from '../support/until';
 
 /**
  * Fault injection on the whole local stack (`scripts/start.ts`, every function behind one

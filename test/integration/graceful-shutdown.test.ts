@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { personData, request } from '../support/http';
-import { freePort, startFunctionCli } from '../support/processes';
+import { launchFunction } from '../support/launcher';
 
 describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
   const db = useTestDatabase(leg);
@@ -18,14 +18,13 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
         fare: 30,
       })
       .returning('id');
-    const port = await freePort();
-    const fn = startFunctionCli('people', port, {
-      DATABASE_URL: process.env.DATABASE_URL,
-      LOG_LEVEL: 'debug',
+    const fn = await launchFunction({
+      name: 'people',
+      source: 'functions/people/index.ts',
+      env: { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
     });
     try {
-      await fn.waitFor(/Serving function/);
-      const url = `http://127.0.0.1:${port}/people/${id}`;
+      const url = `${fn.url}/people/${id}`;
       expect((await request(url)).status).toBe(200);
 
       // Hold the table so the next request is in flight when SIGTERM arrives.
@@ -59,14 +58,13 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
   });
 
   it('still finishes a write whose client hung up before SIGTERM, then closes the pool', async () => {
-    const port = await freePort();
-    const fn = startFunctionCli('people', port, {
-      DATABASE_URL: process.env.DATABASE_URL,
-      LOG_LEVEL: 'debug',
+    const fn = await launchFunction({
+      name: 'people',
+      source: 'functions/people/index.ts',
+      env: { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
     });
     try {
-      await fn.waitFor(/Serving function/);
-      const url = `http://127.0.0.1:${port}/people`;
+      const url = `${fn.url}/people`;
       expect((await request(`${url}?limit=1`)).status).toBe(200);
 
       // The write waits on the lock; its client gives up (closing the response at once), and

@@ -175,10 +175,9 @@ suite(`HTML pages in headless Chromium${browserSkip ? ` [SKIPPED, ${browserSkip}
     const broker = new RecordingPublisher();
     const names = [PLAIN, ...HOSTILE];
     const uuids: string[] = [];
-    let restore: () => void;
 
     beforeAll(async () => {
-      restore = usePublisher(broker);
+      usePublisher(broker);
       for (const [i, name] of names.entries()) {
         const res = await request(`${people()}/people`, {
           method: 'POST',
@@ -199,7 +198,6 @@ suite(`HTML pages in headless Chromium${browserSkip ? ` [SKIPPED, ${browserSkip}
         expect(res.status).toBeLessThan(300);
       }
     });
-    afterAll(() => restore?.());
 
     /** Opens a URL, checks everything that must hold on any page, and screenshots it. */
     async function load(url: string, shot: string): Promise<Visit> {

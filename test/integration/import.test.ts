@@ -28,12 +28,10 @@ describeEachDatabase('bulk import of passenger CSV files', (leg) => {
   const projectStats = useFunction('project-stats');
   const stats = useFunction('stats');
   const broker = new RecordingPublisher();
-  let restore: () => void;
 
   beforeAll(() => {
-    restore = usePublisher(broker);
+    usePublisher(broker);
   });
-  afterAll(() => restore());
   beforeEach(async () => {
     broker.published.length = 0;
     await db()('person').delete();

@@ -17,10 +17,9 @@
 import { cpus, loadavg } from 'node:os';
 import { load, type LoadResult } from '../../bench/lib/load';
 import { mixedTraffic, MIXED_TRAFFIC_STATUS } from '../../bench/lib/mix';
-import { memoryMiB } from '../../bench/lib/processes';
 import { databaseLegs, useTestDatabase } from '../support/database-legs';
-import { bundleFunction, startDeployed, type DeployedFunction } from '../support/deployed';
-import { writeArtifact } from '../support/processes';
+import { bundleFunction, launchFunction, type LaunchedFunction } from '../support/launcher';
+import { memoryMiB, writeArtifact } from '../support/processes';
 
 const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 60);
 const WARM_UP_SECONDS = Math.max(1, Math.min(10, Math.round(SECONDS / 6)));
@@ -37,7 +36,7 @@ describeLeg(
   () => {
     const db = useTestDatabase(postgres);
     let bundle: { source: string; remove(): void } | undefined;
-    let fn: DeployedFunction | undefined;
+    let fn: LaunchedFunction | undefined;
     let uuids: string[] = [];
 
     beforeAll(async () => {
@@ -53,19 +52,17 @@ describeLeg(
       const inserted = await db()('person').insert(rows).returning<{ id: string }[]>('id');
       uuids = inserted.map((row) => row.id).sort();
       bundle = await bundleFunction('people');
-      fn = await startDeployed(
-        'people',
-        bundle.source,
-        {
+      fn = await launchFunction({
+        name: 'people',
+        source: bundle.source,
+        env: {
           APP_ENV: 'production',
           API_KEYS: `load=${API_KEY}`,
           DATABASE_URL: process.env.DATABASE_URL,
           LOG_LEVEL: 'info',
-          // As deployed: Terraform's NODE_OPTIONS are in deployedArgs; none of jest's.
-          NODE_OPTIONS: '',
         },
-        '/people?limit=1',
-      );
+        ready: { path: '/people?limit=1' },
+      });
     }, 120000);
 
     afterAll(async () => {
@@ -107,7 +104,7 @@ describeLeg(
         const rssAtEnd = mean([...timeline.slice(-9), atEnd.rss]);
         // Requests the generator left in flight still run: let the instance drain and stop (as
         // Cloud Run stops it) before counting what was written.
-        const exitCode = await fn!.stop();
+        const exitCode = await fn!.stop(15000);
         const logs = fn!.logs();
 
         // Every write either run started, answered or not (a run ends with requests in flight).

@@ -7,7 +7,7 @@ import { insertPersonWith } from '../../shared/people/repository';
 import type { Person } from '../../shared/people/schema';
 import { addPerson } from '../../shared/people/changes';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
-import { RecordingPublisher } from '../support/events';
+import { push, pushBody, RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import { personData, request } from '../support/http';
 
@@ -15,13 +15,12 @@ describeEachDatabase('the transactional outbox', (leg) => {
   // The relay may take rows at once in these tests (no fast-path window).
   const db = useTestDatabase(leg, { OUTBOX_FAST_PATH_MS: '0', RELAY_BATCH_SIZE: '25' });
   const base = useFunction('people');
+  const relayFunction = useFunction('relay-outbox');
   const broker = new RecordingPublisher();
-  let restore: () => void;
 
   beforeAll(() => {
-    restore = usePublisher(broker);
+    usePublisher(broker);
   });
-  afterAll(() => restore());
   beforeEach(async () => {
     broker.published.length = 0;
     broker.failing = false;
@@ -139,14 +138,14 @@ describeEachDatabase('the transactional outbox', (leg) => {
       fare: 1,
     });
     await expect(
-      insertPersonWith(db(), person, { table: 'outbox', row: outboxRow(db(), event, '') }),
+      insertPersonWith(db(), person, { table: 'outbox', row: outboxRow(db(), event, '', 0) }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await db()('outbox').where({ event_id: event.id })).toEqual([]);
     // The outbox row fails (its event id is taken): the person is not written either.
-    await db()('outbox').insert(outboxRow(db(), other, ''));
+    await db()('outbox').insert(outboxRow(db(), other, '', 0));
     const fresh = { ...person, uuid: randomUUID() };
     await expect(
-      insertPersonWith(db(), fresh, { table: 'outbox', row: outboxRow(db(), other, '') }),
+      insertPersonWith(db(), fresh, { table: 'outbox', row: outboxRow(db(), other, '', 0) }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await db()('person').where({ id: fresh.uuid })).toEqual([]);
     await broker.settled();
@@ -234,10 +233,26 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(await pending()).toEqual([]);
   });
 
-  it('prunes sent rows older than the retention', async () => {
+  it('prunes, on each relay tick, sent rows and consumer records older than the retention', async () => {
     await request(`${base()}/people`, { method: 'POST', json: personData() });
-    await db()('outbox').update({ sent_at: db().raw("now() - interval '9 days'") });
-    expect(await relay()).toMatchObject({ pruned: 1 });
-    expect(await db()('outbox').select()).toEqual([]);
+    await request(`${base()}/people`, { method: 'POST', json: personData() });
+    await broker.settled();
+    const [old, recent] = await db()('outbox').orderBy('id').pluck('id');
+    await db()('outbox')
+      .where({ id: old })
+      .update({ sent_at: db().raw("now() - interval '9 days'") });
+    await db()('processed_event').delete();
+    await db()('processed_event').insert([
+      {
+        consumer: 'old',
+        event_id: randomUUID(),
+        processed_at: db().raw("now() - interval '9 days'"),
+      },
+      { consumer: 'recent', event_id: randomUUID() },
+    ]);
+    const tick = await push(relayFunction(), pushBody({ data: Buffer.from('{}') }));
+    expect(tick.status).toBe(204);
+    expect(await db()('outbox').pluck('id')).toEqual([recent]);
+    expect(await db()('processed_event').pluck('consumer')).toEqual(['recent']);
   });
 });

@@ -1,3 +1,4 @@
+import { ListQuery, PersonPath } from '../../shared/people/schema';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { useFunction } from '../support/functions';
 import { leaksInternals, personData, request } from '../support/http';
@@ -289,6 +290,25 @@ describeEachDatabase('people API', (leg) => {
       expect(res.status).toBe(400);
       expect(res.body.errors[0]).toMatchObject({ field: 'cursor', code: 'invalid-format' });
     });
+
+    it('names every bad query parameter in one answer', async () => {
+      const res = await request(`${people()}?limit=1e3&cursor=garbage!`);
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        {
+          field: 'limit',
+          code: 'out-of-range',
+          message: 'limit must be an integer from 1 to 1000',
+        },
+        { field: 'cursor', code: 'invalid-format', message: expect.stringMatching(/^cursor /) },
+      ]);
+    });
+
+    it('ignores query parameters it does not declare', async () => {
+      const res = await request<unknown[]>(`${people()}?limit=2&utm_source=mail&_=1700000000`);
+      expect(res.status).toBe(200);
+      expect(res.body).toHaveLength(2);
+    });
   });
 
   describe('HTML pages', () => {
@@ -330,6 +350,22 @@ describeEachDatabase('people API', (leg) => {
         '/people/openapi.json',
       ]);
       expect(res.body.components.schemas.PersonData.required).toContain('name');
+    });
+
+    it('lists as its parameters the very schemas the function reads the query and path with', async () => {
+      const { paths } = (await request(`${people()}/openapi.json`)).body;
+      const declared = (location: string, schema: { properties: object }) =>
+        Object.entries(schema.properties).map(([name, property]) => ({
+          name,
+          in: location,
+          schema: JSON.parse(JSON.stringify(property)),
+        }));
+      expect(paths['/people'].get.parameters).toEqual(
+        declared('query', ListQuery).map((p) => expect.objectContaining(p)),
+      );
+      expect(paths['/people/{uuid}'].parameters).toEqual(
+        declared('path', PersonPath).map((p) => expect.objectContaining({ ...p, required: true })),
+      );
     });
 
     it.each([

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { databaseLegs, useTestDatabase } from '../support/database-legs';
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
-import { startLocalStack, until, type LocalStack } from '../support/stack';
+import { startLocalStack, type LocalStack } from '../support/stack';
+import { until } from '../support/until';
 
 /**
  * A consumer that fails on its first two attempts at an event: the real emulator redelivers

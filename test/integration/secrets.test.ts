@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { config, currentSetting, initConfig, resetConfig } from '../../shared/config';
+import { config, currentSetting, initConfig } from '../../shared/config';
 import { connectionProvider } from '../../shared/db/knex';
 import { logger } from '../../shared/logging';
+import { resetInstance } from '../../shared/runtime/testing';
 import { FakeSecretManager } from '../support/fake-secret-manager';
 import { capturedLogs, capturedLogText, clearCapturedLogs } from '../support/logs';
-import { freePort, startFunctionCli } from '../support/processes';
+import { launchFunction } from '../support/launcher';
+import { freePort } from '../support/processes';
 
 const PROJECT = 'demo-manifest';
 const KEY_V1 = 'ci=first-key-0123456789abcdef';
@@ -24,17 +26,17 @@ describe('the secret loader, with the real client against a local Secret Manager
   });
   afterAll(async () => {
     process.env = saved;
-    resetConfig();
+    await resetInstance();
     await fake.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     process.env = {
       ...saved,
       SECRET_MANAGER_ENDPOINT: fake.endpoint,
       GOOGLE_CLOUD_PROJECT: PROJECT,
     };
     delete process.env.DATABASE_URL;
-    resetConfig();
+    await resetInstance();
     clearCapturedLogs();
     fake.delayMs = 0;
   });
@@ -154,23 +156,30 @@ describe('the secret loader, with the real client against a local Secret Manager
     process.env.API_KEYS = 'sm://api-keys';
     process.env.DATABASE_PASSWORD = 'sm://db-password';
     process.env.DATABASE_HOST = '127.0.0.1';
-    await initConfig();
-    logger.info({ attempt: `password=${PASSWORD_V2}` }, `connecting with ${PASSWORD_V2}`);
-    logger.error({ error: new Error(`auth failed for first-key-0123456789abcdef`) }, 'oops');
+    // The latest versions, whichever earlier tests added: the values this instance resolved.
+    const loaded = await initConfig();
+    const password = loaded.DATABASE_PASSWORD!;
+    const key = loaded.API_KEYS!.slice(loaded.API_KEYS!.indexOf('=') + 1);
+    logger.info({ attempt: `password=${password}` }, `connecting with ${password}`);
+    logger.error({ error: new Error(`auth failed for ${key}`) }, 'oops');
     const text = capturedLogText();
     expect(text).toContain('[REDACTED]');
-    expect(text).not.toContain(PASSWORD_V2);
-    expect(text).not.toContain('first-key-0123456789abcdef');
+    expect(text).not.toContain(password);
+    expect(text).not.toContain(key);
   });
 
   it('stops an instance whose first load fails, naming the setting and the secret, never a value', async () => {
-    const port = await freePort();
-    const fn = startFunctionCli('people', port, {
-      SECRET_MANAGER_ENDPOINT: fake.endpoint,
-      GOOGLE_CLOUD_PROJECT: PROJECT,
-      API_KEYS: 'sm://no-such-secret',
-      DATABASE_PASSWORD: 'sm://db-password',
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    const fn = await launchFunction({
+      name: 'people',
+      source: 'functions/people/index.ts',
+      env: {
+        SECRET_MANAGER_ENDPOINT: fake.endpoint,
+        GOOGLE_CLOUD_PROJECT: PROJECT,
+        API_KEYS: 'sm://no-such-secret',
+        DATABASE_PASSWORD: 'sm://db-password',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
+      ready: 'spawned',
     });
     expect(await fn.exited).toBe(1);
     expect(fn.output()).toMatch(/API_KEYS refers to secret sm:\/\/no-such-secret/);

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { resetConfig } from '../../shared/config';
-import { closeDatabase } from '../../shared/db';
 import { createEvent } from '../../shared/events/envelope';
 import { eventMessage } from '../../shared/events/message';
 import { usePublisher } from '../../shared/events/publisher';
+import { resetInstance } from '../../shared/runtime/testing';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { push, pushBody, RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
@@ -95,11 +94,10 @@ describeEachDatabase('security: every write path needs a valid key', (leg) => {
   const people = useFunction('people');
   const stats = useFunction('stats');
   const broker = new RecordingPublisher();
-  let restore: () => void;
   let existing: string;
 
   beforeAll(async () => {
-    restore = usePublisher(broker);
+    usePublisher(broker);
     const res = await request(`${people()}/people`, {
       method: 'POST',
       json: personData(),
@@ -109,7 +107,6 @@ describeEachDatabase('security: every write path needs a valid key', (leg) => {
     existing = res.body.uuid;
     await broker.settled();
   });
-  afterAll(() => restore());
 
   type Write = {
     method: string;
@@ -335,14 +332,12 @@ describeEachDatabase('security: no secret in any log line, response or page', (l
   const health = useFunction('health');
   const projectStats = useFunction('project-stats');
   const broker = new RecordingPublisher();
-  let restore: () => void;
   const responses: JsonResponse[] = [];
 
   beforeAll(() => {
-    restore = usePublisher(broker);
+    usePublisher(broker);
     clearCapturedLogs();
   });
-  afterAll(() => restore());
 
   const call = async (url: string, init: Parameters<typeof request>[1] = {}) => {
     const res = await request(url, init);
@@ -501,14 +496,12 @@ describe('security: no secret when the database is unreachable', () => {
     process.env.API_KEYS = `ci=${LABELLED_KEY},${BARE_KEY}`;
     process.env.DB_CONNECT_TIMEOUT_MS = '500';
     delete process.env.DATABASE_PASSWORD;
-    resetConfig();
-    await closeDatabase();
+    await resetInstance();
     clearCapturedLogs();
   });
   afterAll(async () => {
     process.env = saved;
-    resetConfig();
-    await closeDatabase();
+    await resetInstance();
   });
 
   it('answers 503s and logs the failure, masking the password and the keys', async () => {

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { resetConfig } from '../../shared/config';
-import { closeDatabase, database } from '../../shared/db';
+import { database } from '../../shared/db';
 import { serveOnSocket } from '../../shared/db/embedded';
 import { loadPglite } from '../../shared/db/pglite';
+import { resetInstance } from '../../shared/runtime/testing';
 
 /**
  * The two databases every integration suite runs against: the embedded default (PGlite)
@@ -91,8 +91,9 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * Points this test file's instance (config and database pool) at a fresh database of the leg
- * for the enclosing describe block.
+ * Gives the enclosing describe block a fresh instance (resetInstance) pointed at a fresh
+ * database of the leg, and resets the instance again after the block (so what the block
+ * installed, a publisher for one, goes with it).
  * @returns a getter for the instance's knex, for assertions on what was written
  */
 export function useTestDatabase(leg: DatabaseLeg, env: Record<string, string> = {}): () => Knex {
@@ -105,17 +106,15 @@ export function useTestDatabase(leg: DatabaseLeg, env: Record<string, string> = 
       saved[name] = process.env[name];
       process.env[name] = value;
     }
-    resetConfig();
-    await closeDatabase();
+    await resetInstance();
     knex = await database();
   });
   afterAll(async () => {
-    await closeDatabase();
+    await resetInstance();
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    resetConfig();
     await testDb?.close();
   });
   return () => {

@@ -1,24 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { request } from './http';
 import { freePort, startChild, TSX, type Child } from './processes';
-
-/** Polls `probe` until it returns a value; fails naming `what` after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30000,
-  intervalMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
+import { until } from './until';
 
 /** `npm start` in a separate process, as a user runs it. */
 export interface LocalStack {
@@ -36,12 +19,7 @@ export async function startLocalStack(
   const port = await freePort();
   const child = startChild(TSX, ['scripts/start.ts'], { PORT: String(port), ...env });
   const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.process.exitCode !== null) return;
-    child.process.kill('SIGTERM');
-    await Promise.race([child.exited, sleep(10000, undefined, { ref: false })]);
-    if (child.process.exitCode === null) child.process.kill('SIGKILL');
-  };
+  const stop = async () => void (await child.stop());
   try {
     await until(
       'the local stack to answer /health',

@@ -1,7 +1,8 @@
-import { clearSecrets, redact, registerSecret } from '../../shared/logging/redaction';
+import { redact, registerSecret } from '../../shared/logging/redaction';
+import { resetInstance } from '../../shared/runtime/testing';
 
 describe('secret redaction', () => {
-  afterEach(() => clearSecrets());
+  afterEach(resetInstance);
 
   it('masks a registered value wherever it appears', () => {
     registerSecret('s3cr3t-value');
