@@ -66,8 +66,10 @@ locals {
     OUTBOX_RETENTION_HOURS = "192"
   }
 
-  # Settings whose value is a secret: deployed as sm://<secret id>, resolved by the app at cold
-  # start. The function's service account may read exactly the secrets its declaration lists.
+  # Settings whose value is a secret, in Secret Manager: deployed as sm://<secret id>, resolved
+  # by the app at cold start. The function's service account may read exactly the secrets its
+  # declaration lists. DATABASE_PASSWORD is the schema owner's: the pipeline's migrations read
+  # it, no function does (they sign in with IAM).
   secret_settings = ["API_KEYS", "DATABASE_PASSWORD"]
 
   # The Pub/Sub topics (EVENTS_TOPIC, DEAD_LETTER_TOPIC and RELAY_TOPIC's defaults).
