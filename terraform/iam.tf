@@ -141,8 +141,11 @@ module "service_accounts" {
         display_name  = "manifest deployer"
         description   = "Runs cloudbuild-apply.yaml for ${var.environment}: migrations, terraform apply of the saved plan."
         project_roles = local.deployer_project_roles
-        # The deployer's own triggers run as the deployer.
-        iam = local.deployer_may_act_as
+        iam = merge(local.deployer_may_act_as, {
+          # The apply build's smoke test calls people with the deployer's ID token, which Cloud
+          # Build mints (metadata server) only for an account that may mint its own.
+          "roles/iam.serviceAccountOpenIdTokenCreator" = [local.deployer_member]
+        })
       }
     },
   )

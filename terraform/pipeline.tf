@@ -104,7 +104,7 @@ module "apply_triggers" {
 # Who may approve a build that waits for one (production's apply builds): the people listed in
 # the environment's tfvars, and nobody else (authoritative for the role).
 resource "google_project_iam_binding" "build_approvers" {
-  count   = var.deploy_pipeline == null ? 0 : (length(var.deploy_pipeline.approvers) > 0 ? 1 : 0)
+  count   = length(try(var.deploy_pipeline.approvers, [])) > 0 ? 1 : 0
   project = var.project_id
   role    = "roles/cloudbuild.builds.approver"
   members = var.deploy_pipeline.approvers

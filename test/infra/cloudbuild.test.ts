@@ -23,12 +23,16 @@ const apply = loadCloudBuild(CLOUDBUILD_APPLY_FILE);
 let planTriggers: Body;
 let applyTriggers: Body;
 let branchPatterns: Record<string, Record<string, string>>;
+let deployerAccount: string;
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 beforeAll(async () => {
   const config = await loadTerraform();
   planTriggers = find(rootModule(config), 'module.plan_triggers').body;
   applyTriggers = find(rootModule(config), 'module.apply_triggers').body;
   branchPatterns = local(config.modules.get('modules/naming')!, 'branch_patterns');
+  const accounts = String(find(rootModule(config), 'module.service_accounts').body.accounts);
+  deployerAccount = accounts.slice(accounts.indexOf('deployer = {'));
 });
 
 type Step = {
@@ -145,7 +149,10 @@ describe('the apply build', () => {
     });
   });
 
-  it("smoke-tests people with an ID token from the metadata server (the build's own identity)", () => {
+  it("smoke-tests people with the deployer's ID token, which it may mint", () => {
+    expect(flat(deployerAccount)).toContain(
+      '"roles/iam.serviceAccountOpenIdTokenCreator" = [local.deployer_member]',
+    );
     const smoke = applyStep('smoke').script!;
     expect(smoke).not.toMatch(/print-identity-token/);
     expect(smoke).toMatch(
