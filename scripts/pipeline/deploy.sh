@@ -39,8 +39,14 @@ lock() {
       return
     fi
     # Released in between: try again.
-    generation=$(gcloud storage objects describe "$LOCK" --format='value(generation)' 2>/dev/null) || continue
-    holder=$(gcloud storage cat "$LOCK" 2>/dev/null | head -n1) || continue
+    generation=$(gcloud storage objects describe "$LOCK" --format='value(generation)' 2>/dev/null) ||
+      { sleep 2; continue; }
+    holder=$(gcloud storage cat "$LOCK" 2>/dev/null | head -n1) || { sleep 2; continue; }
+    if [ "$holder" = "$BUILD_ID" ]; then
+      # This build took it already (its lock step was retried).
+      echo "$generation" >"$HELD"
+      return
+    fi
     status=$(gcloud builds describe "$holder" --region="$LOCATION" --format='value(status)' 2>/dev/null || echo GONE)
     case "$status" in
       PENDING | QUEUED | WORKING)
