@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as createPerson from './20261123090000_create_person';
 import * as createEvents from './20261123120000_create_events';
+import * as runtimeRole from './20261201090000_runtime_role';
 
 /** One schema change: its name is stored in `knex_migrations` once applied. */
 export interface Migration {
@@ -17,4 +18,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { name: '20261123090000_create_person', ...createPerson },
   { name: '20261123120000_create_events', ...createEvents },
+  { name: '20261201090000_runtime_role', ...runtimeRole },
 ];

@@ -1,12 +1,16 @@
 # PostgreSQL on Cloud SQL: a private IP the functions reach over the VPC connector, and no
-# authorized network (see modules/cloud-sql-postgres).
+# authorized network (see modules/cloud-sql-postgres). Its built-in user owns the schema and
+# runs the migrations (the pipeline); the functions sign in as their own IAM users, below.
 module "database" {
   source     = "./modules/cloud-sql-postgres"
   project_id = var.project_id
   region     = var.region
   name       = local.names.sql_instance
   labels     = local.labels
-  instance   = var.database.instance
+  # IAM database authentication, for the functions' users.
+  instance = merge(var.database.instance, {
+    flags = merge(try(var.database.instance.flags, {}), { "cloudsql.iam_authentication" = "on" })
+  })
   network = {
     private_network = module.network.private_network
     public_ip       = var.database.public_ip
@@ -16,4 +20,17 @@ module "database" {
     password_version = var.database.password_version
   }
   depends_on = [google_project_service.enabled]
+}
+
+# Each function signs in to the database as its own service account (IAM database
+# authentication: no password to store, rotate or leak). Cloud SQL creates these users with no
+# privileges at all, outside cloudsqlsuperuser; the pipeline makes each a member of
+# manifest_runtime (npm run migrate:grant-runtime, which refuses a user that could do more):
+# the rows of the application's tables, never the schema (shared/db/roles.ts).
+resource "google_sql_user" "functions" {
+  for_each = local.function_declarations
+  project  = var.project_id
+  instance = split(":", module.database.connection_name)[2]
+  name     = trimsuffix(module.service_accounts.emails["fn-${each.key}"], ".gserviceaccount.com")
+  type     = "CLOUD_IAM_SERVICE_ACCOUNT"
 }

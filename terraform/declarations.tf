@@ -4,31 +4,32 @@
 # relay's backlog line). test/infra/drift.test.ts fails when these differ.
 
 locals {
-  # The settings every function is deployed with: it reaches the database the same way.
+  # The settings every function is deployed with: it reaches the database the same way, as
+  # its own IAM database user (no password).
   common_settings = [
     "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
-    "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DB_POOL_MAX",
+    "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "CLOUD_SQL_AUTH_TYPE", "DATABASE_NAME", "DATABASE_USER", "DB_POOL_MAX",
   ]
 
   function_declarations = {
     people = {
       kind             = "http"
       read_only        = false
-      secrets          = ["API_KEYS", "DATABASE_PASSWORD"]
+      secrets          = ["API_KEYS"]
       publishes_events = true
       settings         = concat(local.common_settings, ["API_KEYS", "READ_REQUIRES_AUTH", "EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "OUTBOX_FAST_PATH_MS"])
     }
     stats = {
       kind             = "http"
       read_only        = true
-      secrets          = ["API_KEYS", "DATABASE_PASSWORD"]
+      secrets          = ["API_KEYS"]
       publishes_events = false
       settings         = concat(local.common_settings, ["API_KEYS", "READ_REQUIRES_AUTH"])
     }
     health = {
       kind             = "http"
       read_only        = true
-      secrets          = ["DATABASE_PASSWORD"]
+      secrets          = []
       publishes_events = false
       settings         = local.common_settings
     }
@@ -37,7 +38,7 @@ locals {
     relay-outbox = {
       kind             = "event"
       read_only        = false
-      secrets          = ["DATABASE_PASSWORD"]
+      secrets          = []
       publishes_events = true
       settings         = concat(local.common_settings, ["EVENTS_TOPIC", "PUBLISH_TIMEOUT_MS", "RELAY_BATCH_SIZE", "OUTBOX_RETENTION_HOURS"])
     }
@@ -47,7 +48,7 @@ locals {
   consumer = {
     kind             = "event"
     read_only        = false
-    secrets          = ["DATABASE_PASSWORD"]
+    secrets          = []
     publishes_events = false
     settings         = local.common_settings
   }
@@ -65,8 +66,10 @@ locals {
     OUTBOX_RETENTION_HOURS = "192"
   }
 
-  # Settings whose value is a secret: deployed as sm://<secret id>, resolved by the app at cold
-  # start. The function's service account may read exactly the secrets its declaration lists.
+  # Settings whose value is a secret, in Secret Manager: deployed as sm://<secret id>, resolved
+  # by the app at cold start. The function's service account may read exactly the secrets its
+  # declaration lists. DATABASE_PASSWORD is the schema owner's: the pipeline's migrations read
+  # it, no function does (they sign in with IAM).
   secret_settings = ["API_KEYS", "DATABASE_PASSWORD"]
 
   # The Pub/Sub topics (EVENTS_TOPIC, DEAD_LETTER_TOPIC and RELAY_TOPIC's defaults).

@@ -1,5 +1,9 @@
 # The functions: gen2, Node.js 22, each from its bundle (dist/functions/<name>, `npm run build`),
 # running as its own service account with the settings its declaration lists.
+#
+# Bundles are named by their content, so a deploy replaces a changed function's bundle: the old
+# one becomes a noncurrent version, kept 30 days (what a rollback rebuilds from), then deleted.
+# The bucket waits for the functions' image repository (every function waits for the bucket).
 resource "google_storage_bucket" "function_sources" {
   project                     = var.project_id
   name                        = local.names.function_sources_bucket
@@ -8,26 +12,82 @@ resource "google_storage_bucket" "function_sources" {
   public_access_prevention    = "enforced"
   force_destroy               = var.environment != "production"
   labels                      = local.labels
-  depends_on                  = [google_project_service.enabled]
+  versioning {
+    enabled = true
+  }
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = 30
+      with_state                 = "ARCHIVED"
+    }
+    action {
+      type = "Delete"
+    }
+  }
+  lifecycle_rule {
+    condition {
+      age = 1
+    }
+    action {
+      type = "AbortIncompleteMultipartUpload"
+    }
+  }
+  depends_on = [google_project_service.enabled, google_artifact_registry_repository.function_images]
+}
+
+# The images Cloud Functions builds from the bundles: gen2 functions push to gcf-artifacts in
+# their region, which Cloud Functions would otherwise create on first deploy with no cleanup, so
+# it is declared here first. Every deploy adds an image per changed function; only the newest
+# versions of each are kept (a rollback to a recent revision keeps its image). An environment
+# whose functions were deployed before this repository was declared imports it once
+# (terraform/README.md, Function images).
+resource "google_artifact_registry_repository" "function_images" {
+  project                = var.project_id
+  location               = var.region
+  repository_id          = "gcf-artifacts"
+  description            = "Images of the manifest functions, built by Cloud Functions from their bundles."
+  format                 = "DOCKER"
+  labels                 = local.labels
+  cleanup_policy_dry_run = false
+  cleanup_policies {
+    id     = "delete-after-30-days"
+    action = "DELETE"
+    condition {
+      tag_state  = "ANY"
+      older_than = "2592000s"
+    }
+  }
+  cleanup_policies {
+    id     = "keep-the-newest-5"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = 5
+    }
+  }
+  depends_on = [google_project_service.enabled]
 }
 
 locals {
-  # The value of every setting a function may be deployed with.
+  # The value of every setting a function may be deployed with, but its database user.
   setting_values = merge(local.setting_defaults, var.settings, {
     APP_ENV              = var.environment
     GOOGLE_CLOUD_PROJECT = var.project_id
     CLOUD_SQL_INSTANCE   = module.database.connection_name
+    CLOUD_SQL_AUTH_TYPE  = "IAM"
     DATABASE_NAME        = module.database.database
-    DATABASE_USER        = module.database.user
-    DATABASE_PASSWORD    = "sm://${module.secrets.secret_ids["DATABASE_PASSWORD"]}"
     API_KEYS             = "sm://${module.secrets.secret_ids["API_KEYS"]}"
     EVENTS_TOPIC         = module.events_topic.name
   })
 
+  # Each function signs in to the database as its own IAM user (database.tf).
+  function_settings = {
+    for name, user in google_sql_user.functions : name => merge(local.setting_values, { DATABASE_USER = user.name })
+  }
+
   function_environment = {
     for name, f in local.function_declarations : name => merge(
       local.runtime_environment,
-      { for setting in f.settings : setting => local.setting_values[setting] },
+      { for setting in f.settings : setting => local.function_settings[name][setting] },
     )
   }
 }
@@ -35,8 +95,8 @@ locals {
 # Each function waits for what it reads at cold start by data, not by a module-level
 # depends_on (which would defer reading every bundle to apply time, so every function would be
 # redeployed whenever the secrets or the database changed): module.secrets.secret_ids is known
-# once the secrets have their values and readers, module.database.user once its password is
-# stored (test/infra/ordering.test.ts).
+# once the secrets have their values and readers, its database user once the user exists
+# (test/infra/ordering.test.ts).
 module "functions" {
   source                = "./modules/cloud-function"
   for_each              = local.function_declarations

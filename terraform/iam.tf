@@ -1,12 +1,14 @@
 # One service account per function, holding only what that function uses; a push identity per
-# event function; the builder of the functions' images; and the deployer that applies this
-# configuration from Cloud Build. Resource-level grants (secrets, topics, invokers) live with
-# their resources; only what has no narrower scope is granted on the project.
+# event function; the builder of the functions' images; the planner that tests and plans every
+# push (read-only); and the deployer that applies a saved plan. Resource-level grants (secrets,
+# topics, invokers, the pipeline bucket) live with their resources; only what has no narrower
+# scope is granted on the project.
 locals {
-  # Every function's only project role, narrowed to this environment's instance by a condition:
-  # the Cloud SQL connector connects with it. Everything else a function may do is granted on
-  # the resource (its secrets, the events topic).
-  function_project_roles = ["roles/cloudsql.client"]
+  # A function's only project roles, narrowed to this environment's instance by a condition:
+  # the Cloud SQL connector connects with the first and signs in as the function's IAM database
+  # user with the second. Everything else a function may do is granted on the resource (its
+  # secrets, the events topic).
+  function_project_roles = ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]
 
   # Building a function's image from its bundle: logs, the image registry, reading the source.
   builder_project_roles = [
@@ -15,12 +17,39 @@ locals {
     "roles/storage.objectViewer",
   ]
 
-  # What applying this configuration takes (the deployer is the most privileged identity here,
-  # by necessity), plus running the pipeline: build logs, the migration's Cloud SQL connection.
-  deployer_roles = [
+  # What `terraform plan` reads (it refreshes every resource) and a plan build does: each
+  # service's viewer role, the IAM policies (securityReviewer), the state (objectViewer), the
+  # build's own logs. Nothing that changes anything: every push of every branch runs as this
+  # account, feature branches included.
+  planner_project_roles = [
     "roles/artifactregistry.reader",
+    "roles/cloudbuild.builds.viewer",
+    "roles/cloudfunctions.viewer",
+    "roles/cloudscheduler.viewer",
+    "roles/cloudsql.viewer",
+    "roles/compute.networkViewer",
+    "roles/iam.securityReviewer",
+    "roles/logging.logWriter",
+    "roles/logging.viewer",
+    "roles/monitoring.viewer",
+    "roles/pubsub.viewer",
+    "roles/run.viewer",
+    "roles/secretmanager.viewer",
+    "roles/serviceusage.serviceUsageViewer",
+    "roles/storage.bucketViewer",
+    "roles/storage.objectViewer",
+    "roles/vpcaccess.viewer",
+  ]
+
+  # What applying this configuration takes (the deployer is the most privileged identity here,
+  # by necessity), plus running the apply build: build logs and its own approval, the
+  # repository's history (readTokenAccessor: is this commit newer than the deployed one?), the
+  # migration's Cloud SQL connection. Project IAM only through the condition below.
+  deployer_roles = [
+    "roles/artifactregistry.admin",
     "roles/cloudbuild.builds.editor",
     "roles/cloudbuild.connectionViewer",
+    "roles/cloudbuild.readTokenAccessor",
     "roles/cloudfunctions.admin",
     "roles/cloudscheduler.admin",
     "roles/cloudsql.admin",
@@ -30,7 +59,6 @@ locals {
     "roles/logging.logWriter",
     "roles/monitoring.editor",
     "roles/pubsub.admin",
-    "roles/resourcemanager.projectIamAdmin",
     "roles/run.admin",
     "roles/secretmanager.admin",
     "roles/servicenetworking.networksAdmin",
@@ -38,6 +66,29 @@ locals {
     "roles/storage.admin",
     "roles/vpcaccess.admin",
   ]
+
+  # The project roles the deployer may grant or revoke, and no other: its
+  # roles/resourcemanager.projectIamAdmin is conditioned on them (modifiedGrantsByRole), so no
+  # build can hand out owner, an admin role, or anything this configuration does not grant
+  # itself. The deployer's and the planner's own bindings are not in it: a change to those is
+  # applied by a project administrator (README: Deploy), never by the pipeline.
+  pipeline_grantable_roles = concat(
+    local.function_project_roles,
+    local.builder_project_roles,
+    ["roles/cloudbuild.builds.approver"],
+  )
+  deployer_project_roles = concat(
+    [for role in local.deployer_roles : { role = role, condition = null }],
+    [{
+      role = "roles/resourcemanager.projectIamAdmin"
+      condition = {
+        title       = "manifest-pipeline-grants-only"
+        description = "Grant or revoke only the project roles this configuration hands out (terraform/iam.tf)."
+        expression  = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(${jsonencode(local.pipeline_grantable_roles)})"
+      }
+    }],
+  )
+
   deployer_may_act_as = { "roles/iam.serviceAccountUser" = [local.deployer_member] }
 }
 
@@ -79,13 +130,24 @@ module "service_accounts" {
         project_roles = [for role in local.builder_project_roles : { role = role }]
         iam           = local.deployer_may_act_as
       }
+      planner = {
+        account_id    = local.ids.planner
+        display_name  = "manifest planner"
+        description   = "Runs cloudbuild.yaml for ${var.environment} on every push: tests, bundles, terraform plan (read-only)."
+        project_roles = [for role in local.planner_project_roles : { role = role }]
+        # The plan triggers (created by the deployer) run as the planner.
+        iam = local.deployer_may_act_as
+      }
       deployer = {
         account_id    = local.ids.deployer
         display_name  = "manifest deployer"
-        description   = "Runs cloudbuild.yaml for ${var.environment}: tests, migrations, terraform apply."
-        project_roles = [for role in local.deployer_roles : { role = role }]
-        # The deployer's own triggers run as the deployer.
-        iam = local.deployer_may_act_as
+        description   = "Runs cloudbuild-apply.yaml for ${var.environment}: migrations, terraform apply of the saved plan."
+        project_roles = local.deployer_project_roles
+        iam = merge(local.deployer_may_act_as, {
+          # The apply build's smoke test calls people with the deployer's ID token, which Cloud
+          # Build mints (metadata server) only for an account that may mint its own.
+          "roles/iam.serviceAccountOpenIdTokenCreator" = [local.deployer_member]
+        })
       }
     },
   )

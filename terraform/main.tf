@@ -22,6 +22,9 @@ locals {
   event_functions = { for name, f in local.function_declarations : name => f if f.kind == "event" }
 }
 
+# Every API the configuration uses. Enabling them takes Service Usage, Resource Manager and IAM
+# to be enabled already: the bootstrap does that by hand (README: Deploy, step 2;
+# test/infra/bootstrap.test.ts).
 resource "google_project_service" "enabled" {
   for_each = toset(concat([
     "artifactregistry.googleapis.com",
@@ -37,6 +40,7 @@ resource "google_project_service" "enabled" {
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "servicenetworking.googleapis.com",
+    "serviceusage.googleapis.com",
     "sqladmin.googleapis.com",
     "storage.googleapis.com",
     "vpcaccess.googleapis.com",

@@ -28,6 +28,13 @@ moved {
   to   = module.functions["relay-outbox"]
 }
 
+# The one deploy trigger per branch pattern became an apply trigger (of a saved plan) beside a
+# plan trigger.
+moved {
+  from = module.deploy_triggers
+  to   = module.apply_triggers
+}
+
 # Grants became authoritative per role (*_iam_binding, Fabric's iam = { ROLE => [MEMBERS] }).
 # The additive grants of before are forgotten, not revoked: revoking them after the bindings
 # exist would take the same members out of the bindings' roles.

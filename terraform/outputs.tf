@@ -14,11 +14,12 @@ output "people_url" {
 }
 
 output "database" {
-  description = "The Cloud SQL instance (for the Auth Proxy and CLOUD_SQL_INSTANCE), database and user."
+  description = "The Cloud SQL instance (for the Auth Proxy and CLOUD_SQL_INSTANCE), database, the user that owns the schema and runs the migrations, and the functions' IAM database users (npm run migrate:grant-runtime)."
   value = {
     connection_name = module.database.connection_name
     database        = module.database.database
     user            = module.database.user
+    runtime_users   = [for user in google_sql_user.functions : user.name]
   }
 }
 

@@ -1,6 +1,7 @@
 # API_KEYS and DATABASE_PASSWORD live in Secret Manager; functions get sm:// references.
 # Each function's account reads exactly the secrets its declaration lists; the deployer reads
-# the database password for the pipeline's migration step. API_KEYS starts with one generated
+# the database password (the schema owner's, which no function has) for the pipeline's
+# migration step. API_KEYS starts with one generated
 # key labelled "bootstrap" (read it with gcloud secrets versions access latest --secret=...);
 # the database password is written by modules/cloud-sql-postgres with the user's.
 module "secrets" {

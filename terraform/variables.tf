@@ -90,16 +90,27 @@ variable "relay_schedule" {
 
 variable "deploy_pipeline" {
   description = <<-EOT
-    The Cloud Build triggers that deploy this environment when its branches are pushed
-    (modules/naming maps branches to environments). repository: a Cloud Build 2nd-gen repository
-    id, projects/<p>/locations/<region>/connections/<c>/repositories/<r>; approval_required: each
-    build waits for an approval. Null: no triggers (deploy with terraform apply only).
+    The Cloud Build triggers that plan and apply this environment when its branches are pushed
+    (modules/naming maps branches to environments; README: Deploy). repository: a Cloud Build
+    2nd-gen repository id, projects/<p>/locations/<region>/connections/<c>/repositories/<r>;
+    approval_required: each apply build waits for an approval of its saved plan; approvers: the
+    IAM members (user:, group:) who may approve (roles/cloudbuild.builds.approver), required
+    when approval_required. Null: no triggers (deploy with terraform apply only).
   EOT
   type = object({
     repository        = string
     approval_required = optional(bool, false)
+    approvers         = optional(list(string), [])
   })
   default = null
+  validation {
+    condition     = var.deploy_pipeline == null || !try(var.deploy_pipeline.approval_required, false) || length(try(var.deploy_pipeline.approvers, [])) > 0
+    error_message = "deploy_pipeline.approval_required needs deploy_pipeline.approvers: list who may approve a deploy (e.g. [\"group:release-managers@example.com\"]), or no build could ever be approved but by an owner."
+  }
+  validation {
+    condition     = var.deploy_pipeline == null || alltrue([for m in try(var.deploy_pipeline.approvers, []) : can(regex("^(user|group|serviceAccount|domain):.+$", m))])
+    error_message = "deploy_pipeline.approvers are IAM members: user:<email>, group:<email>, serviceAccount:<email> or domain:<domain>."
+  }
 }
 
 variable "monitoring" {

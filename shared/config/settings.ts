@@ -82,6 +82,11 @@ export const Settings = Type.Object(
       default: 'PRIVATE',
       description: 'Which address of the Cloud SQL instance the connector uses.',
     }),
+    CLOUD_SQL_AUTH_TYPE: StringEnum(['PASSWORD', 'IAM'], {
+      default: 'PASSWORD',
+      description:
+        "How the connector signs in to Cloud SQL: `PASSWORD` (`DATABASE_USER` with `DATABASE_PASSWORD`), or `IAM` (IAM database authentication: `DATABASE_USER` is the service account's email without `.gserviceaccount.com`, and no password exists).",
+    }),
     DATA_DIR: Type.String({
       minLength: 1,
       default: '.data',

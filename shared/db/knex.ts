@@ -80,14 +80,18 @@ function withPassword(url: string, password: string | undefined): string {
 }
 
 type CloudSqlConnector = {
-  getOptions(o: { instanceConnectionName: string; ipType: string }): Promise<{ stream: unknown }>;
+  getOptions(o: {
+    instanceConnectionName: string;
+    ipType: string;
+    authType: string;
+  }): Promise<{ stream: unknown }>;
   close(): void;
 };
 let connector: Promise<CloudSqlConnector> | undefined;
 
 /**
  * The configured database as a provider of connection targets: Cloud SQL through its Node.js
- * connector (CLOUD_SQL_INSTANCE), a URL or a host (the password, when it comes from Secret
+ * connector (CLOUD_SQL_INSTANCE; a password, or IAM database authentication), a URL or a host (the password, when it comes from Secret
  * Manager, is read again after its TTL for new connections), or the embedded PGlite database.
  */
 export async function connectionProvider(config: Config): Promise<TargetProvider> {
@@ -104,7 +108,6 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
     return async () => target;
   }
   const provider: TargetProvider = async () => {
-    const password = await currentSetting('DATABASE_PASSWORD');
     if (config.CLOUD_SQL_INSTANCE) {
       connector ??= import('@google-cloud/cloud-sql-connector').then(({ Connector }) => {
         const created = new Connector() as unknown as CloudSqlConnector;
@@ -116,9 +119,16 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
       ).getOptions({
         instanceConnectionName: config.CLOUD_SQL_INSTANCE,
         ipType: config.CLOUD_SQL_IP_TYPE,
+        authType: config.CLOUD_SQL_AUTH_TYPE,
       });
+      // IAM database authentication: the connector signs in with the service account's token.
+      const password =
+        config.CLOUD_SQL_AUTH_TYPE === 'IAM'
+          ? undefined
+          : await currentSetting('DATABASE_PASSWORD');
       return { ...options, user: config.DATABASE_USER, database: config.DATABASE_NAME, password };
     }
+    const password = await currentSetting('DATABASE_PASSWORD');
     const url = await currentSetting('DATABASE_URL');
     if (url) return { connectionString: withPassword(url, password) };
     return {

@@ -4,15 +4,17 @@ import { config } from '../config';
 import { logger } from '../logging';
 import { database } from './index';
 import { migrateToLatest, migrationStatus, rollbackLastBatch } from './migrations';
+import { grantRuntimeRole, RUNTIME_ROLE } from './roles';
 
 const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
 
 /**
- * The migrate command line: `latest`, `status`, `rollback`, `make <name>`.
+ * The migrate command line: `latest`, `status`, `rollback`, `make <name>`, and
+ * `grant-runtime <login>...` (makes the functions' database logins members of the runtime role).
  * Prints plain lines for people; returns the exit code.
  */
 export async function runMigrateCommand(args: string[], out = process.stdout): Promise<number> {
-  const [command, name] = args;
+  const [command, name, ...more] = args;
   const print = (line: string) => out.write(`${line}\n`);
   try {
     if (command === 'make') return makeMigration(name, print);
@@ -52,8 +54,18 @@ export async function runMigrateCommand(args: string[], out = process.stdout): P
         );
         return 0;
       }
+      case 'grant-runtime': {
+        const logins = [name, ...more].filter((l): l is string => Boolean(l));
+        if (logins.length === 0) {
+          print('usage: migrate grant-runtime <login>...');
+          return 2;
+        }
+        await grantRuntimeRole(db, logins);
+        print(`Granted ${RUNTIME_ROLE} on ${where} to:\n${logins.map((l) => `  ${l}`).join('\n')}`);
+        return 0;
+      }
       default:
-        print('usage: migrate latest | status | rollback | make <name>');
+        print('usage: migrate latest | status | rollback | make <name> | grant-runtime <login>...');
         return 2;
     }
   } catch (error) {

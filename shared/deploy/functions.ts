@@ -47,13 +47,17 @@ interface PushTrigger {
   };
 }
 
-/** Every function reaches the database the same way. */
+/**
+ * Every function reaches the database the same way: as its own IAM database user (its service
+ * account; no password), a member of the runtime role (shared/db/roles.ts). The password of
+ * the schema's owner is for migrations only, so no function may read it.
+ */
 const DATABASE: (keyof Config)[] = [
   'CLOUD_SQL_INSTANCE',
   'CLOUD_SQL_IP_TYPE',
+  'CLOUD_SQL_AUTH_TYPE',
   'DATABASE_NAME',
   'DATABASE_USER',
-  'DATABASE_PASSWORD',
   'DB_POOL_MAX',
 ];
 const COMMON: (keyof Config)[] = [
@@ -79,7 +83,7 @@ function consumer(router: EventRouter): FunctionDeployment {
       retry: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600, maxDeliveryAttempts: 10 },
     },
     readOnly: false,
-    secrets: ['DATABASE_PASSWORD'],
+    secrets: [],
     publishesEvents: false,
     settings: [...COMMON],
   };
@@ -91,7 +95,7 @@ export const deployments: FunctionDeployment[] = [
     name: 'people',
     kind: 'http',
     readOnly: false,
-    secrets: ['API_KEYS', 'DATABASE_PASSWORD'],
+    secrets: ['API_KEYS'],
     publishesEvents: true,
     settings: [
       ...COMMON,
@@ -106,7 +110,7 @@ export const deployments: FunctionDeployment[] = [
     name: 'stats',
     kind: 'http',
     readOnly: true,
-    secrets: ['API_KEYS', 'DATABASE_PASSWORD'],
+    secrets: ['API_KEYS'],
     publishesEvents: false,
     settings: [...COMMON, 'API_KEYS', 'READ_REQUIRES_AUTH'],
   },
@@ -114,7 +118,7 @@ export const deployments: FunctionDeployment[] = [
     name: 'health',
     kind: 'http',
     readOnly: true,
-    secrets: ['DATABASE_PASSWORD'],
+    secrets: [],
     publishesEvents: false,
     settings: [...COMMON],
   },
@@ -129,7 +133,7 @@ export const deployments: FunctionDeployment[] = [
       retry: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 60, maxDeliveryAttempts: 5 },
     },
     readOnly: false,
-    secrets: ['DATABASE_PASSWORD'],
+    secrets: [],
     publishesEvents: true,
     settings: [
       ...COMMON,

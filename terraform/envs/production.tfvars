@@ -32,7 +32,9 @@ monitoring = {
   # budget = { billing_account = "012345-6789AB-CDEF01", amount = 300, currency_code = "EUR" }
 }
 
+# Every apply waits for one of the approvers to approve its saved plan (README: Deploy).
 deploy_pipeline = {
   repository        = "projects/manifest-production/locations/europe-west1/connections/github/repositories/manifest"
   approval_required = true
+  approvers         = ["group:manifest-release-approvers@example.com"]
 }

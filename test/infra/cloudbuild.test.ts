@@ -1,12 +1,14 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CLOUDBUILD_APPLY_FILE,
   checkCloudBuild,
   loadBuildProtos,
   loadCloudBuild,
   type BuildConfig,
 } from './support/cloudbuild';
 import {
+  REPO,
   find,
   loadTerraform,
   local,
@@ -16,71 +18,128 @@ import {
 } from './support/terraform';
 
 const protos = loadBuildProtos();
-const build = loadCloudBuild();
-let triggers: Body;
+const plan = loadCloudBuild();
+const apply = loadCloudBuild(CLOUDBUILD_APPLY_FILE);
+let planTriggers: Body;
+let applyTriggers: Body;
 let branchPatterns: Record<string, Record<string, string>>;
-let triggerSubstitutions: string[];
+let deployerAccount: string;
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 beforeAll(async () => {
   const config = await loadTerraform();
-  triggers = find(rootModule(config), 'module.deploy_triggers').body;
-  triggerSubstitutions = Object.keys(triggers.substitutions as Body);
+  planTriggers = find(rootModule(config), 'module.plan_triggers').body;
+  applyTriggers = find(rootModule(config), 'module.apply_triggers').body;
   branchPatterns = local(config.modules.get('modules/naming')!, 'branch_patterns');
+  const accounts = String(find(rootModule(config), 'module.service_accounts').body.accounts);
+  deployerAccount = accounts.slice(accounts.indexOf('deployer = {'));
 });
 
-type Step = { id: string; name: string; waitFor?: string[]; script?: string; secretEnv?: string[] };
-const steps = () => build.steps as Step[];
-const step = (id: string) => steps().find((s) => s.id === id)!;
-const broken = (change: (b: any) => void): string[] => {
-  const copy = structuredClone(build) as any;
-  change(copy);
-  return checkCloudBuild(copy as BuildConfig, protos, triggerSubstitutions);
+type Step = {
+  id: string;
+  name: string;
+  waitFor?: string[];
+  script?: string;
+  env?: string[];
+  secretEnv?: string[];
 };
+const stepOf = (build: BuildConfig) => (id: string) =>
+  (build.steps as Step[]).find((s) => s.id === id)!;
+const planStep = stepOf(plan);
+const applyStep = stepOf(apply);
+const passed = (triggers: Body) => Object.keys(triggers.substitutions as Body);
 
-describe('cloudbuild.yaml', () => {
-  it('is a valid Build, declaring exactly the substitutions the Terraform triggers pass', () => {
-    expect(triggerSubstitutions).toEqual(expect.arrayContaining(['_ENV', '_SQL_INSTANCE']));
-    expect(checkCloudBuild(build, protos, triggerSubstitutions)).toEqual([]);
+describe('cloudbuild.yaml (plan) and cloudbuild-apply.yaml (apply)', () => {
+  it('are valid Builds, each declaring exactly the substitutions its Terraform triggers pass', () => {
+    expect(passed(planTriggers)).toEqual(['_ENV', '_PIPELINE_BUCKET']);
+    expect(passed(applyTriggers)).toEqual(
+      expect.arrayContaining(['_ENV', '_PIPELINE_BUCKET', '_REPOSITORY', '_SQL_INSTANCE']),
+    );
+    expect(checkCloudBuild(plan, protos, passed(planTriggers))).toEqual([]);
+    expect(checkCloudBuild(apply, protos, passed(applyTriggers))).toEqual([]);
   });
 
-  it('installs from the lockfile, then lints, typechecks, tests and bundles before touching the environment', () => {
-    expect(step('install').script).toMatch(/npm ci/);
-    expect(step('lint').script).toBe('npm run lint');
-    expect(step('typecheck').script).toBe('npm run typecheck');
-    expect(step('test').script).toMatch(/npm test/);
-    expect(step('bundle').script).toBe('npm run build');
-    expect(step('migrate').waitFor).toEqual([
+  it('read user substitutions in scripts only through env, which substitution checking counts', () => {
+    const migrate = applyStep('migrate');
+    expect(migrate.env).toContain('SQL_INSTANCE=${_SQL_INSTANCE}');
+    for (const build of [plan, apply])
+      for (const step of build.steps as Step[])
+        expect(`${step.id}: ${step.script ?? ''}`).not.toMatch(/\$\{?_[A-Z]/);
+  });
+
+  it('run scripts of the repository that exist and are executable', () => {
+    for (const build of [plan, apply])
+      for (const step of build.steps as Step[])
+        for (const [script] of (step.script ?? '').matchAll(/scripts\/pipeline\/[\w-]+\.sh/g)) {
+          expect(existsSync(join(REPO, script))).toBe(true);
+          expect(() => accessSync(join(REPO, script), constants.X_OK)).not.toThrow();
+        }
+  });
+
+  it('log to Cloud Logging only, as builds running as a user-specified service account must', () => {
+    for (const build of [plan, apply])
+      expect(build.options).toMatchObject({
+        logging: 'CLOUD_LOGGING_ONLY',
+        automapSubstitutions: true,
+        substitutionOption: 'MUST_MATCH',
+      });
+  });
+});
+
+describe('the plan build', () => {
+  it('installs from the lockfile, then lints, typechecks, tests and bundles before planning', () => {
+    expect(planStep('install').script).toMatch(/npm ci/);
+    expect(planStep('lint').script).toBe('npm run lint');
+    expect(planStep('typecheck').script).toBe('npm run typecheck');
+    expect(planStep('test').script).toMatch(/\nnpm test\n/);
+    expect(planStep('bundle').script).toBe('npm run build');
+    expect(planStep('plan').waitFor).toEqual([
       'lint',
       'typecheck',
       'terraform-checks',
       'test',
       'bundle',
     ]);
-    expect(step('deploy').waitFor).toEqual(['migrate']);
-    expect(step('smoke').waitFor).toEqual(['deploy']);
+    expect(planStep('publish-plan').waitFor).toEqual(['plan']);
   });
 
-  it('tests against PostgreSQL and the Pub/Sub emulator on the build network, required to be there', () => {
-    expect(step('services').script).toMatch(/--name=postgres --network=cloudbuild/);
-    expect(step('services').script).toMatch(
-      /--name=pubsub --network=cloudbuild[\s\\]+gcr\.io\/google\.com\/cloudsdktool\/google-cloud-cli:emulators/,
-    );
-    const env = (step('test') as { env?: string[] }).env;
-    expect(env).toEqual(
+  it('runs every suite in the test step, with its own PostgreSQL, Chromium and emulator', () => {
+    const test = planStep('test');
+    expect(test.script).toMatch(/scripts\/pipeline\/test-services\.sh\nnpm test/);
+    expect(test.env).toEqual(
       expect.arrayContaining([
         'REQUIRE_POSTGRES=1',
         'REQUIRE_EMULATOR=1',
-        'TEST_POSTGRES_URL=postgres://postgres@postgres:5432/postgres',
-        'TEST_PUBSUB_EMULATOR_HOST=pubsub:8085',
+        'REQUIRE_BROWSER=1',
+        'TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres',
       ]),
     );
+    // An external emulator makes the fault suites skip; a shared one cannot be stopped.
+    expect(JSON.stringify(plan)).not.toMatch(/TEST_PUBSUB_EMULATOR_HOST|docker run/);
   });
 
-  it('migrates through the Cloud SQL Auth Proxy with the password from Secret Manager', () => {
-    expect(step('migrate').secretEnv).toEqual(['DATABASE_PASSWORD']);
-    expect(step('migrate').script).toMatch(/cloud-sql-proxy --port=5432 "\$_SQL_INSTANCE"/);
-    expect(step('migrate').script).toMatch(/npm run migrate/);
-    expect(build.availableSecrets).toEqual({
+  it("plans with the environment's backend and tfvars, both of which exist for every environment", () => {
+    const script = planStep('plan').script!;
+    expect(script).toMatch(
+      /terraform init -input=false -lockfile=readonly -backend-config="envs\/\$ENV\.gcs\.tfbackend"/,
+    );
+    expect(script).toMatch(/terraform plan .*-var-file="envs\/\$ENV\.tfvars" -out=plan\.tfplan/);
+    for (const environment of ['production', 'testing', 'development']) {
+      expect(existsSync(join(TERRAFORM_DIR, `envs/${environment}.tfvars`))).toBe(true);
+      expect(existsSync(join(TERRAFORM_DIR, `envs/${environment}.gcs.tfbackend`))).toBe(true);
+    }
+  });
+});
+
+describe('the apply build', () => {
+  it('migrates through the checksum-verified Cloud SQL Auth Proxy as the schema owner', () => {
+    const migrate = applyStep('migrate');
+    expect(migrate.secretEnv).toEqual(['DATABASE_PASSWORD']);
+    expect(migrate.script).toBe('scripts/pipeline/cloud-sql-proxy.sh npm run migrate');
+    expect(migrate.env).toEqual(
+      expect.arrayContaining(['DATABASE_USER=${_DATABASE_USER}', 'DATABASE_HOST=127.0.0.1']),
+    );
+    expect(apply.availableSecrets).toEqual({
       secretManager: [
         {
           versionName: 'projects/$PROJECT_ID/secrets/${_DATABASE_PASSWORD_SECRET}/versions/latest',
@@ -90,49 +149,52 @@ describe('cloudbuild.yaml', () => {
     });
   });
 
-  it("deploys with the environment's backend and tfvars, both of which exist for every environment", () => {
-    expect(step('deploy').script).toMatch(
-      /terraform init .*-backend-config="envs\/\$_ENV\.gcs\.tfbackend"/,
+  it("smoke-tests people with the deployer's ID token, which it may mint", () => {
+    expect(flat(deployerAccount)).toContain(
+      '"roles/iam.serviceAccountOpenIdTokenCreator" = [local.deployer_member]',
     );
-    expect(step('deploy').script).toMatch(/terraform apply .*-var-file="envs\/\$_ENV\.tfvars"/);
-    for (const environment of ['production', 'testing', 'development']) {
-      expect(existsSync(join(TERRAFORM_DIR, `envs/${environment}.tfvars`))).toBe(true);
-      expect(existsSync(join(TERRAFORM_DIR, `envs/${environment}.gcs.tfbackend`))).toBe(true);
-    }
-  });
-
-  it('smoke-tests the deployed people URL with an identity token', () => {
-    expect(step('smoke').script).toMatch(/gcloud auth print-identity-token/);
-    expect(step('smoke').script).toMatch(
+    const smoke = applyStep('smoke').script!;
+    expect(smoke).not.toMatch(/print-identity-token/);
+    expect(smoke).toMatch(
+      /curl -fsS -H 'Metadata-Flavor: Google' \\\n\s+"http:\/\/metadata\.google\.internal\/computeMetadata\/v1\/instance\/service-accounts\/default\/identity\?audience=\$audience"/,
+    );
+    expect(smoke).toMatch(
       /curl -fsS -H "X-Serverless-Authorization: Bearer \$token" "\$url\?limit=1"/,
     );
-  });
-
-  it('logs to Cloud Logging only, as builds running as a user-specified service account must', () => {
-    expect(build.options).toMatchObject({
-      logging: 'CLOUD_LOGGING_ONLY',
-      automapSubstitutions: true,
-    });
   });
 });
 
 describe('the Cloud Build triggers', () => {
-  it('deploy each environment from its git-flow branches', () => {
+  it('plan and apply each environment from its git-flow branches', () => {
     expect(branchPatterns).toEqual({
       production: { master: '^master$' },
       testing: { develop: '^develop$', release: '^(release|hotfix)/.+$' },
       development: { feature: '^feature/.+$' },
     });
-    expect(String(triggers.triggers)).toMatch(/for key, branch in module\.naming\.branch_patterns/);
+    for (const triggers of [planTriggers, applyTriggers])
+      expect(String(triggers.triggers)).toMatch(
+        /for key, branch in module\.naming\.branch_patterns/,
+      );
   });
 
-  it('pass the environment as _ENV and run as the deployer', () => {
-    expect((triggers.substitutions as Body)._ENV).toBe('${var.environment}');
-    expect(triggers.service_account).toBe('${module.service_accounts.ids["deployer"]}');
+  it('pass the environment as _ENV; plan as the planner, apply as the deployer', () => {
+    for (const triggers of [planTriggers, applyTriggers])
+      expect((triggers.substitutions as Body)._ENV).toBe('${var.environment}');
+    expect(planTriggers.filename).toBe('cloudbuild.yaml');
+    expect(planTriggers.service_account).toBe('${module.service_accounts.ids["planner"]}');
+    expect(applyTriggers.filename).toBe('cloudbuild-apply.yaml');
+    expect(applyTriggers.service_account).toBe('${module.service_accounts.ids["deployer"]}');
   });
 });
 
 describe('the cloudbuild.yaml check finds', () => {
+  const broken = (change: (b: any) => void): string[] => {
+    const copy = structuredClone(apply) as any;
+    change(copy);
+    return checkCloudBuild(copy as BuildConfig, protos, passed(applyTriggers));
+  };
+  const at = (id: string) => (apply.steps as Step[]).findIndex((s) => s.id === id);
+
   it.each<[string, (b: any) => void, string]>([
     [
       'an unknown field',
@@ -171,18 +233,18 @@ describe('the cloudbuild.yaml check finds', () => {
     ],
     [
       'a waitFor naming no earlier step',
-      (b) => (b.steps[2].waitFor = ['instal']),
-      'steps[2] (lint): waitFor "instal" is not the id of an earlier step',
+      (b) => (b.steps[2].waitFor = ['plam']),
+      'steps[2] (order): waitFor "plam" is not the id of an earlier step',
     ],
     [
       'a step waiting for a later one',
-      (b) => (b.steps[1].waitFor = ['lint']),
-      'steps[1] (install): waitFor "lint" is not the id of an earlier step',
+      (b) => (b.steps[1].waitFor = ['order']),
+      'steps[1] (lock): waitFor "order" is not the id of an earlier step',
     ],
     [
       'a duplicate step id',
-      (b) => (b.steps[3].id = 'lint'),
-      'steps[3] (lint): id lint is used twice',
+      (b) => (b.steps[3].id = 'lock'),
+      'steps[3] (lock): id lock is used twice',
     ],
     [
       'a secret no availableSecrets declares',
@@ -192,12 +254,12 @@ describe('the cloudbuild.yaml check finds', () => {
     [
       'an undeclared substitution in a field',
       (b) => (b.steps[1].dir = '${_APP_DIR}'),
-      'steps[1] (install).dir: uses $_APP_DIR, which substitutions does not declare',
+      'steps[1] (lock).dir: uses $_APP_DIR, which substitutions does not declare',
     ],
     [
       'an unescaped shell variable',
       (b) => (b.steps[1].env = ['HOME=$HOME']),
-      'steps[1] (install).env[0]: $HOME is not a built-in substitution (write $$HOME for a shell variable)',
+      'steps[1] (lock).env[0]: $HOME is not a built-in substitution (write $$HOME for a shell variable)',
     ],
     [
       'a declared substitution no step uses',
@@ -208,16 +270,35 @@ describe('the cloudbuild.yaml check finds', () => {
       'a substitution the triggers pass but the file does not declare',
       (b) => {
         delete b.substitutions._DATABASE_USER;
-        b.steps[7].env = b.steps[7].env.filter((e: string) => !e.includes('_DATABASE_USER'));
+        for (const step of b.steps)
+          if (step.env) step.env = step.env.filter((e: string) => !e.includes('_DATABASE_USER'));
       },
       'substitutions: the triggers pass _DATABASE_USER, which cloudbuild.yaml does not declare',
     ],
     [
-      'scripts reading substitutions without automap',
+      'a substitution read in a script, which substitution checking does not count',
+      (b) => {
+        const migrate = b.steps[at('migrate')];
+        migrate.env = migrate.env.filter((e: string) => !e.startsWith('SQL_INSTANCE='));
+        migrate.script =
+          'SQL_INSTANCE="$_SQL_INSTANCE" scripts/pipeline/cloud-sql-proxy.sh npm run migrate';
+      },
+      `steps[${at('migrate')}] (migrate).script: reads $_SQL_INSTANCE, which substitution checking does not count in a script: map it through env (SQL_INSTANCE=\${_SQL_INSTANCE})`,
+    ],
+    [
+      'scripts reading built-in substitutions without automap',
       (b) => (b.options.automapSubstitutions = false),
-      'steps[7] (migrate).script: uses $_SQL_INSTANCE, but scripts see substitutions only with automapSubstitutions: true',
+      `steps[${at('order')}] (order).script: uses $COMMIT_SHA, but scripts see substitutions only with automapSubstitutions: true`,
     ],
   ])('%s', (_title, change, message) => {
     expect(broken(change)).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+
+  it('an unused substitution once no step maps it through env', () => {
+    const problems = broken((b) => {
+      for (const step of b.steps)
+        if (step.env) step.env = step.env.filter((e: string) => !e.startsWith('SQL_INSTANCE='));
+    });
+    expect(problems).toEqual(['substitutions: _SQL_INSTANCE is declared but never used']);
   });
 });

@@ -1,5 +1,10 @@
 import { deployments } from '../../shared/deploy/functions';
-import { checkCloudBuild, loadBuildProtos, loadCloudBuild } from './support/cloudbuild';
+import {
+  CLOUDBUILD_APPLY_FILE,
+  checkCloudBuild,
+  loadBuildProtos,
+  loadCloudBuild,
+} from './support/cloudbuild';
 import { checkDrift, codeDeclarations } from './support/drift';
 import { checkModuleInterfaces } from './support/module-interfaces';
 import { checkProviderSchema, loadProviderSchema } from './support/provider-schema';
@@ -46,14 +51,17 @@ describe('the offline checks report', () => {
   });
 
   it('a missing substitution', () => {
-    const build = structuredClone(loadCloudBuild()) as { substitutions: Record<string, string> };
+    const build = structuredClone(loadCloudBuild(CLOUDBUILD_APPLY_FILE)) as {
+      substitutions: Record<string, string>;
+    };
     delete build.substitutions._SQL_INSTANCE;
     const triggers = Object.keys(
-      find(rootModule(config), 'module.deploy_triggers').body.substitutions as Body,
+      find(rootModule(config), 'module.apply_triggers').body.substitutions as Body,
     );
 
     expect(checkCloudBuild(build, loadBuildProtos(), triggers)).toEqual([
-      'steps[7] (migrate).script: uses $_SQL_INSTANCE, which substitutions does not declare',
+      'steps[4] (migrate).env[0]: uses $_SQL_INSTANCE, which substitutions does not declare',
+      'steps[7] (grant).env[0]: uses $_SQL_INSTANCE, which substitutions does not declare',
       'substitutions: the triggers pass _SQL_INSTANCE, which cloudbuild.yaml does not declare',
     ]);
   });
@@ -64,7 +72,7 @@ describe('the offline checks report', () => {
       name: 'import-csv',
       kind: 'event',
       readOnly: false,
-      secrets: ['DATABASE_PASSWORD'],
+      secrets: ['API_KEYS'],
       publishesEvents: true,
       settings: ['APP_ENV'],
     });
@@ -124,8 +132,8 @@ describe('the offline checks report', () => {
     (migrations.moved as Body[]).push({ from: '${module.functions["people"]}', to: '${module.x}' });
 
     expect(checkModuleInterfaces(broken)).toEqual([
-      'terraform/moved.tf: moved[6].to: module.x is not a module call of terraform/.',
-      'terraform/moved.tf: moved[6].from: module.functions["people"] is still declared; moved names what is gone',
+      'terraform/moved.tf: moved[7].to: module.x is not a module call of terraform/.',
+      'terraform/moved.tf: moved[7].from: module.functions["people"] is still declared; moved names what is gone',
       'terraform/moved.tf: removed[5].from: module.secrets.google_secret_manager_secret_iam_binding.this is still declared; removed names what is gone',
     ]);
   });

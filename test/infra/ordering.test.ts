@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 describe('a function deploy', () => {
-  it('waits for its secrets and its database user by data, with no module-level depends_on', () => {
+  it('waits for its secrets and its own database user by data, with no module-level depends_on', () => {
     expect(checkOrdering(config)).toEqual([]);
   });
 
@@ -38,17 +38,17 @@ describe('a function deploy', () => {
     expect(checkOrdering(broken)).toEqual([
       'terraform/modules/secrets/outputs.tf: output.secret_ids must depend on google_secret_manager_secret_iam_binding.this: functions read their secrets at cold start',
       'terraform/modules/secrets/outputs.tf: output.secret_ids must depend on google_secret_manager_secret_version.seed: functions read their secrets at cold start',
-      'terraform/modules/cloud-sql-postgres/outputs.tf: output.user must depend on google_secret_manager_secret_version.password: functions connect with it',
+      'terraform/modules/cloud-sql-postgres/outputs.tf: output.user must depend on google_secret_manager_secret_version.password: the pipeline migrates with it',
     ]);
   });
 
-  it('is reported when a setting stops coming from the module that orders it', () => {
+  it('is reported when a setting stops coming from the resource that orders it', () => {
     const broken = copyConfig(config);
-    const values = rootModule(broken).locals.get('setting_values')!;
-    values.value = String(values.value).replace('module.database.user', 'var.project_id');
+    const values = rootModule(broken).locals.get('function_settings')!;
+    values.value = String(values.value).replace('user.name', 'name');
 
     expect(checkOrdering(broken)).toEqual([
-      'terraform/functions.tf: local.setting_values.DATABASE_USER must come from module.database.user, so each function waits for it',
+      'terraform/functions.tf: local.function_settings.DATABASE_USER must come from user.name, so each function waits for it',
     ]);
   });
 });

@@ -149,10 +149,11 @@ describe('the security check refuses', () => {
       (c) => {
         rootModule(c).locals.get('function_project_roles')!.value = [
           'roles/cloudsql.client',
+          'roles/cloudsql.instanceUser',
           'roles/pubsub.editor',
         ];
       },
-      "a function's only project role is roles/cloudsql.client",
+      "a function's only project roles are roles/cloudsql.client and roles/cloudsql.instanceUser",
     ],
     [
       'a shared service account',

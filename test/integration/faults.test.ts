@@ -23,8 +23,9 @@ import { until } from '../support/until';
  * stopping them touches nothing else on the machine.
  */
 
-// Services outside this machine (Cloud Build's containers, TEST_PUBSUB_EMULATOR_HOST) cannot be
-// stopped by a test, and the test image there has neither PostgreSQL nor gcloud of its own.
+// Services outside this machine (an emulator at TEST_PUBSUB_EMULATOR_HOST) cannot be stopped by
+// a test. Cloud Build's test step installs PostgreSQL and gcloud in its own container
+// (scripts/pipeline/test-services.sh), so these suites run there too.
 const externalServices = process.env.TEST_PUBSUB_EMULATOR_HOST
   ? 'the services are external (TEST_PUBSUB_EMULATOR_HOST): a test cannot stop them'
   : undefined;

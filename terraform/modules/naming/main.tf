@@ -20,12 +20,13 @@ locals {
     function         = { for name in var.functions : name => "fn-${name}" }
     push             = { for name in var.functions : name => "push-${name}" }
     deployer         = "${local.prefix}-deployer"
+    planner          = "${local.prefix}-planner"
     function_builder = "${local.prefix}-function-builder"
   }
   all_service_account_ids = concat(
     values(local.service_account_ids.function),
     values(local.service_account_ids.push),
-    [local.service_account_ids.deployer, local.service_account_ids.function_builder],
+    [local.service_account_ids.deployer, local.service_account_ids.planner, local.service_account_ids.function_builder],
   )
   invalid_service_account_ids = [
     for id in local.all_service_account_ids : id if !can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", id))

@@ -27,6 +27,7 @@ output "names" {
   value = {
     sql_instance            = "${local.prefix}-${var.environment}"
     function_sources_bucket = "${var.project_id}-${local.prefix}-functions"
+    pipeline_bucket         = "${var.project_id}-${local.prefix}-pipeline"
     network                 = local.prefix
     vpc_connector           = "${local.prefix}-connector"
     relay_scheduler_job     = "${local.prefix}-relay-tick"
@@ -38,12 +39,17 @@ output "names" {
 }
 
 output "trigger_names" {
-  description = "The Cloud Build trigger name for each of this environment's branch patterns."
-  value       = { for key, _ in local.branch_patterns[var.environment] : key => "${local.prefix}-deploy-${var.environment}-${key}" }
+  description = "The Cloud Build triggers of each of this environment's branch patterns: plan (test, bundle, save the plan) and apply (apply the saved plan)."
+  value = {
+    for key, _ in local.branch_patterns[var.environment] : key => {
+      plan  = "${local.prefix}-plan-${var.environment}-${key}"
+      apply = "${local.prefix}-apply-${var.environment}-${key}"
+    }
+  }
 }
 
 output "service_account_ids" {
-  description = "Service account ids: function.<name> runs a function, push.<name> is the identity Pub/Sub pushes to it with, deployer applies this configuration, function_builder builds the functions' images."
+  description = "Service account ids: function.<name> runs a function, push.<name> is the identity Pub/Sub pushes to it with, planner plans this configuration (read-only), deployer applies it, function_builder builds the functions' images."
   value       = local.service_account_ids
   precondition {
     condition     = length(local.invalid_service_account_ids) == 0

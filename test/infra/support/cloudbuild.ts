@@ -12,11 +12,14 @@ import { REPO, strings } from './terraform';
  * declared one used, and the logging option a user-specified service account requires.
  */
 export const CLOUDBUILD_FILE = join(REPO, 'cloudbuild.yaml');
+/** The apply build: applies the plan cloudbuild.yaml saved. */
+export const CLOUDBUILD_APPLY_FILE = join(REPO, 'cloudbuild-apply.yaml');
 
 export type BuildConfig = Record<string, unknown>;
 
-export function loadCloudBuild(): BuildConfig {
-  return parse(readFileSync(CLOUDBUILD_FILE, 'utf8')) as BuildConfig;
+/** A build config file, parsed (the plan build's by default). */
+export function loadCloudBuild(file = CLOUDBUILD_FILE): BuildConfig {
+  return parse(readFileSync(file, 'utf8')) as BuildConfig;
 }
 
 /** protobufjs's JSON form of .proto files. */
@@ -237,15 +240,18 @@ function checkSubstitutions(build: BuildConfig, problems: string[]): void {
         : rawPath;
     if (rawPath.endsWith('.script')) {
       // Scripts are not substituted: automapSubstitutions gives them substitutions as variables.
+      // Substitution checking (MUST_MATCH) does not look into scripts, so a user substitution
+      // read only there counts as unused and the build is refused: map it through env instead.
       const automap = stepValue.automapSubstitutions ?? options.automapSubstitutions;
-      for (const name of substitutionsIn(text).filter((n) => n.startsWith('_'))) {
-        used.add(name);
-        if (automap !== true)
+      for (const name of substitutionsIn(text)) {
+        if (/^_[A-Z0-9_]+$/.test(name) && !BUILT_IN_SUBSTITUTIONS.has(name))
+          problems.push(
+            `${path}: reads $${name}, which substitution checking does not count in a script: map it through env (${name.slice(1)}=\${${name}}) and read $${name.slice(1)}`,
+          );
+        else if (BUILT_IN_SUBSTITUTIONS.has(name) && automap !== true)
           problems.push(
             `${path}: uses $${name}, but scripts see substitutions only with automapSubstitutions: true`,
           );
-        else if (!declared.has(name) && !BUILT_IN_SUBSTITUTIONS.has(name))
-          problems.push(`${path}: uses $${name}, which substitutions does not declare`);
       }
       continue;
     }

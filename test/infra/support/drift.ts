@@ -69,6 +69,8 @@ const same = (a: Iterable<string>, b: Iterable<string>) =>
 const list = (values: Iterable<string>) => sorted(values).join(', ') || '(none)';
 
 const DECLARATIONS = 'terraform/declarations.tf';
+/** The migration owner's password: in Secret Manager for the pipeline, read by no function. */
+const PIPELINE_SECRETS = ['DATABASE_PASSWORD'];
 const FUNCTIONS_TS = 'shared/deploy/functions.ts';
 
 function checkFunctions(
@@ -176,6 +178,8 @@ function checkEnvironment(
   const runtime = local<Record<string, string>>(root, 'runtime_environment');
   const defaults = local<Record<string, string>>(root, 'setting_defaults');
   const values = String(local<string>(root, 'setting_values'));
+  // Per function: its own database user.
+  const perFunction = String(local<string>(root, 'function_settings'));
   const environment = String(local<string>(root, 'function_environment'));
 
   for (const name of Object.keys(runtime))
@@ -191,8 +195,11 @@ function checkEnvironment(
       "terraform/functions.tf: local.function_environment must be each declaration's settings plus local.runtime_environment",
     );
 
-  // Values: the tunable defaults, and the ones this configuration provides (the merge's last object).
-  const provided = [...values.matchAll(/^\s*([A-Z][A-Z0-9_]*)\s*=/gm)].map((m) => m[1]!);
+  // Values: the tunable defaults, and the ones this configuration provides (the merge's last
+  // object, and each function's own).
+  const provided = [
+    ...`${values}\n${perFunction}`.matchAll(/(?:^|\{)\s*([A-Z][A-Z0-9_]*)\s*=/gm),
+  ].map((m) => m[1]!);
   const valued = new Set([...Object.keys(defaults), ...provided]);
   const used = new Set(Object.values(declarations).flatMap((f) => f.settings));
   for (const name of used)
@@ -215,12 +222,13 @@ function checkEnvironment(
       );
   }
 
-  // Secrets: exactly the secret settings functions read, each an sm:// reference.
+  // Secrets: the secret settings functions read, each an sm:// reference, and the password of
+  // the schema's owner, which only the pipeline's migrations read.
   const secretSettings = local<string[]>(root, 'secret_settings');
   const readSecrets = new Set(code.deployments.flatMap((d) => d.secrets));
-  if (!same(secretSettings, readSecrets))
+  if (!same(secretSettings, new Set([...readSecrets, ...PIPELINE_SECRETS])))
     problems.push(
-      `${DECLARATIONS}: local.secret_settings is ${list(secretSettings)}; the functions read ${list(readSecrets)}`,
+      `${DECLARATIONS}: local.secret_settings is ${list(secretSettings)}; the functions read ${list(readSecrets)}, the pipeline ${list(PIPELINE_SECRETS)}`,
     );
   for (const name of secretSettings) {
     if (
@@ -232,7 +240,10 @@ function checkEnvironment(
       problems.push(
         `${name} is deployed as a secret but shared/config/settings.ts does not mark it x-secret`,
       );
-    if (!new RegExp(`^\\s*${name}\\s*=\\s*"sm://`, 'm').test(values))
+    if (
+      readSecrets.has(name as never) &&
+      !new RegExp(`^\\s*${name}\\s*=\\s*"sm://`, 'm').test(values)
+    )
       problems.push(`terraform/functions.tf: ${name} must be deployed as an sm:// reference`);
   }
 }

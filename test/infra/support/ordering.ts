@@ -59,18 +59,27 @@ export function checkOrdering(config: TerraformConfig): string[] {
     )
   )
     problems.push(
-      'terraform/modules/cloud-sql-postgres/outputs.tf: output.user must depend on google_secret_manager_secret_version.password: functions connect with it',
+      'terraform/modules/cloud-sql-postgres/outputs.tf: output.user must depend on google_secret_manager_secret_version.password: the pipeline migrates with it',
     );
 
-  const values = String(local<string>(rootModule(config), 'setting_values'));
-  for (const [setting, source] of [
-    ['API_KEYS', 'module.secrets.secret_ids['],
-    ['DATABASE_PASSWORD', 'module.secrets.secret_ids['],
-    ['DATABASE_USER', 'module.database.user'],
+  const root = rootModule(config);
+  for (const [name, setting, source] of [
+    ['setting_values', 'API_KEYS', 'module.secrets.secret_ids['],
+    ['function_settings', 'DATABASE_USER', 'user.name'],
   ])
-    if (!new RegExp(`^\\s*${setting}\\s*=.*${source!.replace(/[.[]/g, '\\$&')}`, 'm').test(values))
+    if (
+      !new RegExp(`(^|\\{)\\s*${setting}\\s*=.*${source!.replace(/[.[]/g, '\\$&')}`, 'm').test(
+        String(local<string>(root, name!)),
+      )
+    )
       problems.push(
-        `terraform/functions.tf: local.setting_values.${setting} must come from ${source}, so each function waits for it`,
+        `terraform/functions.tf: local.${name}.${setting} must come from ${source}, so each function waits for it`,
       );
+  if (
+    !/for name, user in google_sql_user\.functions/.test(String(local(root, 'function_settings')))
+  )
+    problems.push(
+      "terraform/functions.tf: local.function_settings must come from google_sql_user.functions: a function's database user exists before it starts",
+    );
   return problems;
 }

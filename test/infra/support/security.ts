@@ -15,8 +15,9 @@ import {
  * - allUsers / allAuthenticatedUsers only through modules/cloud-function's trigger.http.public,
  *   which that module refuses for a function that writes, and which each environment sets only
  *   for functions the code declares read-only HTTP;
- * - each function runs as its own service account whose only project role is
- *   roles/cloudsql.client narrowed to the environment's instance;
+ * - each function runs as its own service account whose only project roles are
+ *   roles/cloudsql.client and roles/cloudsql.instanceUser, narrowed to the environment's
+ *   instance;
  * - roles/secretmanager.secretAccessor only per secret, for the functions whose declaration
  *   lists it (and the deployer on the database password, for migrations);
  * - roles/pubsub.publisher only on the events topic, for functions that publish; the Pub/Sub
@@ -41,6 +42,8 @@ const flat = (value: unknown) =>
   (typeof value === 'string' ? value : JSON.stringify(value ?? '')).replace(/\s+/g, ' ');
 
 const FUNCTION_MODULE = 'modules/cloud-function';
+/** Connecting through the connector, and signing in as the function's IAM database user. */
+const FUNCTION_PROJECT_ROLES = ['roles/cloudsql.client', 'roles/cloudsql.instanceUser'];
 
 function checkEveryone(config: TerraformConfig, problems: string[]): void {
   for (const [file, path, text] of configurationStrings(config)) {
@@ -104,14 +107,14 @@ function checkEnvironments(
 function checkServiceAccounts(config: TerraformConfig, problems: string[]): void {
   const root = rootModule(config);
   const functionRoles = local<string[]>(root, 'function_project_roles');
-  if (JSON.stringify(functionRoles) !== JSON.stringify(['roles/cloudsql.client']))
+  if (JSON.stringify(functionRoles) !== JSON.stringify(FUNCTION_PROJECT_ROLES))
     problems.push(
-      `terraform/iam.tf: local.function_project_roles is ${functionRoles.join(', ')}; a function's only project role is roles/cloudsql.client (grant the rest on the resource)`,
+      `terraform/iam.tf: local.function_project_roles is ${functionRoles.join(', ')}; a function's only project roles are ${FUNCTION_PROJECT_ROLES.join(' and ')} (grant the rest on the resource)`,
     );
   const accounts = String(find(root, 'module.service_accounts').body.accounts);
   if (!/local\.function_project_roles : \{[\s\S]*?resource\.name == /.test(accounts))
     problems.push(
-      "terraform/iam.tf: the functions' roles/cloudsql.client must be conditioned on the instance (resource.name == ...)",
+      "terraform/iam.tf: the functions' Cloud SQL roles must be conditioned on the instance (resource.name == ...)",
     );
   for (const name of ['builder_project_roles', 'deployer_roles'])
     for (const role of local<string[]>(root, name))

@@ -90,8 +90,11 @@ run "testing_has_one_trigger_per_pattern" {
     error_message = "testing deploys develop, release/* and hotfix/*."
   }
   assert {
-    condition     = output.trigger_names == { develop = "manifest-deploy-testing-develop", release = "manifest-deploy-testing-release" }
-    error_message = "each testing pattern gets its own trigger name."
+    condition = output.trigger_names == {
+      develop = { plan = "manifest-plan-testing-develop", apply = "manifest-apply-testing-develop" }
+      release = { plan = "manifest-plan-testing-release", apply = "manifest-apply-testing-release" }
+    }
+    error_message = "each testing pattern gets its own plan and apply triggers."
   }
 }
 
@@ -124,6 +127,10 @@ run "service_accounts_per_function" {
   assert {
     condition     = output.service_account_ids.push["project-stats"] == "push-project-stats"
     error_message = "Pub/Sub pushes to a function as push-<name>."
+  }
+  assert {
+    condition     = output.service_account_ids.planner == "manifest-planner" && output.service_account_ids.deployer == "manifest-deployer"
+    error_message = "the pipeline plans as manifest-planner and applies as manifest-deployer."
   }
 }
 
