@@ -12,6 +12,11 @@ export async function serveFunction(
 ): Promise<{ url: string; close(): Promise<void> }> {
   await import(resolve(__dirname, '../../functions', name));
   const server = getTestServer(name);
+  // The client, never the server, closes an idle keep-alive connection: with Node's default
+  // (the server closes after 5 s idle), a request sent on a socket just as the server closes it
+  // fails with ECONNRESET (seen on a starved machine: a POST of 32 MB). 0 turns the server's
+  // timer off; fetch closes its idle sockets after 4 s, and close() below ends the rest.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const { port } = server.address() as AddressInfo;
   return {
