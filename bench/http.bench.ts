@@ -1,6 +1,7 @@
 import type { BenchContext } from './run';
 import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
+import { ensureImportedRows } from './import.bench';
 import { launchFunction } from '../test/support/launcher';
 import { freePort, memoryMiB, startChild } from '../test/support/processes';
 import { FRAMEWORK_BASELINE } from './lib/functions';
@@ -35,8 +36,8 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const mixSeconds = ctx.quick ? 2 : 8;
   const connections = 16;
   const env = { DATABASE_URL: ctx.db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
-  const rows = Number((await ctx.db.knex('person').count<{ n: string }[]>('* as n'))[0]!.n);
-  if (rows < 10_000) throw new Error(`the http bench needs the imported rows (found ${rows})`);
+  // The rows the import bench leaves; loaded here when it did not run (--only=http).
+  const rows = await ensureImportedRows(ctx);
   const sample = await ctx.db.knex.raw('SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT 2000');
   const ids: string[] = sample.rows.map((r: { id: string }) => r.id);
   const paths = ids.map((id) => `/people/${id}`);
@@ -160,7 +161,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       value: getFn.requestsPerSecond,
       unit: 'req/s',
       baseline: { name: floorName, value: getFloor.requestsPerSecond },
-      target: { on: 'ratio', op: '>=', limit: 0.85 },
+      target: { on: 'ratio', op: '>=', limit: 0.9 },
       notes: 'validation, Express routes, auth, request log, schema gate, problem errors',
     }),
     figure({
@@ -184,7 +185,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       value: postFn.requestsPerSecond,
       unit: 'req/s',
       baseline: { name: `${floorName}, no outbox`, value: postFloor.requestsPerSecond },
-      target: { on: 'ratio', op: '>=', limit: 0.7 },
+      target: { on: 'ratio', op: '>=', limit: 0.8 },
       notes: `floor ${ms(postFloor)}`,
     }),
     ...(publishing
