@@ -25,6 +25,11 @@ export const Settings = Type.Object(
       default: 'info',
       description: 'Lowest severity written to the log.',
     }),
+    LOG_REQUESTS: Type.Boolean({
+      default: false,
+      description:
+        'Write one log line per HTTP request (method, URL, status, latency, trace). Off: Cloud Run logs every request itself (run.googleapis.com/requests), and a line of ours costs about 0.5 KiB of billed ingestion each.',
+    }),
     GOOGLE_CLOUD_PROJECT: Type.String({
       minLength: 1,
       default: 'demo-manifest',
