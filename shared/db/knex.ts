@@ -1,8 +1,9 @@
 import knexFactory, { type Knex } from 'knex';
-import { currentSetting, fromSecretManager, type Config } from '../config';
+import { currentSetting, fromSecretManager, rereadSetting, type Config } from '../config';
 import { logger } from '../logging';
 import { onShutdown } from '../runtime/shutdown';
 import { EMBEDDED_PORT, openEmbeddedDatabase } from './embedded';
+import { retryAfterPasswordRefused, type ResolvedConnection } from './password-retry';
 
 /** Where the `pg` driver connects: a URL, or discrete fields (a host, the embedded socket, Cloud SQL). */
 export type ConnectionTarget =
@@ -16,10 +17,15 @@ export type PoolSettings = Pick<
   'DB_POOL_MAX' | 'DB_POOL_IDLE_MS' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS'
 >;
 
-/** Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password). */
+/**
+ * Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password),
+ * and `rereadSecrets`, when the password comes from Secret Manager, reads it again at once (the
+ * server refused it).
+ */
 export interface TargetProvider {
   (): Promise<ConnectionTarget>;
   ttlMs?: number;
+  rereadSecrets?: () => Promise<void>;
 }
 
 /**
@@ -28,6 +34,8 @@ export interface TargetProvider {
  * Serverless pooling: no connection is opened before it is needed (`min: 0`), idle ones are
  * closed quickly, the pool is small (many instances each have their own), and waiting for a
  * connection is bounded so an unreachable database becomes a quick 503, not a hung request.
+ * A password refused by the server is read again from Secret Manager at once, and the
+ * connection retried (password-retry.ts).
  */
 export function createKnex(target: ConnectionTarget | TargetProvider, pool: PoolSettings): Knex {
   const common = {
@@ -38,7 +46,7 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
   };
   const connection =
     typeof target === 'function'
-      ? async () => {
+      ? async (): Promise<ResolvedConnection> => {
           const resolvedAt = Date.now();
           const ttl = target.ttlMs;
           return {
@@ -48,7 +56,7 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
           };
         }
       : { ...target, ...common };
-  return knexFactory({
+  const db = knexFactory({
     client: 'pg',
     connection: connection as Knex.StaticConnectionConfig,
     pool: {
@@ -69,6 +77,9 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
       debug: (message: unknown) => logger.debug({ knex: String(message) }, 'knex debug'),
     },
   });
+  if (typeof target === 'function' && target.rereadSecrets && typeof connection === 'function')
+    retryAfterPasswordRefused(db, connection, target.rereadSecrets);
+  return db;
 }
 
 /** Puts a password into a connection URL (pg would let the URL's missing password win). */
@@ -91,8 +102,9 @@ let connector: Promise<CloudSqlConnector> | undefined;
 
 /**
  * The configured database as a provider of connection targets: Cloud SQL through its Node.js
- * connector (CLOUD_SQL_INSTANCE; a password, or IAM database authentication), a URL or a host (the password, when it comes from Secret
- * Manager, is read again after its TTL for new connections), or the embedded PGlite database.
+ * connector (CLOUD_SQL_INSTANCE; a password, or IAM database authentication), a URL or a host,
+ * or the embedded PGlite database. A password from Secret Manager is read again for new
+ * connections after its TTL, and at once when the server refuses it.
  */
 export async function connectionProvider(config: Config): Promise<TargetProvider> {
   if (!config.CLOUD_SQL_INSTANCE && !config.DATABASE_URL && !config.DATABASE_HOST) {
@@ -139,8 +151,12 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
       password,
     };
   };
-  if (fromSecretManager('DATABASE_PASSWORD') || fromSecretManager('DATABASE_URL')) {
+  const secretBacked = (['DATABASE_PASSWORD', 'DATABASE_URL'] as const).filter(fromSecretManager);
+  if (secretBacked.length > 0) {
     provider.ttlMs = config.SECRET_TTL_SECONDS * 1000;
+    provider.rereadSecrets = async () => {
+      await Promise.all(secretBacked.map(rereadSetting));
+    };
   }
   return provider;
 }

@@ -43,8 +43,9 @@ interface Entry {
  * Secret values of one instance, by setting name: all resolved in parallel at cold start,
  * then kept for `ttlMs`. After that, the next read refreshes the value (one refresh at a time);
  * a failed refresh keeps the last good value and logs a warning, so a rotated secret is picked
- * up without a redeploy and a Secret Manager outage does not take the instance down. Every
- * value read is registered for redaction from logs and error responses.
+ * up without a redeploy and a Secret Manager outage does not take the instance down. A caller
+ * that has seen a value refused reads it again at once (`reread`), without waiting for the TTL.
+ * Every value read is registered for redaction from logs and error responses.
  */
 export class SecretStore {
   private readonly entries = new Map<string, Entry>();
@@ -82,9 +83,28 @@ export class SecretStore {
 
   /** The current value of a secret-backed setting, refreshed when older than the TTL. */
   async get(setting: string): Promise<string> {
+    const entry = this.entry(setting);
+    if (this.now() - entry.fetchedAt < this.ttlMs) return entry.value;
+    return this.refreshOnce(entry);
+  }
+
+  /**
+   * Reads the setting's secret again now, whatever its age: for a caller that has just seen
+   * the value refused (a database password rotated under a running instance). Joins a read
+   * already in flight; the next TTL counts from this read.
+   */
+  async reread(setting: string): Promise<string> {
+    return this.refreshOnce(this.entry(setting));
+  }
+
+  private entry(setting: string): Entry {
     const entry = this.entries.get(setting);
     if (!entry) throw new Error(`${setting} is not a secret reference`);
-    if (this.now() - entry.fetchedAt < this.ttlMs) return entry.value;
+    return entry;
+  }
+
+  /** One refresh at a time: a caller arriving while one is in flight gets its result. */
+  private refreshOnce(entry: Entry): Promise<string> {
     entry.refreshing ??= this.refresh(entry).finally(() => {
       entry.refreshing = undefined;
     });
