@@ -134,6 +134,16 @@ export async function rereadSetting(
   return config()[name];
 }
 
+/**
+ * The value of the Secret Manager version before the one in use, for a password the database
+ * refuses while the secret already holds its successor; undefined when there is none to try.
+ */
+export async function previousSetting(
+  name: 'DATABASE_PASSWORD' | 'DATABASE_URL',
+): Promise<string | undefined> {
+  return secrets?.has(name) ? secrets.previous(name) : undefined;
+}
+
 /** True when the setting's value was read from Secret Manager (and is re-read after the TTL). */
 export function fromSecretManager(name: SecretSetting): boolean {
   return secrets?.has(name) ?? false;

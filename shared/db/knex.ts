@@ -1,5 +1,11 @@
 import knexFactory, { type Knex } from 'knex';
-import { currentSetting, fromSecretManager, rereadSetting, type Config } from '../config';
+import {
+  currentSetting,
+  fromSecretManager,
+  previousSetting,
+  rereadSetting,
+  type Config,
+} from '../config';
 import { logger } from '../logging';
 import { onShutdown } from '../runtime/shutdown';
 import { EMBEDDED_PORT, openEmbeddedDatabase } from './embedded';
@@ -18,14 +24,16 @@ export type PoolSettings = Pick<
 >;
 
 /**
- * Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password),
- * and `rereadSecrets`, when the password comes from Secret Manager, reads it again at once (the
- * server refused it).
+ * Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password).
+ * When the password comes from Secret Manager, `rereadSecrets` reads it again at once (the
+ * server refused it), and `previousTarget` gives the target with the secret's version before
+ * the current one (a rotation half done), if it can be read.
  */
 export interface TargetProvider {
   (): Promise<ConnectionTarget>;
   ttlMs?: number;
   rereadSecrets?: () => Promise<void>;
+  previousTarget?: () => Promise<ConnectionTarget | undefined>;
 }
 
 /**
@@ -44,18 +52,17 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
     statement_timeout: pool.DB_STATEMENT_TIMEOUT_MS,
     keepAlive: true,
   };
+  const ttl = typeof target === 'function' ? target.ttlMs : undefined;
+  const settle = (resolved: ConnectionTarget): ResolvedConnection => {
+    const resolvedAt = Date.now();
+    return {
+      ...resolved,
+      ...common,
+      ...(ttl ? { expirationChecker: () => Date.now() - resolvedAt >= ttl } : {}),
+    };
+  };
   const connection =
-    typeof target === 'function'
-      ? async (): Promise<ResolvedConnection> => {
-          const resolvedAt = Date.now();
-          const ttl = target.ttlMs;
-          return {
-            ...(await target()),
-            ...common,
-            ...(ttl ? { expirationChecker: () => Date.now() - resolvedAt >= ttl } : {}),
-          };
-        }
-      : { ...target, ...common };
+    typeof target === 'function' ? async () => settle(await target()) : { ...target, ...common };
   const db = knexFactory({
     client: 'pg',
     connection: connection as Knex.StaticConnectionConfig,
@@ -77,8 +84,17 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
       debug: (message: unknown) => logger.debug({ knex: String(message) }, 'knex debug'),
     },
   });
-  if (typeof target === 'function' && target.rereadSecrets && typeof connection === 'function')
-    retryAfterPasswordRefused(db, connection, target.rereadSecrets);
+  if (typeof target === 'function' && target.rereadSecrets && typeof connection === 'function') {
+    const previous = target.previousTarget;
+    retryAfterPasswordRefused(db, {
+      current: connection,
+      rereadSecrets: target.rereadSecrets,
+      previous: async () => {
+        const earlier = await previous?.();
+        return earlier && settle(earlier);
+      },
+    });
+  }
   return db;
 }
 
@@ -119,7 +135,10 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
     };
     return async () => target;
   }
-  const provider: TargetProvider = async () => {
+  const targetWith = async (secrets: {
+    password?: string;
+    url?: string;
+  }): Promise<ConnectionTarget> => {
     if (config.CLOUD_SQL_INSTANCE) {
       connector ??= import('@google-cloud/cloud-sql-connector').then(({ Connector }) => {
         const created = new Connector() as unknown as CloudSqlConnector;
@@ -134,28 +153,37 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
         authType: config.CLOUD_SQL_AUTH_TYPE,
       });
       // IAM database authentication: the connector signs in with the service account's token.
-      const password =
-        config.CLOUD_SQL_AUTH_TYPE === 'IAM'
-          ? undefined
-          : await currentSetting('DATABASE_PASSWORD');
+      const password = config.CLOUD_SQL_AUTH_TYPE === 'IAM' ? undefined : secrets.password;
       return { ...options, user: config.DATABASE_USER, database: config.DATABASE_NAME, password };
     }
-    const password = await currentSetting('DATABASE_PASSWORD');
-    const url = await currentSetting('DATABASE_URL');
-    if (url) return { connectionString: withPassword(url, password) };
+    if (secrets.url) return { connectionString: withPassword(secrets.url, secrets.password) };
     return {
       host: config.DATABASE_HOST!,
       port: config.DATABASE_PORT,
       user: config.DATABASE_USER,
       database: config.DATABASE_NAME,
-      password,
+      password: secrets.password,
     };
   };
+  const current = async () => ({
+    password: await currentSetting('DATABASE_PASSWORD'),
+    url: await currentSetting('DATABASE_URL'),
+  });
+  const provider: TargetProvider = async () => targetWith(await current());
   const secretBacked = (['DATABASE_PASSWORD', 'DATABASE_URL'] as const).filter(fromSecretManager);
   if (secretBacked.length > 0) {
     provider.ttlMs = config.SECRET_TTL_SECONDS * 1000;
     provider.rereadSecrets = async () => {
       await Promise.all(secretBacked.map(rereadSetting));
+    };
+    provider.previousTarget = async () => {
+      const [password, url] = await Promise.all([
+        previousSetting('DATABASE_PASSWORD'),
+        previousSetting('DATABASE_URL'),
+      ]);
+      if (password === undefined && url === undefined) return undefined;
+      const now = await current();
+      return targetWith({ password: password ?? now.password, url: url ?? now.url });
     };
   }
   return provider;

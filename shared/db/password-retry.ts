@@ -23,23 +23,33 @@ function credentials(settings: ResolvedConnection): unknown[] {
   return [settings.password, settings.connectionString];
 }
 
+/** Where the retry gets its settings from (see retryAfterPasswordRefused). */
+export interface PasswordSources {
+  /** The settings with the secrets' current values. */
+  current: () => Promise<ResolvedConnection>;
+  /** Reads the password's secrets again now, whatever their TTL. */
+  rereadSecrets: () => Promise<void>;
+  /** The settings with the secrets' previous versions, when they can be read. */
+  previous: () => Promise<ResolvedConnection | undefined>;
+}
+
 /**
  * Makes a pool survive a password rotation. When the server refuses a new connection's password
- * (28P01), `rereadSecrets` reads the password's secret again at once (not after
- * SECRET_TTL_SECONDS), `resolve` gives the settings with its value, and the connection is opened
- * again with them, once. The settings then stay in use for the pool's later connections. If the
- * secret still holds the refused password, the error stands: retrying could not help.
+ * (28P01), the password's secret is read again at once (not after SECRET_TTL_SECONDS), and the
+ * connection is opened again, once, with its value. If the secret still holds the refused
+ * password, the rotation may be half done (the new version written, the database not changed
+ * yet): the version before it is tried instead. The settings that worked stay in use for the
+ * pool's later connections; once the database takes the new password, the old one is refused
+ * and this runs again. If neither is new, the error stands: retrying could not help.
  *
  * Concurrent refusals share one read (SecretStore.reread). Only new connections are affected: a
  * password change in PostgreSQL leaves open sessions signed in.
  */
-export function retryAfterPasswordRefused(
-  db: Knex,
-  resolve: () => Promise<ResolvedConnection>,
-  rereadSecrets: () => Promise<void>,
-): void {
+export function retryAfterPasswordRefused(db: Knex, sources: PasswordSources): void {
   const client = db.client as PoolClient;
   const open = client.acquireRawConnection.bind(client);
+  const same = (a: ResolvedConnection, b: ResolvedConnection) =>
+    JSON.stringify(credentials(a)) === JSON.stringify(credentials(b));
   client.acquireRawConnection = async () => {
     const used = client.connectionSettings;
     try {
@@ -52,15 +62,22 @@ export function retryAfterPasswordRefused(
           { sqlstate: '28P01' },
           'database refused the password; re-reading its secret now, before the TTL',
         );
-        await rereadSecrets();
-        const { expirationChecker, ...settings } = await resolve();
-        if (JSON.stringify(credentials(settings)) === JSON.stringify(credentials(used))) {
-          logger.warn(
-            { sqlstate: '28P01' },
-            'the secret still holds the refused password; not retrying the connection',
+        await sources.rereadSecrets();
+        let next: ResolvedConnection | undefined = await sources.current();
+        if (same(next, used)) {
+          next = await sources.previous();
+          if (!next || same(next, used)) {
+            logger.warn(
+              { sqlstate: '28P01' },
+              'the secret still holds the refused password; not retrying the connection',
+            );
+            throw error;
+          }
+          logger.info(
+            'the secret holds a password the database does not take yet; trying its previous version',
           );
-          throw error;
         }
+        const { expirationChecker, ...settings } = next;
         client.connectionSettings = settings;
         client.connectionConfigExpirationChecker = expirationChecker ?? null;
       }

@@ -35,7 +35,12 @@ const PROJECT = 'demo-manifest';
 const SECRET = 'db-password';
 const LOGIN = 'manifest_fn_rotation';
 // Test values only; they must never appear in a log line.
-const PASSWORDS = ['rotation-one-4f1c9a', 'rotation-two-8d27e5', 'rotation-three-c03b61'];
+const PASSWORDS = [
+  'rotation-one-4f1c9a',
+  'rotation-two-8d27e5',
+  'rotation-three-c03b61',
+  'rotation-four-91ad70',
+];
 const ROUNDS = 12;
 const REQUESTS_PER_ROUND = 10;
 /** The round during whose requests the password is rotated. */
@@ -218,6 +223,34 @@ describeOwn(
       await poolEmptied();
       expect(await requests(1)).toEqual([200]);
       expect(messages()).toContain('database connection opened with the re-read password');
+      for (const password of PASSWORDS) expect(capturedLogText()).not.toContain(password);
+    });
+
+    it('keeps answering an instance that starts between the new version and the database change', async () => {
+      // As the tests above left it: the database takes PASSWORDS[2], the secret's latest version.
+      clearCapturedLogs();
+      const statuses: number[] = [];
+      // Step 1 only: the new version is written. An instance starting now reads it, and the
+      // database refuses it; the secret's previous version is still the database's password.
+      const version = fake.addVersion(PROJECT, SECRET, PASSWORDS[3]!);
+      await poolEmptied();
+      await resetInstance();
+      statuses.push(...(await requests(REQUESTS_PER_ROUND)));
+      expect(messages()).toContain(
+        'the secret holds a password the database does not take yet; trying its previous version',
+      );
+      // Step 2: the database takes the new password; step 3: the old version is disabled.
+      await poolEmptied();
+      await setPassword(PASSWORDS[3]!);
+      statuses.push(...(await requests(REQUESTS_PER_ROUND)));
+      fake.disableVersion(PROJECT, SECRET, version - 1);
+      await poolEmptied();
+      statuses.push(...(await requests(REQUESTS_PER_ROUND)));
+
+      expect(statuses).toEqual(Array(3 * REQUESTS_PER_ROUND).fill(200));
+      expect(messages()).not.toContain(
+        'the secret still holds the refused password; not retrying the connection',
+      );
       for (const password of PASSWORDS) expect(capturedLogText()).not.toContain(password);
     });
   },
