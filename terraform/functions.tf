@@ -87,7 +87,7 @@ locals {
   function_environment = {
     for name, f in local.function_declarations : name => merge(
       local.runtime_environment,
-      { for setting in f.settings : setting => local.function_settings[name][setting] },
+      { for setting in f.settings : setting => local.function_settings[name][setting] if !contains(local.sizing_settings, setting) },
     )
   }
 }
