@@ -1,5 +1,6 @@
 import {
   checkConnectionBudgets,
+  checkSizing,
   connectionBudget,
   describeBudget,
   deployedSizing,
@@ -71,6 +72,22 @@ describe('the connection budget', () => {
     expect(checkConnectionBudgets(broken)).toEqual([
       'terraform/modules/cloud-function/outputs.tf: output max_connections must be var.sizing.max_instances * var.sizing.db_pool_max',
       "terraform/database.tf: local.reserved_connections.pipeline is 1, but the pipeline's migrations run with the code's default DB_POOL_MAX, 5",
+    ]);
+  });
+});
+
+describe("each environment's sizing", () => {
+  it('gives every instance that serves concurrent requests a whole CPU and a pool within its concurrency', () => {
+    expect(checkSizing(config)).toEqual([]);
+  });
+
+  it('is reported when it would not (what the module refuses at plan)', () => {
+    const broken = copyConfig(config);
+    delete sizingOf(broken, 'production', 'stats').cpu;
+    sizingOf(broken, 'testing', 'audit-log').db_pool_max = 6;
+    expect(checkSizing(broken)).toEqual([
+      'terraform/envs/production.tfvars: functions.stats.sizing: concurrency 16 needs a whole CPU, but cpu is unset',
+      'terraform/envs/testing.tfvars: functions.audit-log.sizing: db_pool_max 6 must be 1 to its concurrency, 5',
     ]);
   });
 });

@@ -150,3 +150,37 @@ export function checkConnectionBudgets(config: TerraformConfig): string[] {
   }
   return problems;
 }
+
+/**
+ * What modules/cloud-function's validations refuse, checked offline for every environment's
+ * functions (a plan would refuse them; nothing else here runs the validations): an instance
+ * that serves concurrent requests has a whole CPU (Cloud Run refuses concurrency above 1 below
+ * 1 vCPU), and its pool is 1 to its concurrency.
+ */
+export function checkSizing(config: TerraformConfig): string[] {
+  const problems: string[] = [];
+  const validations = JSON.stringify(
+    config.modules.get(FUNCTION_MODULE)?.variables.get('sizing')?.body.validation ?? [],
+  );
+  for (const rule of [
+    'var.sizing.concurrency == 1 || try(tonumber(var.sizing.cpu) >= 1, false)',
+    'var.sizing.db_pool_max >= 1 && var.sizing.db_pool_max <= var.sizing.concurrency',
+  ])
+    if (!validations.includes(rule))
+      problems.push(`terraform/${FUNCTION_MODULE}/variables.tf: var.sizing must validate ${rule}`);
+  const names = Object.keys(
+    evaluatedLocal<Record<string, unknown>>(rootModule(config), 'function_declarations'),
+  );
+  for (const environment of config.tfvars.keys())
+    for (const name of names) {
+      const { concurrency, cpu, db_pool_max: pool } = deployedSizing(config, environment, name);
+      const where = `terraform/envs/${environment}.tfvars: functions.${name}.sizing`;
+      if (Number(concurrency) > 1 && !(Number(cpu) >= 1))
+        problems.push(
+          `${where}: concurrency ${concurrency} needs a whole CPU, but cpu is ${cpu ?? 'unset'}`,
+        );
+      if (!(Number(pool) >= 1 && Number(pool) <= Number(concurrency)))
+        problems.push(`${where}: db_pool_max ${pool} must be 1 to its concurrency, ${concurrency}`);
+    }
+  return problems;
+}
