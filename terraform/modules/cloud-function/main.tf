@@ -74,9 +74,9 @@ resource "google_cloud_run_v2_service" "this" {
       resources {
         limits = { cpu = local.cpu, memory = var.sizing.memory }
         # CPU only while a request is in flight (request-based billing), as the code expects:
-        # nothing that matters runs after an answer (README, Events in the cloud).
+        # nothing that matters runs after an answer (README, Events).
         cpu_idle = true
-        # A whole CPU more during start-up: the cold start that users wait on is the bundle's load.
+        # More CPU while an instance starts (startup boost): a cold start is mostly loading the bundle.
         startup_cpu_boost = true
       }
       dynamic "env" {
