@@ -98,7 +98,7 @@ export const Settings = Type.Object(
       maximum: 100,
       default: 5,
       description:
-        'Most database connections one instance opens. Keep it small: every instance of every function has its own pool.',
+        "Most database connections one instance opens. Keep it small: every instance of every function has its own pool. Deployed, it is each function's `sizing.db_pool_max` (terraform/README.md, Sizing).",
     }),
     DB_POOL_IDLE_MS: Type.Integer({
       minimum: 100,
