@@ -25,6 +25,12 @@ export const Settings = Type.Object(
       default: 'info',
       description: 'Lowest severity written to the log.',
     }),
+    LOG_FORMAT: Type.Optional(
+      StringEnum(['json', 'pretty'], {
+        description:
+          "How log lines are written: `json` (Cloud Logging's structured lines) or `pretty` (one coloured line per entry, by pino-pretty). Unset: `pretty` when `APP_ENV` is `development` and stdout is a terminal (not on Cloud Run), `json` everywhere else.",
+      }),
+    ),
     GOOGLE_CLOUD_PROJECT: Type.String({
       minLength: 1,
       default: 'demo-manifest',
