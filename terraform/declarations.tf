@@ -7,7 +7,7 @@ locals {
   # The settings every function is deployed with: it reaches the database the same way, as
   # its own IAM database user (no password).
   common_settings = [
-    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "LOG_REQUESTS", "SECRET_TTL_SECONDS",
     "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "CLOUD_SQL_AUTH_TYPE", "DATABASE_NAME", "DATABASE_USER", "DB_POOL_MAX",
   ]
 
@@ -56,6 +56,7 @@ locals {
   # Settings an environment may tune (var.settings), with the code's defaults.
   setting_defaults = {
     LOG_LEVEL              = "info"
+    LOG_REQUESTS           = "false"
     SECRET_TTL_SECONDS     = "300"
     CLOUD_SQL_IP_TYPE      = "PRIVATE"
     READ_REQUIRES_AUTH     = "false"

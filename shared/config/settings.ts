@@ -31,6 +31,11 @@ export const Settings = Type.Object(
           "How log lines are written: `json` (Cloud Logging's structured lines) or `pretty` (one coloured line per entry, by pino-pretty). Unset: `pretty` when `APP_ENV` is `development` and stdout is a terminal (not on Cloud Run), `json` everywhere else.",
       }),
     ),
+    LOG_REQUESTS: Type.Boolean({
+      default: false,
+      description:
+        'Write one log line per HTTP request (method, URL, status, latency, trace). Off: Cloud Run logs every request itself (run.googleapis.com/requests), and a line of ours costs about 0.5 KiB of billed ingestion each.',
+    }),
     GOOGLE_CLOUD_PROJECT: Type.String({
       minLength: 1,
       default: 'demo-manifest',
