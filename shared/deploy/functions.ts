@@ -120,7 +120,7 @@ export const deployments: FunctionDeployment[] = [
     readOnly: true,
     secrets: [],
     publishesEvents: false,
-    settings: [...COMMON],
+    settings: [...COMMON, 'HEALTH_OUTBOX_MAX_AGE_SECONDS'],
   },
   consumer(projectStatsRouter),
   consumer(auditLogRouter),
