@@ -31,7 +31,7 @@ locals {
       read_only        = true
       secrets          = []
       publishes_events = false
-      settings         = local.common_settings
+      settings         = concat(local.common_settings, ["HEALTH_OUTBOX_MAX_AGE_SECONDS"])
     }
     project-stats = local.consumer
     audit-log     = local.consumer
@@ -64,6 +64,8 @@ locals {
     OUTBOX_FAST_PATH_MS    = "5000"
     RELAY_BATCH_SIZE       = "100"
     OUTBOX_RETENTION_HOURS = "192"
+
+    HEALTH_OUTBOX_MAX_AGE_SECONDS = "300"
   }
 
   # Settings modules/cloud-function sets from the function's sizing (DB_POOL_MAX is

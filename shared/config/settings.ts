@@ -206,6 +206,12 @@ export const Settings = Type.Object(
       description:
         "Sent outbox rows and consumers' processed-event records are kept this long: longer than Pub/Sub keeps a message (7 days), so any redelivery is still recognised.",
     }),
+    HEALTH_OUTBOX_MAX_AGE_SECONDS: Type.Integer({
+      minimum: 10,
+      default: 300,
+      description:
+        '`/health` reports `degraded` when an outbox row has been pending longer than this: missed by its writer and by several relay ticks.',
+    }),
     PUBLISH_TIMEOUT_MS: Type.Integer({
       minimum: 50,
       default: 2000,
