@@ -198,7 +198,7 @@ export const Settings = Type.Object(
       minimum: 0,
       default: 5000,
       description:
-        'How long the relay leaves a new outbox row to the request that wrote it (which publishes right after commit) before publishing it itself.',
+        'How long the relay leaves a new outbox row to the request that wrote it (which publishes it before answering, for at most PUBLISH_TIMEOUT_MS) before publishing it itself.',
     }),
     OUTBOX_RETENTION_HOURS: Type.Integer({
       minimum: 1,
@@ -215,7 +215,8 @@ export const Settings = Type.Object(
     PUBLISH_TIMEOUT_MS: Type.Integer({
       minimum: 50,
       default: 2000,
-      description: 'How long a publish may take before the outbox row is left for the relay.',
+      description:
+        'How long a write waits for its event to be published before it answers anyway, leaving the outbox row to the relay (and how long the relay waits for each publish).',
     }),
   },
   { additionalProperties: true },

@@ -28,9 +28,16 @@ class GatedPublisher extends RecordingPublisher {
   }
 }
 
+/** How long a write waits for its publish here (a held publish makes a test wait this long). */
+const PUBLISH_TIMEOUT_MS = 300;
+
 describeEachDatabase('the transactional outbox', (leg) => {
   // The relay may take rows at once in these tests (no fast-path window).
-  const db = useTestDatabase(leg, { OUTBOX_FAST_PATH_MS: '0', RELAY_BATCH_SIZE: '25' });
+  const db = useTestDatabase(leg, {
+    OUTBOX_FAST_PATH_MS: '0',
+    RELAY_BATCH_SIZE: '25',
+    PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS),
+  });
   const base = useFunction('people');
   const relayFunction = useFunction('relay-outbox');
   const broker = new GatedPublisher();
@@ -86,28 +93,50 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(row.sent_at).not.toBeNull();
   });
 
-  it('answers without waiting for Pub/Sub, then marks each row sent once it is published', async () => {
-    broker.delayMs = 400;
+  it('answers each write only once its event is published and its row marked sent', async () => {
+    // Each publish takes a moment: a write answering before its publish would be seen here.
+    broker.delayMs = 20;
+    const writes = await Promise.all(
+      [1, 2, 3].map((i) =>
+        request(`${base()}/people`, { method: 'POST', json: personData({ name: `Slow ${i}` }) }),
+      ),
+    );
+    expect(writes.map((w) => w.status)).toEqual([201, 201, 201]);
+    // Nothing awaited since the answers: all of it was done before them.
+    expect(
+      broker
+        .events()
+        .map((e) => e.subject)
+        .sort(),
+    ).toEqual(writes.map((w) => w.body.uuid).sort());
+    const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
+    expect(rows.map((r) => r.message_id).sort()).toEqual(
+      broker.published.map((p) => p.messageId).sort(),
+    );
+    expect(rows.filter((r) => r.sent_at === null)).toEqual([]);
+  });
+
+  it('answers a write whose publish hangs once PUBLISH_TIMEOUT_MS has passed, leaving its row to the relay', async () => {
+    const release = broker.hold();
+    let res;
     try {
-      const writes = await Promise.all(
-        [1, 2, 3].map((i) =>
-          request(`${base()}/people`, { method: 'POST', json: personData({ name: `Slow ${i}` }) }),
-        ),
-      );
-      expect(writes.map((w) => w.status)).toEqual([201, 201, 201]);
-      // Answered while the broker still holds every publish.
-      expect(broker.published).toEqual([]);
-      expect(await pending()).toHaveLength(3);
-      await broker.settled();
-      expect(broker.published).toHaveLength(3);
-      const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
-      expect(rows.map((r) => r.message_id).sort()).toEqual(
-        broker.published.map((p) => p.messageId).sort(),
-      );
-      expect(rows.every((r) => r.sent_at !== null)).toBe(true);
+      res = await request(`${base()}/people`, { method: 'POST', json: personData() });
     } finally {
-      broker.delayMs = 0;
+      release();
     }
+    expect(res.status).toBe(201);
+    expect(await pending()).toMatchObject([
+      {
+        subject: res.body.uuid,
+        attempts: 1,
+        last_error: `publishing did not complete within ${PUBLISH_TIMEOUT_MS} ms`,
+      },
+    ]);
+    // The held publish goes out once released; the relay publishes the row again (consumers
+    // are idempotent), and then nothing is pending.
+    expect(await relay()).toMatchObject({ published: 1, failed: 0 });
+    expect(broker.events().map((e) => e.subject)).toEqual([res.body.uuid, res.body.uuid]);
+    expect(await pending()).toEqual([]);
   });
 
   it('emits person.updated and person.deleted with the state before', async () => {
