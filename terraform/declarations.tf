@@ -31,7 +31,7 @@ locals {
       read_only        = true
       secrets          = []
       publishes_events = false
-      settings         = local.common_settings
+      settings         = concat(local.common_settings, ["HEALTH_OUTBOX_MAX_AGE_SECONDS"])
     }
     project-stats = local.consumer
     audit-log     = local.consumer
@@ -59,13 +59,19 @@ locals {
     LOG_REQUESTS           = "false"
     SECRET_TTL_SECONDS     = "300"
     CLOUD_SQL_IP_TYPE      = "PRIVATE"
-    DB_POOL_MAX            = "5"
     READ_REQUIRES_AUTH     = "false"
     PUBLISH_TIMEOUT_MS     = "2000"
     OUTBOX_FAST_PATH_MS    = "5000"
     RELAY_BATCH_SIZE       = "100"
     OUTBOX_RETENTION_HOURS = "192"
+
+    HEALTH_OUTBOX_MAX_AGE_SECONDS = "300"
   }
+
+  # Settings modules/cloud-function sets from the function's sizing (DB_POOL_MAX is
+  # sizing.db_pool_max), so that the pool is chosen with the concurrency it serves and counted in
+  # the connection budget; no other value reaches a function.
+  sizing_settings = ["DB_POOL_MAX"]
 
   # Settings whose value is a secret, in Secret Manager: deployed as sm://<secret id>, resolved
   # by the app at cold start. The function's service account may read exactly the secrets its

@@ -121,7 +121,7 @@ export const deployments: FunctionDeployment[] = [
     readOnly: true,
     secrets: [],
     publishesEvents: false,
-    settings: [...COMMON],
+    settings: [...COMMON, 'HEALTH_OUTBOX_MAX_AGE_SECONDS'],
   },
   consumer(projectStatsRouter),
   consumer(auditLogRouter),
