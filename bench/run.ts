@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   emulatorStarting?.catch(() => undefined); // its failure is reported where it is awaited
   let db: Awaited<ReturnType<typeof benchDatabase>> | undefined;
   const figures: Figure[] = [];
+  const failed: { bench: string; error: string }[] = [];
   try {
     await buildBundles();
     db = await benchDatabase();
@@ -65,7 +66,15 @@ async function main(): Promise<void> {
       if (only && !only.includes(bench.name)) continue;
       process.stderr.write(`bench: ${bench.name}...\n`);
       const began = Date.now();
-      figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator, environment })));
+      // A benchmark that fails is reported and the others still run: one failed load run
+      // (a baseline timing out on a starved machine) must not throw away the figures of all.
+      try {
+        figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator, environment })));
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        failed.push({ bench: bench.name, error: message });
+        process.stderr.write(`bench: ${bench.name} failed: ${(error as Error).stack ?? message}\n`);
+      }
       process.stderr.write(
         `bench: ${bench.name} took ${Math.round((Date.now() - began) / 1000)} s\n`,
       );
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
     quick,
     seconds: Math.round((Date.now() - started) / 1000),
     node: process.version,
+    ...(failed.length > 0 ? { failed } : {}),
     figures,
     table,
   };
@@ -88,6 +98,12 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${table}\n\n${quick ? 'quick run' : 'full run'} in ${result.seconds} s; written to bench/results/latest.json\n`,
   );
+  if (failed.length > 0) {
+    process.stderr.write(
+      `bench: failed: ${failed.map((f) => `${f.bench} (${f.error})`).join('; ')}\n`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 /** The topics functions publish to must exist on the emulator, as Terraform makes them exist. */
