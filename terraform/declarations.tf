@@ -7,7 +7,7 @@ locals {
   # The settings every function is deployed with: it reaches the database the same way, as
   # its own IAM database user (no password).
   common_settings = [
-    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "LOG_REQUESTS", "SECRET_TTL_SECONDS",
     "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "CLOUD_SQL_AUTH_TYPE", "DATABASE_NAME", "DATABASE_USER", "DB_POOL_MAX",
   ]
 
@@ -31,7 +31,7 @@ locals {
       read_only        = true
       secrets          = []
       publishes_events = false
-      settings         = local.common_settings
+      settings         = concat(local.common_settings, ["HEALTH_OUTBOX_MAX_AGE_SECONDS"])
     }
     project-stats = local.consumer
     audit-log     = local.consumer
@@ -56,6 +56,7 @@ locals {
   # Settings an environment may tune (var.settings), with the code's defaults.
   setting_defaults = {
     LOG_LEVEL              = "info"
+    LOG_REQUESTS           = "false"
     SECRET_TTL_SECONDS     = "300"
     CLOUD_SQL_IP_TYPE      = "PRIVATE"
     READ_REQUIRES_AUTH     = "false"
@@ -63,6 +64,8 @@ locals {
     OUTBOX_FAST_PATH_MS    = "5000"
     RELAY_BATCH_SIZE       = "100"
     OUTBOX_RETENTION_HOURS = "192"
+
+    HEALTH_OUTBOX_MAX_AGE_SECONDS = "300"
   }
 
   # Settings modules/cloud-function sets from the function's sizing (DB_POOL_MAX is

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { logger } from '../logging/logger';
+import { defaultLogFormat } from '../logging/format';
+import { logger, logsToTerminal, setLogFormat } from '../logging/logger';
 import { registerSecret } from '../logging/redaction';
 import {
   isSecretReference,
@@ -41,8 +42,25 @@ function adopt(config: Config): Config {
   for (const entry of config.API_KEYS?.split(',') ?? [])
     registerSecret(entry.slice(entry.indexOf('=') + 1).trim());
   logger.level = config.LOG_LEVEL;
+  const terminal = logsToTerminal();
+  setLogFormat(
+    config.LOG_FORMAT ??
+      defaultLogFormat({
+        appEnv: config.APP_ENV,
+        stdoutIsTTY: terminal,
+        onCloudRun: Boolean(process.env.K_SERVICE),
+      }),
+    colours(terminal),
+  );
   current = config;
   return config;
+}
+
+/** Colours on a terminal, or when FORCE_COLOR asks; never with NO_COLOR (no-color.org). */
+function colours(terminal: boolean): boolean {
+  if (process.env.NO_COLOR) return false;
+  const force = process.env.FORCE_COLOR;
+  return force !== undefined ? force !== '0' && force !== 'false' : terminal;
 }
 
 function safePassword(url: string): string | undefined {
