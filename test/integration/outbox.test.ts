@@ -16,12 +16,12 @@ import type { OutgoingMessage } from '../../shared/events/message';
 /** A recording publisher whose publishes can be held at a gate, counting those held. */
 class GatedPublisher extends RecordingPublisher {
   gate: Promise<void> | undefined;
-  held = 0;
+  atGate = 0;
 
   override async publish(topic: string, message: OutgoingMessage): Promise<string> {
     const gate = this.gate;
     if (gate) {
-      this.held++;
+      this.atGate++;
       await gate;
     }
     return super.publish(topic, message);
@@ -50,7 +50,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
     broker.failing = false;
     broker.delayMs = 0;
     broker.gate = undefined;
-    broker.held = 0;
+    broker.atGate = 0;
     await db()('outbox').delete();
   });
 
@@ -283,7 +283,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
       let release!: () => void;
       broker.gate = new Promise<void>((open) => (release = open));
       const a = relayOutbox(db());
-      await until('relay A to hold its 25 publishes', async () => broker.held === 25);
+      await until('relay A to hold its 25 publishes', async () => broker.atGate === 25);
       broker.gate = undefined;
 
       // Relay B, meanwhile: it must finish on its own, never wait on A's row locks.
