@@ -78,7 +78,7 @@ export const Settings = Type.Object(
         minLength: 1,
         'x-secret': true,
         description:
-          'Database password; joins `DATABASE_URL`, `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`. In the cloud an `sm://` reference. Read again after `SECRET_TTL_SECONDS`, for new connections.',
+          'Database password; joins `DATABASE_URL`, `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`. In the cloud an `sm://` reference. Read again after `SECRET_TTL_SECONDS` for new connections, and at once when the database refuses it (a rotated password): the connection is then retried.',
       }),
     ),
     CLOUD_SQL_INSTANCE: Type.Optional(
@@ -132,7 +132,7 @@ export const Settings = Type.Object(
       minimum: 1,
       default: 300,
       description:
-        'How long a value read from Secret Manager is used before it is read again (so a rotated secret is picked up without a redeploy).',
+        'How long a value read from Secret Manager is used before it is read again (so a rotated secret is picked up without a redeploy). A database password the server refuses is read again at once, whatever its age.',
     }),
     SECRET_MANAGER_ENDPOINT: Type.Optional(
       Type.String({
