@@ -67,10 +67,17 @@ export class PubSubPublisher implements EventPublisher {
     if (client) await (await client).close();
   }
 
+  /**
+   * The client, loaded and made once. Its configuration (credentials, and on Cloud Run the
+   * metadata server's answers) is resolved here too, which is one-time work a first publish
+   * would otherwise do inside its time limit; a failure there is left for the publish to meet.
+   */
   private loaded(): Promise<PubSub> {
-    this.client ??= import('@google-cloud/pubsub').then(
-      ({ PubSub }) => new PubSub({ projectId: this.projectId }),
-    );
+    this.client ??= import('@google-cloud/pubsub').then(async ({ PubSub }) => {
+      const client = new PubSub({ projectId: this.projectId });
+      await client.getClientConfig().catch(() => undefined);
+      return client;
+    });
     return this.client;
   }
 
