@@ -39,7 +39,8 @@ export interface PipelineRun {
  * a write whose event never left would otherwise wait for ever.
  */
 export async function writesThroughThrottledPipeline(options: {
-  emulator: Emulator;
+  /** The emulator (its host and a project of the scenario's own). */
+  emulator: Pick<Emulator, 'host' | 'project'>;
   /** Bundle directories (bundleFunction) by function. */
   sources: Record<PipelineFunction, string>;
   databaseUrl: string;
