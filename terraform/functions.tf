@@ -1,5 +1,6 @@
-# The functions: gen2, Node.js 22, each from its bundle (dist/functions/<name>, `npm run build`),
-# running as its own service account with the settings its declaration lists.
+# The functions: Cloud Run functions, Node.js 22, each built by Cloud Run from its bundle
+# (dist/functions/<name>, `npm run build`), running as its own service account with the
+# settings its declaration lists and the sizing its environment gives it.
 #
 # Bundles are named by their content, so a deploy replaces a changed function's bundle: the old
 # one becomes a noncurrent version, kept 30 days (what a rollback rebuilds from), then deleted.
@@ -35,12 +36,11 @@ resource "google_storage_bucket" "function_sources" {
   depends_on = [google_project_service.enabled, google_artifact_registry_repository.function_images]
 }
 
-# The images Cloud Functions builds from the bundles: gen2 functions push to gcf-artifacts in
-# their region, which Cloud Functions would otherwise create on first deploy with no cleanup, so
-# it is declared here first. Every deploy adds an image per changed function; only the newest
-# versions of each are kept (a rollback to a recent revision keeps its image). An environment
-# whose functions were deployed before this repository was declared imports it once
-# (terraform/README.md, Function images).
+# The images Cloud Run builds from the bundles, one per function, in gcf-artifacts (the
+# repository gen2 functions used, so an environment deployed before keeps its images and its
+# import, terraform/README.md, Function images). Every deploy adds an image per changed
+# function; only the newest versions of each are kept (a rollback to a recent revision keeps its
+# image).
 resource "google_artifact_registry_repository" "function_images" {
   project                = var.project_id
   location               = var.region
@@ -87,7 +87,7 @@ locals {
   function_environment = {
     for name, f in local.function_declarations : name => merge(
       local.runtime_environment,
-      { for setting in f.settings : setting => local.function_settings[name][setting] },
+      { for setting in f.settings : setting => local.function_settings[name][setting] if !contains(local.sizing_settings, setting) },
     )
   }
 }
@@ -107,6 +107,7 @@ module "functions" {
   bundle                = { source_dir = "${path.root}/../dist/functions/${each.key}", bucket = google_storage_bucket.function_sources.name }
   service_account_email = module.service_accounts.emails["fn-${each.key}"]
   build_service_account = module.service_accounts.ids["function-builder"]
+  image_repository      = google_artifact_registry_repository.function_images.repository_id
   environment_variables = local.function_environment[each.key]
   vpc_connector         = module.network.vpc_connector
   labels                = local.labels

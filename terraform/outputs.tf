@@ -1,8 +1,3 @@
-output "function_urls" {
-  description = "Each function's cloudfunctions.net URL."
-  value       = { for name, f in module.functions : name => f.url }
-}
-
 output "function_uris" {
   description = "Each function's run.app URL (paths reach the code intact, e.g. <uri>/people)."
   value       = { for name, f in module.functions : name => f.uri }
@@ -20,6 +15,20 @@ output "database" {
     database        = module.database.database
     user            = module.database.user
     runtime_users   = [for user in google_sql_user.functions : user.name]
+  }
+}
+
+output "connection_budget" {
+  description = "Database connections: what each function may hold at once (max_instances × db_pool_max), what is reserved, and max_connections. Planning fails when they do not fit."
+  value = {
+    functions       = local.function_connections
+    reserved        = local.reserved_connections
+    total           = sum(concat(values(local.function_connections), values(local.reserved_connections)))
+    max_connections = module.database.max_connections
+  }
+  precondition {
+    condition     = sum(concat(values(local.function_connections), values(local.reserved_connections))) <= module.database.max_connections
+    error_message = "The ${var.environment} functions may hold ${sum(values(local.function_connections))} database connections (${join(", ", [for name, n in local.function_connections : "${name} ${n}"])}), plus ${sum(values(local.reserved_connections))} reserved: more than max_connections ${module.database.max_connections}. Lower max_instances or db_pool_max in functions.<name>.sizing, or raise database.instance.max_connections."
   }
 }
 

@@ -64,6 +64,7 @@ const COMMON: (keyof Config)[] = [
   'APP_ENV',
   'GOOGLE_CLOUD_PROJECT',
   'LOG_LEVEL',
+  'LOG_REQUESTS',
   'SECRET_TTL_SECONDS',
   ...DATABASE,
 ];

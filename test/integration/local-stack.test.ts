@@ -20,9 +20,11 @@ describe('npm start (the local stack on the embedded database)', () => {
       DATA_DIR: dataDir,
       DATABASE_URL: undefined,
     });
-    await stack.waitFor(/serving people at/);
+    // A bound only a hang breaks: the embedded database starts in about 6 s on an idle machine,
+    // and took 79 s on this one shared by eight test runs.
+    await stack.waitFor(/serving people at/, 240_000);
     base = `http://127.0.0.1:${port}`;
-  });
+  }, 250_000);
 
   afterAll(async () => {
     if (stack.process.exitCode === null) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ListQuery, PersonPath } from '../../shared/people/schema';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { useFunction } from '../support/functions';
@@ -262,10 +263,36 @@ describeEachDatabase('people API', (leg) => {
     });
 
     it('defaults to 100 per page and gives no next link on the last page', async () => {
-      const res = await request<unknown[]>(people());
-      expect(res.status).toBe(200);
-      expect(res.body).toHaveLength(25);
-      expect(res.headers.get('link')).toBeNull();
+      // 105 people: the 25 above and 80 more, written straight to the table.
+      const extra = Array.from({ length: 80 }, (_, i) => ({
+        id: randomUUID(),
+        passenger_class: 3,
+        name: `Extra ${i}`,
+        sex: 'female',
+        age: 30,
+        siblings_or_spouses_aboard: 0,
+        parents_or_children_aboard: 0,
+        fare: 8,
+      }));
+      await db()('person').insert(extra);
+      try {
+        const first = await request<unknown[]>(people());
+        expect(first.status).toBe(200);
+        expect(first.body).toHaveLength(100);
+        const next = /^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')?.[1];
+        expect(next).toMatch(/^\/people\?limit=100&cursor=/);
+        const last = await request<unknown[]>(`${base()}${next}`);
+        expect(last.status).toBe(200);
+        expect(last.body).toHaveLength(5);
+        expect(last.headers.get('link')).toBeNull();
+      } finally {
+        await db()('person')
+          .whereIn(
+            'id',
+            extra.map((p) => p.id),
+          )
+          .delete();
+      }
     });
 
     it.each(['0', '1001', 'abc', '-1', '1.5', '10; DROP TABLE person', ''])(
@@ -314,6 +341,7 @@ describeEachDatabase('people API', (leg) => {
   describe('HTML pages', () => {
     it('renders the list as a table with a next-page link, escaping every value', async () => {
       await create({ name: '<script>alert("x")</script> & Co' });
+      await create({ name: 'Another, so there is a next page' });
       const res = await request(`${people()}?limit=1`, { headers: { accept: 'text/html' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -321,6 +349,10 @@ describeEachDatabase('people API', (leg) => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.text).toContain('<table>');
       expect(res.text).toMatch(/<a rel="next" href="\/people\?limit=1&amp;cursor=[A-Za-z0-9_-]+">/);
+      // The whole list on one page: the name is there, escaped, and never as markup.
+      const all = await request(`${people()}?limit=1000`, { headers: { accept: 'text/html' } });
+      expect(all.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+      expect(all.text).not.toContain('<script>');
     });
 
     it('renders one person, escaping the name', async () => {

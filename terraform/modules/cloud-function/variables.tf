@@ -41,9 +41,16 @@ variable "bundle" {
 }
 
 variable "runtime" {
-  description = "Cloud Functions runtime; the bundles target Node.js 22."
+  description = "The runtime of Cloud Run's function base image (serverless-runtimes/google-22/runtimes/<runtime>); the bundles target Node.js 22."
   type        = string
   default     = "nodejs22"
+  nullable    = false
+}
+
+variable "image_repository" {
+  description = "The Artifact Registry repository (its id, in the function's project and region) Cloud Run pushes the function's image to."
+  type        = string
+  default     = "gcf-artifacts"
   nullable    = false
 }
 
@@ -67,7 +74,14 @@ variable "environment_variables" {
 }
 
 variable "sizing" {
-  description = "Resources and scaling: memory (256Mi, 1Gi, ...), cpu (null: Cloud Run's default for the memory), timeout in seconds, instance bounds, and concurrent requests per instance. The one definition of sizing: the root module's var.functions passes each function's sizing through whole."
+  description = <<-EOT
+    Resources and scaling, the one definition of sizing (the root module's var.functions passes
+    each function's through whole; terraform/README.md, Sizing, gives each function's and why):
+    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: what Cloud Functions gives the memory, 0.167 at
+    256Mi); timeout in seconds; instance bounds; concurrency (requests one instance serves at
+    once); db_pool_max (the database connections one instance may open: its DB_POOL_MAX, and its
+    share of the connection budget, max_instances × db_pool_max).
+  EOT
   type = object({
     memory          = optional(string, "256Mi")
     cpu             = optional(string)
@@ -75,6 +89,7 @@ variable "sizing" {
     min_instances   = optional(number, 0)
     max_instances   = optional(number, 10)
     concurrency     = optional(number, 1)
+    db_pool_max     = optional(number, 1)
   })
   default  = {}
   nullable = false
@@ -88,21 +103,25 @@ variable "sizing" {
   }
   validation {
     condition     = var.sizing.timeout_seconds >= 1 && var.sizing.timeout_seconds <= 3600
-    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Functions gen2 limit for HTTP-invoked functions)."
+    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Run's request timeout)."
   }
   validation {
     condition     = var.sizing.concurrency == 1 || try(tonumber(var.sizing.cpu) >= 1, false)
-    error_message = "sizing.concurrency above 1 needs at least one whole CPU: set sizing.cpu = \"1\" or more."
+    error_message = "sizing.concurrency above 1 needs at least one whole CPU (Cloud Run refuses it below 1 vCPU): set sizing.cpu = \"1\" or more."
+  }
+  validation {
+    condition     = var.sizing.db_pool_max >= 1 && var.sizing.db_pool_max <= var.sizing.concurrency
+    error_message = "sizing.db_pool_max must be 1 to sizing.concurrency: an instance never uses more connections than the requests it serves at once, and every one it may open counts against max_connections."
   }
 }
 
 variable "trigger" {
   description = <<-EOT
     How requests reach the function; exactly one of:
-    http: from the internet (ingress ALLOW_ALL), invoked by the members var.iam grants
-    roles/run.invoker; public = true also lets allUsers invoke it, and is refused unless
-    read_only (the function only reads).
-    push: from its Pub/Sub push subscription only (ingress ALLOW_INTERNAL_ONLY), invoked by
+    http: from the internet (ingress INGRESS_TRAFFIC_ALL), invoked by the members var.iam
+    grants roles/run.invoker; public = true turns Cloud Run's invoker IAM check off, so anyone
+    may call it, and is refused unless read_only (the function only reads).
+    push: from its Pub/Sub push subscription only (ingress INGRESS_TRAFFIC_INTERNAL_ONLY), invoked by
     service_account_email alone, the identity the subscription's OIDC tokens name (an explicit
     subscription, see modules/pubsub-push-subscription: a trigger's built-in one can have no
     dead-letter topic).
