@@ -87,7 +87,9 @@ describeEachDatabase('the transactional outbox', (leg) => {
   });
 
   it('answers without waiting for Pub/Sub, then marks each row sent once it is published', async () => {
-    broker.delayMs = 400;
+    // Every publish is held at a gate until the three answers are in.
+    let release!: () => void;
+    broker.gate = new Promise<void>((open) => (release = open));
     try {
       const writes = await Promise.all(
         [1, 2, 3].map((i) =>
@@ -98,16 +100,17 @@ describeEachDatabase('the transactional outbox', (leg) => {
       // Answered while the broker still holds every publish.
       expect(broker.published).toEqual([]);
       expect(await pending()).toHaveLength(3);
-      await broker.settled();
-      expect(broker.published).toHaveLength(3);
-      const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
-      expect(rows.map((r) => r.message_id).sort()).toEqual(
-        broker.published.map((p) => p.messageId).sort(),
-      );
-      expect(rows.every((r) => r.sent_at !== null)).toBe(true);
     } finally {
-      broker.delayMs = 0;
+      release();
+      broker.gate = undefined;
     }
+    await broker.settled();
+    expect(broker.published).toHaveLength(3);
+    const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
+    expect(rows.map((r) => r.message_id).sort()).toEqual(
+      broker.published.map((p) => p.messageId).sort(),
+    );
+    expect(rows.every((r) => r.sent_at !== null)).toBe(true);
   });
 
   it('emits person.updated and person.deleted with the state before', async () => {
