@@ -32,8 +32,12 @@ export const INSTALLED = [
   // The Secret Manager client's own gRPC (to talk plaintext to a local server): one copy only.
   '@grpc/grpc-js',
 ];
-/** Never loaded in the cloud: optional drivers knex and pg probe for, and the embedded database. */
+/**
+ * Never loaded in the cloud: optional drivers knex and pg probe for, the embedded database, and
+ * the local tools (pino-pretty: a deployed function logs JSON; see shared/logging/format.ts).
+ */
 export const NEVER_LOADED = [
+  'pino-pretty',
   '@electric-sql/pglite',
   '@electric-sql/pglite-socket',
   'pg-native',

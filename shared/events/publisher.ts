@@ -8,6 +8,11 @@ export interface EventPublisher {
   publish(topic: string, message: OutgoingMessage): Promise<string>;
   /** False when this publisher can never publish (the outbox relay of another process will). */
   readonly available?: boolean;
+  /**
+   * Resolves once the client is loaded and made, so that what follows is the publish alone:
+   * a publish's time limit is for the broker, not for loading this process's own code.
+   */
+  ready?(): Promise<void>;
 }
 
 /** Thrown when a publish does not complete within PUBLISH_TIMEOUT_MS. */
@@ -31,6 +36,10 @@ export class PubSubPublisher implements EventPublisher {
     private readonly projectId: string,
     private readonly timeoutMs: number,
   ) {}
+
+  async ready(): Promise<void> {
+    await this.loaded();
+  }
 
   async publish(topicName: string, message: OutgoingMessage): Promise<string> {
     const topic = await this.topic(topicName);
@@ -58,11 +67,15 @@ export class PubSubPublisher implements EventPublisher {
     if (client) await (await client).close();
   }
 
-  private async topic(name: string): Promise<Topic> {
+  private loaded(): Promise<PubSub> {
     this.client ??= import('@google-cloud/pubsub').then(
       ({ PubSub }) => new PubSub({ projectId: this.projectId }),
     );
-    const client = await this.client;
+    return this.client;
+  }
+
+  private async topic(name: string): Promise<Topic> {
+    const client = await this.loaded();
     let topic = this.topics.get(name);
     if (!topic) {
       // Tiny batches: an event is published while its HTTP request waits.

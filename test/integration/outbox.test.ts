@@ -16,21 +16,28 @@ import type { OutgoingMessage } from '../../shared/events/message';
 /** A recording publisher whose publishes can be held at a gate, counting those held. */
 class GatedPublisher extends RecordingPublisher {
   gate: Promise<void> | undefined;
-  held = 0;
+  atGate = 0;
 
   override async publish(topic: string, message: OutgoingMessage): Promise<string> {
     const gate = this.gate;
     if (gate) {
-      this.held++;
+      this.atGate++;
       await gate;
     }
     return super.publish(topic, message);
   }
 }
 
+/** How long a write waits for its publish here (a held publish makes a test wait this long). */
+const PUBLISH_TIMEOUT_MS = 300;
+
 describeEachDatabase('the transactional outbox', (leg) => {
   // The relay may take rows at once in these tests (no fast-path window).
-  const db = useTestDatabase(leg, { OUTBOX_FAST_PATH_MS: '0', RELAY_BATCH_SIZE: '25' });
+  const db = useTestDatabase(leg, {
+    OUTBOX_FAST_PATH_MS: '0',
+    RELAY_BATCH_SIZE: '25',
+    PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS),
+  });
   const base = useFunction('people');
   const relayFunction = useFunction('relay-outbox');
   const broker = new GatedPublisher();
@@ -43,7 +50,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
     broker.failing = false;
     broker.delayMs = 0;
     broker.gate = undefined;
-    broker.held = 0;
+    broker.atGate = 0;
     await db()('outbox').delete();
   });
 
@@ -86,31 +93,50 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(row.sent_at).not.toBeNull();
   });
 
-  it('answers without waiting for Pub/Sub, then marks each row sent once it is published', async () => {
-    // Every publish is held at a gate until the three answers are in.
-    let release!: () => void;
-    broker.gate = new Promise<void>((open) => (release = open));
-    try {
-      const writes = await Promise.all(
-        [1, 2, 3].map((i) =>
-          request(`${base()}/people`, { method: 'POST', json: personData({ name: `Slow ${i}` }) }),
-        ),
-      );
-      expect(writes.map((w) => w.status)).toEqual([201, 201, 201]);
-      // Answered while the broker still holds every publish.
-      expect(broker.published).toEqual([]);
-      expect(await pending()).toHaveLength(3);
-    } finally {
-      release();
-      broker.gate = undefined;
-    }
-    await broker.settled();
-    expect(broker.published).toHaveLength(3);
+  it('answers each write only once its event is published and its row marked sent', async () => {
+    // Each publish takes a moment: a write answering before its publish would be seen here.
+    broker.delayMs = 20;
+    const writes = await Promise.all(
+      [1, 2, 3].map((i) =>
+        request(`${base()}/people`, { method: 'POST', json: personData({ name: `Slow ${i}` }) }),
+      ),
+    );
+    expect(writes.map((w) => w.status)).toEqual([201, 201, 201]);
+    // Nothing awaited since the answers: all of it was done before them.
+    expect(
+      broker
+        .events()
+        .map((e) => e.subject)
+        .sort(),
+    ).toEqual(writes.map((w) => w.body.uuid).sort());
     const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
     expect(rows.map((r) => r.message_id).sort()).toEqual(
       broker.published.map((p) => p.messageId).sort(),
     );
-    expect(rows.every((r) => r.sent_at !== null)).toBe(true);
+    expect(rows.filter((r) => r.sent_at === null)).toEqual([]);
+  });
+
+  it('answers a write whose publish hangs once PUBLISH_TIMEOUT_MS has passed, leaving its row to the relay', async () => {
+    const release = broker.hold();
+    let res;
+    try {
+      res = await request(`${base()}/people`, { method: 'POST', json: personData() });
+    } finally {
+      release();
+    }
+    expect(res.status).toBe(201);
+    expect(await pending()).toMatchObject([
+      {
+        subject: res.body.uuid,
+        attempts: 1,
+        last_error: `publishing did not complete within ${PUBLISH_TIMEOUT_MS} ms`,
+      },
+    ]);
+    // The held publish goes out once released; the relay publishes the row again (consumers
+    // are idempotent), and then nothing is pending.
+    expect(await relay()).toMatchObject({ published: 1, failed: 0 });
+    expect(broker.events().map((e) => e.subject)).toEqual([res.body.uuid, res.body.uuid]);
+    expect(await pending()).toEqual([]);
   });
 
   it('emits person.updated and person.deleted with the state before', async () => {
@@ -257,7 +283,7 @@ describeEachDatabase('the transactional outbox', (leg) => {
       let release!: () => void;
       broker.gate = new Promise<void>((open) => (release = open));
       const a = relayOutbox(db());
-      await until('relay A to hold its 25 publishes', async () => broker.held === 25);
+      await until('relay A to hold its 25 publishes', async () => broker.atGate === 25);
       broker.gate = undefined;
 
       // Relay B, meanwhile: it must finish on its own, never wait on A's row locks.

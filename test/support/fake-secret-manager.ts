@@ -17,6 +17,7 @@ export class FakeSecretManager {
   /** Versions by name (`projects/P/secrets/S/versions/N`); `latest` is the highest N. */
   private readonly versions = new Map<string, string>();
   private readonly denied = new Set<string>();
+  private readonly disabled = new Set<string>();
   private server: Server | undefined;
   /** Every version name asked for, in order. */
   readonly requests: string[] = [];
@@ -43,6 +44,15 @@ export class FakeSecretManager {
     const next = Math.max(0, ...numbers) + 1;
     this.versions.set(`${prefix}${next}`, value);
     return next;
+  }
+
+  /**
+   * Disables a version, as Terraform's `deletion_policy = "DISABLE"` does when it replaces it:
+   * accessing it fails with FAILED_PRECONDITION. `latest` still means the most recently created
+   * version (AccessSecretVersionRequest), enabled or not.
+   */
+  disableVersion(project: string, secret: string, version: number): void {
+    this.disabled.add(`projects/${project}/secrets/${secret}/versions/${version}`);
   }
 
   /** Makes every access to a secret fail with PERMISSION_DENIED. */
@@ -120,6 +130,13 @@ export class FakeSecretManager {
         .map((k) => Number(k.split('/').pop()));
       if (numbers.length > 0) resolved = `${secret}/versions/${Math.max(...numbers)}`;
     }
+    if (this.disabled.has(resolved))
+      return {
+        error: {
+          code: status.FAILED_PRECONDITION,
+          details: `Secret Version [${resolved}] is in DISABLED state.`,
+        },
+      };
     const value = this.versions.get(resolved);
     if (value === undefined)
       return {
