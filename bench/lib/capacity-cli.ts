@@ -196,6 +196,7 @@ export function formatLoad(
   cost: MonthlyCost,
   options: Pick<CapacityOptions, 'writeShare' | 'listShare' | 'logBytes'>,
   prices: PriceTable,
+  sustainedRps: number,
 ): string {
   const lines: string[] = [];
   const readShare = 1 - options.writeShare - options.listShare;
@@ -239,7 +240,7 @@ export function formatLoad(
     lines.push(
       top.use > 1
         ? `broken: ${where} at ${fixed(top.use * 100)}% of its limit`
-        : `headroom: ${top.use > 0 ? `${fixed(1 / top.use, 2)}×` : 'unbounded'} this load; the first limit to break is ${where} (${fixed(top.use * 100)}% used)`,
+        : `headroom: up to ${fixed(sustainedRps)} requests/s${report.rps > 0 ? ` (${fixed(sustainedRps / report.rps, 2)}× this load)` : ''}; the most used limit now is ${where} (${fixed(top.use * 100)}%)`,
     );
   }
 
@@ -299,8 +300,8 @@ export function capacityAnswer(
   const { model, inputs } = buildCapacityModel(env, figures, options, prices);
   const parts: string[] = [];
   let rps = options.rps ?? 0;
+  const best = maxSustainableRps(model);
   if (options.max) {
-    const best = maxSustainableRps(model);
     const b = best.bottleneck;
     parts.push(
       `${env.name}: highest sustained rate ${fixed(best.rps)} requests/s; bottleneck ${
@@ -310,7 +311,9 @@ export function capacityAnswer(
     rps = best.rps;
   }
   const report = capacityAt(model, rps);
-  parts.push(formatLoad(env, report, monthlyCost(model, inputs, rps, prices), options, prices));
+  parts.push(
+    formatLoad(env, report, monthlyCost(model, inputs, rps, prices), options, prices, best.rps),
+  );
   parts.push(formatSources(figures, env.name));
   return parts.join('\n\n');
 }
