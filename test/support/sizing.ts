@@ -29,12 +29,11 @@ export const RUNTIME_NODE_OPTIONS = '';
 export const OLD_SPACE_FRACTION = { numerator: 3, denominator: 8 };
 
 /**
- * The CPU a function gets for a memory limit when its sizing sets no `cpu`: Cloud Functions'
- * table at https://cloud.google.com/functions/docs/configuring/memory ("Configure memory and
- * vCPU limits"), in MiB and vCPUs, which modules/cloud-function restates (`local.cpu_by_memory`;
- * test/infra/launcher-flags.test.ts checks they agree).
+ * Cloud Run's default CPU for a memory limit, when `available_cpu` is unset: the table at
+ * https://cloud.google.com/functions/docs/configuring/memory ("Configure memory and vCPU
+ * limits"), in MiB and vCPUs.
  */
-export const CPU_BY_MEMORY: readonly (readonly [number, number])[] = [
+const CPU_BY_MEMORY: readonly (readonly [number, number])[] = [
   [128, 0.083],
   [256, 0.167],
   [512, 0.333],
