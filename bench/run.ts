@@ -78,23 +78,15 @@ async function main(): Promise<void> {
       process.stderr.write(
         `bench: ${bench.name} took ${Math.round((Date.now() - began) / 1000)} s\n`,
       );
+      // After each benchmark, so a run cut short still leaves what it measured.
+      writeResults({ quick, started, figures, failed, complete: false });
     }
   } finally {
     await (await emulatorStarting?.catch(() => undefined))?.stop();
     await db?.drop();
   }
-  const table = markdownTable(figures);
-  const result = {
-    date: new Date().toISOString(),
-    quick,
-    seconds: Math.round((Date.now() - started) / 1000),
-    node: process.version,
-    ...(failed.length > 0 ? { failed } : {}),
-    figures,
-    table,
-  };
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const result = writeResults({ quick, started, figures, failed, complete: true });
+  const { table } = result;
   process.stdout.write(
     `\n${table}\n\n${quick ? 'quick run' : 'full run'} in ${result.seconds} s; written to bench/results/latest.json\n`,
   );
@@ -104,6 +96,30 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
+}
+
+/** Writes bench/results/latest.json: the figures so far, whether the run is complete, what failed. */
+function writeResults(run: {
+  quick: boolean;
+  started: number;
+  figures: Figure[];
+  failed: { bench: string; error: string }[];
+  complete: boolean;
+}) {
+  const table = markdownTable(run.figures);
+  const result = {
+    date: new Date().toISOString(),
+    quick: run.quick,
+    complete: run.complete,
+    seconds: Math.round((Date.now() - run.started) / 1000),
+    node: process.version,
+    ...(run.failed.length > 0 ? { failed: run.failed } : {}),
+    figures: run.figures,
+    table,
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
 /** The topics functions publish to must exist on the emulator, as Terraform makes them exist. */
