@@ -11,14 +11,16 @@ import { compileParameters } from '../validation/parameters';
 import { importCsvBody } from '../import/http';
 import { CURSOR_SHAPE, decodeCursor, encodeCursor } from './cursor';
 import { openApiDocument } from './openapi';
+import { PEOPLE_METHODS } from './paths';
 import { addPerson, changePerson, removePerson, type ChangeContext } from './changes';
 import { findPerson, listPeople } from './repository';
-import { ListQuery, PAGE_LIMIT, PersonData, PersonPath, PersonUpdate } from './schema';
+import { CreateQuery, ListQuery, PAGE_LIMIT, PersonData, PersonPath, PersonUpdate } from './schema';
 import { peopleListPage, personPage } from './views';
 
 const validPersonData = compileValidator(PersonData);
 const validPersonUpdate = compileValidator(PersonUpdate);
 const readListQuery = compileParameters(ListQuery);
+const readCreateQuery = compileParameters(CreateQuery);
 const readPersonPath = compileParameters(PersonPath);
 
 /** The routes of the people API (see openapi.ts for the contract). */
@@ -28,18 +30,14 @@ export function peopleRoutes(): express.Router {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(openApiDocument);
   });
-  router.all('/openapi.json', methodNotAllowed(['GET', 'HEAD']));
-  router
-    .route('/')
-    .get(list)
-    .post(create)
-    .all(methodNotAllowed(['GET', 'HEAD', 'POST']));
+  router.all('/openapi.json', methodNotAllowed(PEOPLE_METHODS['/people/openapi.json']));
+  router.route('/').get(list).post(create).all(methodNotAllowed(PEOPLE_METHODS['/people']));
   router
     .route('/:uuid')
     .get(show)
     .put(update)
     .delete(remove)
-    .all(methodNotAllowed(['GET', 'HEAD', 'PUT', 'DELETE']));
+    .all(methodNotAllowed(PEOPLE_METHODS['/people/{uuid}']));
   return router;
 }
 
@@ -59,7 +57,9 @@ async function list(req: Request, res: Response): Promise<void> {
 }
 
 async function create(req: Request, res: Response): Promise<void> {
-  if (req.is('text/csv')) return importCsvBody(req, res);
+  const query = assertValidParameters(readCreateQuery, req.query, 'query');
+  if (req.is('text/csv'))
+    return importCsvBody(req, res, { skipInvalid: query.skipInvalid ?? false });
   const data = assertValid(
     validPersonData,
     jsonBody(req, ['application/json', 'text/csv']),

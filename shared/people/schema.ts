@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum } from '../validation';
+import { MAX_DECIMAL_PLACES, StringEnum } from '../validation';
 import { CURSOR_SHAPE } from './cursor';
 
 /**
@@ -26,8 +26,9 @@ const fields = {
   age: Type.Number({
     minimum: 0,
     maximum: 150,
-    multipleOf: 0.01,
-    description: 'Age in years, up to two decimals (infants: 0.42). Kept exactly.',
+    [MAX_DECIMAL_PLACES]: 2,
+    description:
+      "Age in years, up to two decimals (infants: 0.42). Kept exactly. `x-max-decimal-places` is enforced by the server (JSON Schema's `multipleOf: 0.01` says the same, but floating-point validators get it wrong).",
   }),
   siblingsOrSpousesAboard: Type.Integer({
     minimum: 0,
@@ -42,8 +43,9 @@ const fields = {
   fare: Type.Number({
     minimum: 0,
     maximum: 1000000,
-    multipleOf: 0.0001,
-    description: 'Fare paid, up to four decimals. Kept exactly.',
+    [MAX_DECIMAL_PLACES]: 4,
+    description:
+      "Fare paid, up to four decimals. Kept exactly. `x-max-decimal-places` is enforced by the server (JSON Schema's `multipleOf: 0.0001` says the same, but floating-point validators refuse fares such as 7.2292 with it).",
   }),
 };
 
@@ -108,6 +110,18 @@ export const ListQuery = Type.Object({
   ),
 });
 export type ListQuery = Static<typeof ListQuery>;
+
+/** The query of `POST /people`: how a CSV body treats invalid rows (a JSON body ignores it). */
+export const CreateQuery = Type.Object({
+  skipInvalid: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'For a CSV body: `true` imports the valid rows and reports the others (200); `false`, the default, imports nothing when any row is invalid (400).',
+    }),
+  ),
+});
+export type CreateQuery = Static<typeof CreateQuery>;
 
 /** The path of one person, `/people/{uuid}`: the uuid in either case (answered in lower case). */
 export const PersonPath = Type.Object({
