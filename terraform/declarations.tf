@@ -130,8 +130,10 @@ locals {
     oldest_pending_seconds = "oldestPendingSeconds"
   }
 
-  # Environment variables every function gets that are not app settings.
+  # Environment variables every function gets that are not app settings. No
+  # --enable-source-maps: it decoded the whole source map at every cold start;
+  # shared/runtime/source-maps.ts maps a stack when one is formatted instead.
   runtime_environment = {
-    NODE_OPTIONS = "--enable-source-maps"
+    NODE_OPTIONS = ""
   }
 }

@@ -1,6 +1,5 @@
-# The functions: Cloud Run functions, Node.js 22, each built by Cloud Run from its bundle
-# (dist/functions/<name>, `npm run build`), running as its own service account with the
-# settings its declaration lists and the sizing its environment gives it.
+# The functions: gen2, Node.js 22, each from its bundle (dist/functions/<name>, `npm run build`),
+# running as its own service account with the settings its declaration lists.
 #
 # Bundles are named by their content, so a deploy replaces a changed function's bundle: the old
 # one becomes a noncurrent version, kept 30 days (what a rollback rebuilds from), then deleted.
@@ -36,11 +35,12 @@ resource "google_storage_bucket" "function_sources" {
   depends_on = [google_project_service.enabled, google_artifact_registry_repository.function_images]
 }
 
-# The images Cloud Run builds from the bundles, one per function, in gcf-artifacts (the
-# repository gen2 functions used, so an environment deployed before keeps its images and its
-# import, terraform/README.md, Function images). Every deploy adds an image per changed
-# function; only the newest versions of each are kept (a rollback to a recent revision keeps its
-# image).
+# The images Cloud Functions builds from the bundles: gen2 functions push to gcf-artifacts in
+# their region, which Cloud Functions would otherwise create on first deploy with no cleanup, so
+# it is declared here first. Every deploy adds an image per changed function; only the newest
+# versions of each are kept (a rollback to a recent revision keeps its image). An environment
+# whose functions were deployed before this repository was declared imports it once
+# (terraform/README.md, Function images).
 resource "google_artifact_registry_repository" "function_images" {
   project                = var.project_id
   location               = var.region
@@ -107,7 +107,6 @@ module "functions" {
   bundle                = { source_dir = "${path.root}/../dist/functions/${each.key}", bucket = google_storage_bucket.function_sources.name }
   service_account_email = module.service_accounts.emails["fn-${each.key}"]
   build_service_account = module.service_accounts.ids["function-builder"]
-  image_repository      = google_artifact_registry_repository.function_images.repository_id
   environment_variables = local.function_environment[each.key]
   vpc_connector         = module.network.vpc_connector
   labels                = local.labels
@@ -117,8 +116,13 @@ module "functions" {
     ? { http = { read_only = each.value.read_only, public = try(var.functions[each.key].public, false) }, push = null }
     : { http = null, push = { service_account_email = module.service_accounts.emails["push-${each.key}"] } }
   )
-  # The deployer invokes every HTTP function: the pipeline's smoke test.
+  # The deployer invokes every HTTP function: the pipeline's smoke test. A private health
+  # function is also invoked by the uptime check, as the Monitoring service agent.
   iam = each.value.kind == "http" ? {
-    "roles/run.invoker" = concat(try(var.functions[each.key].invokers, []), [module.service_accounts.members["deployer"]])
+    "roles/run.invoker" = concat(
+      try(var.functions[each.key].invokers, []),
+      [module.service_accounts.members["deployer"]],
+      each.key == "health" && !try(var.functions[each.key].public, false) ? [local.monitoring_service_agent] : [],
+    )
   } : {}
 }

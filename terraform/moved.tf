@@ -68,15 +68,3 @@ removed {
     destroy = false
   }
 }
-
-# The functions became Cloud Run functions (google_cloud_run_v2_service, built by Cloud Run from
-# the same bundles), which is what lets a public function turn the invoker IAM check off instead
-# of granting allUsers. A gen2 function already is a Cloud Run service of the same name: an
-# environment deployed before imports each service once, then this forgets the gen2 records
-# without deleting the services they name (terraform/README.md, Cloud Run functions).
-removed {
-  from = module.functions.google_cloudfunctions2_function.this
-  lifecycle {
-    destroy = false
-  }
-}

@@ -1,3 +1,8 @@
+output "function_urls" {
+  description = "Each function's cloudfunctions.net URL."
+  value       = { for name, f in module.functions : name => f.url }
+}
+
 output "function_uris" {
   description = "Each function's run.app URL (paths reach the code intact, e.g. <uri>/people)."
   value       = { for name, f in module.functions : name => f.uri }

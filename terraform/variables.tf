@@ -21,8 +21,8 @@ variable "functions" {
   description = <<-EOT
     Per function (keys: folders of functions/), for this environment: sizing, passed whole to
     modules/cloud-function (memory, cpu, timeout_seconds, min_instances, max_instances,
-    concurrency, db_pool_max; its defaults and validations); public (anyone may call it, with
-    Cloud Run's invoker IAM check off: read-only HTTP functions only); invokers (IAM members that may call an HTTP function). Omitted functions
+    concurrency, db_pool_max; its defaults and validations); public (allUsers may invoke it: read-only HTTP
+    functions only); invokers (IAM members that may call an HTTP function). Omitted functions
     get the defaults.
   EOT
   type = map(object({

@@ -1,9 +1,4 @@
-import {
-  CPU_BY_MEMORY,
-  DEFAULT_MEMORY,
-  OLD_SPACE_FRACTION,
-  RUNTIME_NODE_OPTIONS,
-} from '../support/sizing';
+import { DEFAULT_MEMORY, OLD_SPACE_FRACTION, RUNTIME_NODE_OPTIONS } from '../support/sizing';
 import { loadTerraform, local, rootModule, type TerraformConfig } from './support/terraform';
 
 /**
@@ -44,16 +39,6 @@ describe("the launcher's Node flags and Terraform's", () => {
     // memoryLimitMiB's reading of "Mi" and "Gi".
     expect(String(local(cloudFunction(), 'memory_mib')).replace(/\s+/g, ' ')).toBe(
       '${( endswith(var.sizing.memory, "Gi") ? tonumber(trimsuffix(var.sizing.memory, "Gi")) * 1024 : tonumber(trimsuffix(var.sizing.memory, "Mi")) )}',
-    );
-  });
-
-  it('give a function with no cpu the share for its memory that the harness gives it', () => {
-    expect(local(cloudFunction(), 'cpu_by_memory')).toEqual(
-      CPU_BY_MEMORY.map(([memory, cpu]) => [memory, String(cpu)]),
-    );
-    // vcpuShare's rule: the first row at or above the memory.
-    expect(String(local(cloudFunction(), 'cpu'))).toBe(
-      '${coalesce(var.sizing.cpu, [for row in local.cpu_by_memory : row[1] if row[0] >= local.memory_mib][0])}',
     );
   });
 

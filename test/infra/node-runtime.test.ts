@@ -18,12 +18,8 @@ describe('the Node.js runtime', () => {
   it(`is nodejs${major} for every function: the module's default, overridden by no call`, () => {
     const module = config.modules.get('modules/cloud-function')!;
     expect(find(module, 'var.runtime').body.default).toBe(`nodejs${major}`);
-    // Cloud Run builds each function on the runtime's base image, named by var.runtime.
-    expect(String(module.locals.get('base_image')!.value)).toMatch(
-      /\/runtimes\/\$\{var\.runtime\}$/,
-    );
-    const [fn] = module.resources.filter((r) => r.type === 'google_cloud_run_v2_service');
-    expect(blocks(fn!.body, 'build_config')[0]!.base_image).toBe('${local.base_image}');
+    const [fn] = module.resources.filter((r) => r.type === 'google_cloudfunctions2_function');
+    expect(blocks(fn!.body, 'build_config')[0]!.runtime).toBe('${var.runtime}');
     const calls = [...config.modules.values()].flatMap((m) =>
       m.moduleCalls.filter((c) => String(c.body.source).endsWith('modules/cloud-function')),
     );

@@ -99,17 +99,6 @@ describe('the security check refuses', () => {
       'grants allUsers; only a read-only HTTP function may be public',
     ],
     [
-      "a function's invoker check turned off whatever its trigger says",
-      (c) => {
-        resource(
-          c,
-          'modules/cloud-function',
-          'google_cloud_run_v2_service',
-        ).body.invoker_iam_disabled = true;
-      },
-      'invoker_iam_disabled opens a service to anyone',
-    ],
-    [
       'a function module that lets a writer be public',
       (c) => {
         moduleAt(c, 'modules/cloud-function').variables.get('trigger')!.body.validation = [];

@@ -338,6 +338,60 @@ describeEachDatabase('people API', (leg) => {
     });
   });
 
+  describe('GET /people while others write', () => {
+    const row = (id: string, name: string) => ({
+      id,
+      passenger_class: 2,
+      name,
+      sex: 'other',
+      age: 40,
+      siblings_or_spouses_aboard: 0,
+      parents_or_children_aboard: 0,
+      fare: 10,
+    });
+    // uuids that sort before any random one: written behind the reader's position.
+    const early = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+    it('never makes a page skip or repeat a row, whatever is inserted or deleted between pages', async () => {
+      await db()('person').delete();
+      const seed = Array.from({ length: 50 }, (_, i) => row(randomUUID(), `Seed ${i}`));
+      await db()('person').insert(seed);
+      const deleted = new Set<string>();
+      const seen: string[] = [];
+      let next: string | undefined = `${people()}?limit=7`;
+      let written = 0;
+      let pages = 0;
+      while (next) {
+        const res: { status: number; headers: Headers; body: { uuid: string }[] } =
+          await request(next);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.map((p) => p.uuid));
+        const link = res.headers.get('link');
+        next = link ? `${base()}${/^<([^>]+)>; rel="next"$/.exec(link)![1]}` : undefined;
+        // Between this page and the next, other clients write: rows behind the reader's
+        // position are inserted and deleted, and rows ahead of it
+        // are inserted and deleted. An offset would shift under each of these.
+        // Every other page, the row the cursor names goes too.
+        const behind = ++pages % 2 ? seen.slice(-2) : seen.slice(-3, -1);
+        const ahead = seed.map((r) => r.id).filter((id) => id > seen.at(-1)! && !deleted.has(id));
+        const gone = [...behind, ...ahead.slice(0, 1)];
+        for (const id of gone) deleted.add(id);
+        await db()('person').whereIn('id', gone).delete();
+        await db()('person').insert([
+          row(early(++written), 'Written behind'),
+          row(early(++written), 'Written behind'),
+          row(randomUUID(), 'Written anywhere'),
+        ]);
+      }
+      // Ascending, so no row twice; every row there from start to end, exactly once.
+      expect(seen.filter((id, i) => i > 0 && id <= seen[i - 1]!)).toEqual([]);
+      const stayed = seed.map((r) => r.id).filter((id) => !deleted.has(id));
+      expect(stayed.filter((id) => seen.filter((s) => s === id).length !== 1)).toEqual([]);
+      expect(seen.filter((id) => id.startsWith('00000000-'))).toEqual([]);
+      expect(stayed.length).toBeGreaterThan(20);
+    });
+  });
+
   describe('HTML pages', () => {
     it('renders the list as a table with a next-page link, escaping every value', async () => {
       await create({ name: '<script>alert("x")</script> & Co' });

@@ -24,6 +24,14 @@ export class FakeSecretManager {
   /** Delay before each answer, and the most answers pending at once (to see parallel reads). */
   delayMs = 0;
   maxConcurrent = 0;
+  /**
+   * Holds every answer until this many requests are pending at once (then answers them all):
+   * reads made in parallel all arrive; reads made one after another would wait for each other,
+   * so after `holdLimitMs` (a bound only that breaks) the held ones are answered anyway.
+   */
+  holdUntilPending = 0;
+  holdLimitMs = 20_000;
+  private held: (() => void)[] = [];
   private concurrent = 0;
   endpoint = '';
 
@@ -72,12 +80,20 @@ export class FakeSecretManager {
         this.requests.push(call.request.name);
         this.concurrent++;
         this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
-        setTimeout(() => {
+        const answer = () => {
           this.concurrent--;
           const found = this.lookup(call.request.name);
           if ('error' in found) return callback(found.error);
           callback(null, { name: found.name, payload: { data: Buffer.from(found.value, 'utf8') } });
-        }, this.delayMs);
+        };
+        if (this.holdUntilPending > 0) {
+          this.held.push(answer);
+          const release = () => this.held.splice(0).forEach((held) => held());
+          if (this.held.length >= this.holdUntilPending) release();
+          else setTimeout(release, this.holdLimitMs).unref();
+          return;
+        }
+        setTimeout(answer, this.delayMs);
       },
     });
     const port = await new Promise<number>((done, fail) =>

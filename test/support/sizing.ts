@@ -15,8 +15,11 @@ export interface Sizing {
 /** The memory a function gets when its tfvars entry says none (the optional() default). */
 export const DEFAULT_MEMORY = '256Mi';
 
-/** NODE_OPTIONS every function gets (`local.runtime_environment` in terraform/declarations.tf). */
-export const RUNTIME_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * NODE_OPTIONS every function gets (`local.runtime_environment` in terraform/declarations.tf):
+ * none (no --enable-source-maps: shared/runtime/source-maps.ts maps stacks when formatted).
+ */
+export const RUNTIME_NODE_OPTIONS = '';
 
 /**
  * V8's old generation as a fraction of the instance's memory, as
@@ -26,12 +29,11 @@ export const RUNTIME_NODE_OPTIONS = '--enable-source-maps';
 export const OLD_SPACE_FRACTION = { numerator: 3, denominator: 8 };
 
 /**
- * The CPU a function gets for a memory limit when its sizing sets no `cpu`: Cloud Functions'
- * table at https://cloud.google.com/functions/docs/configuring/memory ("Configure memory and
- * vCPU limits"), in MiB and vCPUs, which modules/cloud-function restates (`local.cpu_by_memory`;
- * test/infra/launcher-flags.test.ts checks they agree).
+ * Cloud Run's default CPU for a memory limit, when `available_cpu` is unset: the table at
+ * https://cloud.google.com/functions/docs/configuring/memory ("Configure memory and vCPU
+ * limits"), in MiB and vCPUs.
  */
-export const CPU_BY_MEMORY: readonly (readonly [number, number])[] = [
+const CPU_BY_MEMORY: readonly (readonly [number, number])[] = [
   [128, 0.083],
   [256, 0.167],
   [512, 0.333],
@@ -71,5 +73,6 @@ export function vcpuShare(sizing: Sizing): number {
 export function deployedNodeOptions(sizing: Sizing): string {
   const { numerator, denominator } = OLD_SPACE_FRACTION;
   const oldSpace = Math.floor((memoryLimitMiB(sizing) * numerator) / denominator);
-  return `${RUNTIME_NODE_OPTIONS} --max-old-space-size=${oldSpace}`;
+  // trimspace(), as the module does.
+  return `${RUNTIME_NODE_OPTIONS} --max-old-space-size=${oldSpace}`.trim();
 }

@@ -1,6 +1,11 @@
+output "url" {
+  description = "The function's cloudfunctions.net URL (the function name is not part of the path the code sees)."
+  value       = google_cloudfunctions2_function.this.url
+}
+
 output "uri" {
-  description = "The function's run.app URL: paths reach the code intact, as on the local stack."
-  value       = google_cloud_run_v2_service.this.uri
+  description = "The Cloud Run (run.app) URL of the function's service: paths reach the code intact, as on the local stack."
+  value       = google_cloudfunctions2_function.this.service_config[0].uri
 }
 
 output "max_connections" {

@@ -41,16 +41,9 @@ variable "bundle" {
 }
 
 variable "runtime" {
-  description = "The runtime of Cloud Run's function base image (serverless-runtimes/google-22/runtimes/<runtime>); the bundles target Node.js 22."
+  description = "Cloud Functions runtime; the bundles target Node.js 22."
   type        = string
   default     = "nodejs22"
-  nullable    = false
-}
-
-variable "image_repository" {
-  description = "The Artifact Registry repository (its id, in the function's project and region) Cloud Run pushes the function's image to."
-  type        = string
-  default     = "gcf-artifacts"
   nullable    = false
 }
 
@@ -77,7 +70,7 @@ variable "sizing" {
   description = <<-EOT
     Resources and scaling, the one definition of sizing (the root module's var.functions passes
     each function's through whole; terraform/README.md, Sizing, gives each function's and why):
-    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: what Cloud Functions gives the memory, 0.167 at
+    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: Cloud Run's default for the memory, 0.167 at
     256Mi); timeout in seconds; instance bounds; concurrency (requests one instance serves at
     once); db_pool_max (the database connections one instance may open: its DB_POOL_MAX, and its
     share of the connection budget, max_instances × db_pool_max).
@@ -103,11 +96,11 @@ variable "sizing" {
   }
   validation {
     condition     = var.sizing.timeout_seconds >= 1 && var.sizing.timeout_seconds <= 3600
-    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Run's request timeout)."
+    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Functions gen2 limit for HTTP-invoked functions)."
   }
   validation {
     condition     = var.sizing.concurrency == 1 || try(tonumber(var.sizing.cpu) >= 1, false)
-    error_message = "sizing.concurrency above 1 needs at least one whole CPU (Cloud Run refuses it below 1 vCPU): set sizing.cpu = \"1\" or more."
+    error_message = "sizing.concurrency above 1 needs at least one whole CPU: set sizing.cpu = \"1\" or more."
   }
   validation {
     condition     = var.sizing.db_pool_max >= 1 && var.sizing.db_pool_max <= var.sizing.concurrency
@@ -118,10 +111,10 @@ variable "sizing" {
 variable "trigger" {
   description = <<-EOT
     How requests reach the function; exactly one of:
-    http: from the internet (ingress INGRESS_TRAFFIC_ALL), invoked by the members var.iam
-    grants roles/run.invoker; public = true turns Cloud Run's invoker IAM check off, so anyone
-    may call it, and is refused unless read_only (the function only reads).
-    push: from its Pub/Sub push subscription only (ingress INGRESS_TRAFFIC_INTERNAL_ONLY), invoked by
+    http: from the internet (ingress ALLOW_ALL), invoked by the members var.iam grants
+    roles/run.invoker; public = true also lets allUsers invoke it, and is refused unless
+    read_only (the function only reads).
+    push: from its Pub/Sub push subscription only (ingress ALLOW_INTERNAL_ONLY), invoked by
     service_account_email alone, the identity the subscription's OIDC tokens name (an explicit
     subscription, see modules/pubsub-push-subscription: a trigger's built-in one can have no
     dead-letter topic).

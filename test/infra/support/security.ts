@@ -12,10 +12,9 @@ import {
 /**
  * Least privilege, checked on the parsed configuration:
  * - no basic role (owner, editor, viewer) anywhere;
- * - no allUsers / allAuthenticatedUsers anywhere (domain-restricted sharing refuses them): a
- *   function is public only through modules/cloud-function's trigger.http.public, which turns
- *   Cloud Run's invoker IAM check off, which that module refuses for a function that writes,
- *   and which each environment sets only for functions the code declares read-only HTTP;
+ * - allUsers / allAuthenticatedUsers only through modules/cloud-function's trigger.http.public,
+ *   which that module refuses for a function that writes, and which each environment sets only
+ *   for functions the code declares read-only HTTP;
  * - each function runs as its own service account whose only project roles are
  *   roles/cloudsql.client and roles/cloudsql.instanceUser, narrowed to the environment's
  *   instance;
@@ -50,26 +49,16 @@ function checkEveryone(config: TerraformConfig, problems: string[]): void {
   for (const [file, path, text] of configurationStrings(config)) {
     if (BASIC_ROLE.test(text))
       problems.push(`${file}: ${path}: grants a basic role (${BASIC_ROLE.exec(text)![0]})`);
-    if (EVERYONE.test(text))
+    if (!EVERYONE.test(text)) continue;
+    const sanctioned =
+      file === `terraform/${FUNCTION_MODULE}/iam.tf` &&
+      path === 'locals[0].invokers' &&
+      flat(text).includes('var.trigger.http.public && var.trigger.http.read_only ? ["allUsers"]');
+    if (!sanctioned)
       problems.push(
-        `${file}: ${path}: grants ${EVERYONE.exec(text)![0]}; only a read-only HTTP function may be public, through modules/cloud-function's trigger.http.public (its invoker IAM check off)`,
+        `${file}: ${path}: grants ${EVERYONE.exec(text)![0]}; only a read-only HTTP function may be public, through modules/cloud-function's trigger.http.public`,
       );
   }
-
-  // The one switch that opens a function: invoker_iam_disabled, only when public and read-only.
-  for (const module of config.modules.values())
-    for (const r of module.resources) {
-      if (!('invoker_iam_disabled' in r.body)) continue;
-      const sanctioned =
-        module.dir === FUNCTION_MODULE &&
-        r.type === 'google_cloud_run_v2_service' &&
-        r.body.invoker_iam_disabled ===
-          '${try(var.trigger.http.public && var.trigger.http.read_only, false)}';
-      if (!sanctioned)
-        problems.push(
-          `${r.file}: ${r.address}: invoker_iam_disabled opens a service to anyone; only modules/cloud-function may set it, for a public read-only HTTP function`,
-        );
-    }
 
   const trigger = config.modules.get(FUNCTION_MODULE)?.variables.get('trigger');
   const refuses =
@@ -232,16 +221,14 @@ function checkPublishers(config: TerraformConfig, problems: string[]): void {
 function checkPushFunctions(config: TerraformConfig, problems: string[]): void {
   const where = `terraform/${FUNCTION_MODULE}`;
   const module = config.modules.get(FUNCTION_MODULE);
-  const service = module?.resources.find((r) => r.type === 'google_cloud_run_v2_service');
+  const fn = module?.resources.find((r) => r.type === 'google_cloudfunctions2_function');
+  const service = fn ? blocks(fn.body, 'service_config')[0] : undefined;
   const ingress = module?.locals.get('ingress')?.value;
   if (
-    service?.body.ingress !== '${local.ingress}' ||
-    ingress !==
-      '${var.trigger.push != null ? "INGRESS_TRAFFIC_INTERNAL_ONLY" : "INGRESS_TRAFFIC_ALL"}'
+    service?.ingress_settings !== '${local.ingress}' ||
+    ingress !== '${var.trigger.push != null ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"}'
   )
-    problems.push(
-      `${where}: a push function takes internal traffic only (INGRESS_TRAFFIC_INTERNAL_ONLY)`,
-    );
+    problems.push(`${where}: a push function takes internal traffic only (ALLOW_INTERNAL_ONLY)`);
 
   const invokers = flat(module?.locals.get('invokers')?.value);
   const grants = module?.resources.filter((r) =>
