@@ -1,5 +1,6 @@
 import type { BenchContext } from './run';
 import { figure, type Figure } from './lib/figures';
+import { ensureImportedRows } from './import.bench';
 import { listPeople, listQuery } from '../shared/people/repository';
 import type { ListFilter } from '../shared/people/schema';
 
@@ -11,6 +12,7 @@ import type { ListFilter } from '../shared/people/schema';
  */
 export async function filtersBench(ctx: BenchContext): Promise<Figure[]> {
   const rounds = ctx.quick ? 20 : 100;
+  await ensureImportedRows(ctx);
   await ctx.db.knex.raw('ANALYZE person');
   const cases: [string, ListFilter][] = [
     [

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { logger } from '../logging/logger';
+import { defaultLogFormat } from '../logging/format';
+import { logger, logsToTerminal, setLogFormat } from '../logging/logger';
 import { registerSecret } from '../logging/redaction';
 import {
   isSecretReference,
@@ -41,8 +42,25 @@ function adopt(config: Config): Config {
   for (const entry of config.API_KEYS?.split(',') ?? [])
     registerSecret(entry.slice(entry.indexOf('=') + 1).trim());
   logger.level = config.LOG_LEVEL;
+  const terminal = logsToTerminal();
+  setLogFormat(
+    config.LOG_FORMAT ??
+      defaultLogFormat({
+        appEnv: config.APP_ENV,
+        stdoutIsTTY: terminal,
+        onCloudRun: Boolean(process.env.K_SERVICE),
+      }),
+    colours(terminal),
+  );
   current = config;
   return config;
+}
+
+/** Colours on a terminal, or when FORCE_COLOR asks; never with NO_COLOR (no-color.org). */
+function colours(terminal: boolean): boolean {
+  if (process.env.NO_COLOR) return false;
+  const force = process.env.FORCE_COLOR;
+  return force !== undefined ? force !== '0' && force !== 'false' : terminal;
 }
 
 function safePassword(url: string): string | undefined {
@@ -120,6 +138,28 @@ export async function currentSetting(name: SecretSetting): Promise<string | unde
     return value;
   }
   return config()[name];
+}
+
+/**
+ * Reads a Secret Manager setting again now, bypassing SECRET_TTL_SECONDS: for a caller whose
+ * value was just refused (the database password, rotated under a running instance). Returns
+ * the value now current; a plain setting is returned as it is.
+ */
+export async function rereadSetting(
+  name: 'DATABASE_PASSWORD' | 'DATABASE_URL',
+): Promise<string | undefined> {
+  if (secrets?.has(name)) return secrets.reread(name);
+  return config()[name];
+}
+
+/**
+ * The value of the Secret Manager version before the one in use, for a password the database
+ * refuses while the secret already holds its successor; undefined when there is none to try.
+ */
+export async function previousSetting(
+  name: 'DATABASE_PASSWORD' | 'DATABASE_URL',
+): Promise<string | undefined> {
+  return secrets?.has(name) ? secrets.previous(name) : undefined;
 }
 
 /** True when the setting's value was read from Secret Manager (and is re-read after the TTL). */

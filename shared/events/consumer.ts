@@ -9,6 +9,7 @@ import { deadLetter } from './dead-letter';
 import { validateEnvelope } from './envelope';
 import {
   decodeMessageData,
+  REDRIVE_ATTRIBUTES,
   stringAttributes,
   type MessagePublishedData,
   type PubsubMessage,
@@ -19,9 +20,54 @@ import type { EventRouter, Statement } from './router';
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/** One delivery as its consumer handled it: 'failed' when it answered an error (Pub/Sub redelivers). */
+export interface DeliveryReport {
+  consumer: string;
+  messageId: string;
+  /** The event id the message's attributes claim ('' when none). */
+  eventId: string;
+  outcome: DeliveryOutcome | 'failed';
+  /** When the delivery arrived. */
+  at: Date;
+  latencyMs: number;
+}
+
+const deliveryObservers = new Set<(report: DeliveryReport) => void>();
+
+/**
+ * Tells `observer` of every delivery this process's consumers handle (the local console
+ * records them; nothing observes in the cloud, where this costs one size check).
+ * @returns a function that stops observing
+ */
+export function observeDeliveries(observer: (report: DeliveryReport) => void): () => void {
+  deliveryObservers.add(observer);
+  return () => deliveryObservers.delete(observer);
+}
+
+function report(
+  router: EventRouter,
+  message: PubsubMessage | undefined,
+  at: Date,
+  started: number,
+) {
+  return (outcome: DeliveryReport['outcome']) => {
+    const delivery: DeliveryReport = {
+      consumer: router.consumer,
+      messageId: String(message?.messageId ?? ''),
+      eventId: stringAttributes(message?.attributes).id ?? '',
+      outcome,
+      at,
+      latencyMs: performance.now() - started,
+    };
+    for (const observer of deliveryObservers) observer(delivery);
+  };
+}
+
 /**
  * Builds what a consumer function does with each delivery (http/event-function.ts puts the
  * instance's entry around it):
+ * - a replayed dead letter meant for another consumer (its `redrive_consumer` attribute) is
+ *   acknowledged with no effect;
  * - an unreadable or invalid message (bad data, bad envelope, unknown type) is acknowledged,
  *   logged with its id and reason and stored in `dead_letter`: redelivering it cannot help;
  * - a valid event is applied together with the record of (consumer, event id) in
@@ -62,10 +108,15 @@ export async function consume(
       eventId: attributes.id ?? '',
     },
   };
+  const observed =
+    deliveryObservers.size > 0 ? report(router, message, new Date(), performance.now()) : undefined;
   return withLogContext(context, async () => {
     try {
-      return await deliver(router, message, trace);
+      const outcome = await deliver(router, message, trace);
+      observed?.(outcome);
+      return outcome;
     } catch (error) {
+      observed?.('failed');
       logger.error(
         { error, consumer: router.consumer },
         'delivery failed; answering an error so Pub/Sub redelivers',
@@ -82,6 +133,13 @@ async function deliver(
 ): Promise<DeliveryOutcome> {
   if (!message || typeof message !== 'object') {
     return deadLetter(router.consumer, message, 'the request carries no Pub/Sub message');
+  }
+  // A replayed dead letter is for the consumer that failed it (redrive.ts): the others have
+  // applied it already, or failed it themselves and get their own replay.
+  const target = stringAttributes(message.attributes)[REDRIVE_ATTRIBUTES.consumer];
+  if (target !== undefined && target !== router.consumer) {
+    logger.info({ target }, 'a replay for another consumer; acknowledged unapplied');
+    return 'ignored';
   }
   const decoded = decodeMessageData(message);
   if ('reason' in decoded) return deadLetter(router.consumer, message, decoded.reason);

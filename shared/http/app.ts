@@ -31,7 +31,7 @@ export function httpFunction(
   const router = express.Router();
   router.use(securityHeaders);
   router.use(enterRequest);
-  router.use(requestContext);
+  router.use(requestContext(mount));
   if (!options.open) router.use(authenticate);
   router.use(`/${mount}`, routes);
   router.use('/', routes);

@@ -4,7 +4,10 @@ export {
   withLogContext,
   currentLogContext,
   setLogSink,
+  setLogFormat,
+  logsToTerminal,
   type LogContext,
 } from './logger';
+export { defaultLogFormat, type LogFormat } from './format';
 export { registerSecret, redact } from './redaction';
 export * from './trace';

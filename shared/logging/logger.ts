@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
+import { prettyLines, type LogFormat } from './format';
 import { redact } from './redaction';
 
 /**
@@ -35,7 +36,11 @@ const SEVERITY: Record<string, string> = {
  * resetInstance() of the testing entry point (shared/runtime/testing.ts) leaves it alone: the
  * target belongs to the test run, not to the instance.
  */
-const sink = { target: process.stdout as { write(line: string): unknown } };
+const sink = {
+  target: process.stdout as { write(line: string): unknown },
+  /** Turns each (already redacted) JSON line into the pretty one, in the `pretty` format. */
+  pretty: undefined as ((line: string) => string) | undefined,
+};
 
 export const logger = pino(
   {
@@ -52,8 +57,25 @@ export const logger = pino(
     // whether it came in a message, a field or an error's stack.
     hooks: { streamWrite: redact },
   },
-  { write: (line: string) => sink.target.write(line) },
+  { write: (line: string) => sink.target.write(sink.pretty ? sink.pretty(line) : line) },
 );
+
+/**
+ * Writes every following line in `format` (see format.ts). `pretty` colours the line when
+ * `colorize`; where pino-pretty is not installed (a deployed bundle) the lines stay JSON.
+ * @returns the format in effect
+ */
+export function setLogFormat(format: LogFormat, colorize = false): LogFormat {
+  sink.pretty = format === 'pretty' ? prettyLines(colorize) : undefined;
+  if (format === 'pretty' && !sink.pretty)
+    logger.warn('LOG_FORMAT=pretty, but pino-pretty is not installed here: logging JSON');
+  return sink.pretty ? 'pretty' : 'json';
+}
+
+/** True when lines go to the process's stdout and that is a terminal. */
+export function logsToTerminal(): boolean {
+  return sink.target === process.stdout && process.stdout.isTTY === true;
+}
 
 /** The log fields a context adds to a line (what the mixin adds inside `withLogContext`). */
 export function logContextFields(context: LogContext | undefined): Record<string, unknown> {

@@ -41,6 +41,8 @@ export interface LaunchOptions {
   prefix?: string[];
   /** A process group of its own (the throttled harness stops and signals it whole). */
   detached?: boolean;
+  /** The Node.js binary to run it with (default: the one running the tests). */
+  node?: string;
 }
 
 /** A function process launched as deployed, on its own loopback port. */
@@ -62,11 +64,12 @@ export async function launchFunction(options: LaunchOptions): Promise<LaunchedFu
   const port = await freePort();
   const nodeOptions = deployedNodeOptions(sizing);
   const args = [FRAMEWORK, `--target=${name}`, `--source=${source}`, `--port=${port}`];
-  const [command, ...prefixArgs] = options.prefix ?? [process.execPath];
+  const node = options.node ?? process.execPath;
+  const [command, ...prefixArgs] = options.prefix ?? [node];
   const spawnedAt = performance.now();
   const child = startChild(
     command!,
-    options.prefix ? [...prefixArgs, process.execPath, ...args] : args,
+    options.prefix ? [...prefixArgs, node, ...args] : args,
     { ...env, NODE_OPTIONS: source.endsWith('.ts') ? `--import tsx ${nodeOptions}` : nodeOptions },
     { detached: options.detached ?? false },
   );

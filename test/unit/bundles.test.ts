@@ -19,13 +19,16 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-/** The repository's own files a built bundle was made from, read from its source map. */
-function bundledSources(name: string): string[] {
+/** Every file a built bundle was made from, from the repository root, read from its source map. */
+function allSources(name: string): string[] {
   const dir = join(out, name);
   const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources: string[] };
-  return map.sources
-    .map((source) => relative(ROOT, resolve(dir, source)))
-    .filter((path) => !path.startsWith('node_modules/'));
+  return map.sources.map((source) => relative(ROOT, resolve(dir, source)));
+}
+
+/** The repository's own files a built bundle was made from. */
+function bundledSources(name: string): string[] {
+  return allSources(name).filter((path) => !path.startsWith('node_modules/'));
 }
 
 /** The modules of shared/ that build a consumer's routes, by the consumer they name. */
@@ -56,6 +59,19 @@ describe('each function bundle', () => {
       expect(sources.filter((s) => consumerModules.some((c) => c.module === s))).toEqual(
         consumerModules.filter((c) => c.consumer === name).map((c) => c.module),
       );
+    },
+  );
+
+  it.each(deployments.map((d) => d.name))(
+    '%s: holds none of the local tools (the local console, pino-pretty), and does not install them',
+    (name) => {
+      expect(allSources(name).filter((s) => s.startsWith('shared/local/'))).toEqual([]);
+      expect(readFileSync(join(out, name, 'index.js'), 'utf8')).not.toContain('local console');
+      expect(allSources(name).filter((s) => s.includes('node_modules/pino-pretty/'))).toEqual([]);
+      const pkg = JSON.parse(readFileSync(join(out, name, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      expect(Object.keys(pkg.dependencies)).not.toContain('pino-pretty');
     },
   );
 });
