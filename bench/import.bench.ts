@@ -21,12 +21,46 @@ export async function passengerFile(rows: number, seed = 1912): Promise<string> 
   return file;
 }
 
+/** `psql \copy` of a generated passenger file into the person table. */
+function psqlCopy(url: string, file: string): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const psql = spawn(
+      'psql',
+      [url, '-qc', `\\copy person (${COLUMNS}) FROM '${file}' WITH (FORMAT csv, HEADER)`],
+      { stdio: 'inherit' },
+    );
+    psql.once('exit', (code) => (code === 0 ? done() : fail(new Error(`psql exited ${code}`))));
+  });
+}
+
+/** The rows the import bench leaves behind, which the http bench reads (by --quick). */
+export const importRows = (quick: boolean) => (quick ? 100_000 : 1_000_000);
+
+/**
+ * The person table as the import bench leaves it, for benchmarks that read it and may run
+ * without it (`--only=http`): when it holds fewer rows, it is emptied and filled with the
+ * same generated file by `psql \copy` (the fastest way; this is preparation, not a figure).
+ * @returns the number of rows
+ */
+export async function ensureImportedRows(ctx: BenchContext): Promise<number> {
+  const count = async () =>
+    Number((await ctx.db.knex('person').count<{ n: string }[]>('* as n'))[0]!.n);
+  const rows = importRows(ctx.quick);
+  const found = await count();
+  if (found >= rows) return found;
+  process.stderr.write(`bench: loading ${rows.toLocaleString('en-US')} rows (found ${found})\n`);
+  await ctx.db.knex.raw('TRUNCATE person');
+  await psqlCopy(ctx.db.url, await passengerFile(rows));
+  await ctx.db.knex.raw('ANALYZE person');
+  return count();
+}
+
 /**
  * CSV import (`npm run import`, as a separate process) against `psql \copy` of the same file
  * into the same table, in the same run: rows/s of each, the ratio, and the importer's peak RSS.
  */
 export async function importBench(ctx: BenchContext): Promise<Figure[]> {
-  const rows = ctx.quick ? 100_000 : 1_000_000;
+  const rows = importRows(ctx.quick);
   const file = await passengerFile(rows);
   const truncate = () => ctx.db.knex.raw('TRUNCATE person');
 
@@ -41,14 +75,7 @@ export async function importBench(ctx: BenchContext): Promise<Figure[]> {
     await ctx.db.knex.raw('CHECKPOINT');
     await truncate();
     const psqlStarted = performance.now();
-    await new Promise<void>((done, fail) => {
-      const psql = spawn(
-        'psql',
-        [ctx.db.url, '-qc', `\\copy person (${COLUMNS}) FROM '${file}' WITH (FORMAT csv, HEADER)`],
-        { stdio: 'inherit' },
-      );
-      psql.once('exit', (code) => (code === 0 ? done() : fail(new Error(`psql exited ${code}`))));
-    });
+    await psqlCopy(ctx.db.url, file);
     copySeconds = Math.min(copySeconds, (performance.now() - psqlStarted) / 1000);
 
     await ctx.db.knex.raw('CHECKPOINT');
@@ -58,6 +85,8 @@ export async function importBench(ctx: BenchContext): Promise<Figure[]> {
     const importer = startChild(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file], {
       DATABASE_URL: ctx.db.url,
       LOG_LEVEL: 'warn',
+      // Its COPY is one statement: on a loaded machine a million rows outlast the default 15 s.
+      DB_STATEMENT_TIMEOUT_MS: '3600000',
     });
     const code = await importer.exited;
     wallSeconds = Math.min(wallSeconds, (performance.now() - started) / 1000);
@@ -70,13 +99,14 @@ export async function importBench(ctx: BenchContext): Promise<Figure[]> {
 
   const label = `${rows.toLocaleString('en-US')} rows`;
   return [
+    // Wall clock against wall clock: both from spawning the process to its exit.
     figure({
       name: `CSV import of ${label} (rows/s)`,
-      value: rows / reported,
+      value: rows / wallSeconds,
       unit: 'rows/s',
       baseline: { name: 'psql \\copy', value: rows / copySeconds },
-      target: { on: 'ratio', op: '>=', limit: 0.6 },
-      notes: `best of ${rounds}: import ${reported.toFixed(1)} s (process wall ${wallSeconds.toFixed(1)} s incl. start-up), \\copy ${copySeconds.toFixed(1)} s`,
+      target: { on: 'ratio', op: '>=', limit: 0.8 },
+      notes: `best of ${rounds}, each process's wall clock, start-up included: the importer ${wallSeconds.toFixed(1)} s (its own timer ${reported.toFixed(1)} s), psql \\copy ${copySeconds.toFixed(1)} s`,
     }),
     figure({
       name: `CSV import of ${label}: peak RSS`,

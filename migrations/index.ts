@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createPerson from './20261123090000_create_person';
 import * as createEvents from './20261123120000_create_events';
 import * as runtimeRole from './20261201090000_runtime_role';
+import * as deadLetterRedrive from './20261201120000_dead_letter_redrive';
 
 /** One schema change: its name is stored in `knex_migrations` once applied. */
 export interface Migration {
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123090000_create_person', ...createPerson },
   { name: '20261123120000_create_events', ...createEvents },
   { name: '20261201090000_runtime_role', ...runtimeRole },
+  { name: '20261201120000_dead_letter_redrive', ...deadLetterRedrive },
 ];

@@ -34,3 +34,19 @@ resource "google_sql_user" "functions" {
   name     = trimsuffix(module.service_accounts.emails["fn-${each.key}"], ".gserviceaccount.com")
   type     = "CLOUD_IAM_SERVICE_ACCOUNT"
 }
+
+# The connection budget (terraform/README.md, Connection budget): every connection the functions
+# may hold at once, the sum over functions of max_instances × db_pool_max, plus these, must fit
+# max_connections. A plan that breaks it fails (output connection_budget); offline,
+# test/infra/connection-budget.test.ts checks each environment's tfvars.
+locals {
+  reserved_connections = {
+    # superuser_reserved_connections (PostgreSQL's default, kept by Cloud SQL for its own
+    # administration): ordinary users can never take these.
+    superuser = 3
+    # The pipeline's migrations (npm run migrate, then migrate:grant-runtime, through the Auth
+    # Proxy) run while the functions serve: one process with the code's default DB_POOL_MAX.
+    pipeline = 5
+  }
+  function_connections = { for name, f in module.functions : name => f.max_connections }
+}

@@ -7,7 +7,7 @@ locals {
   # The settings every function is deployed with: it reaches the database the same way, as
   # its own IAM database user (no password).
   common_settings = [
-    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "SECRET_TTL_SECONDS",
+    "APP_ENV", "GOOGLE_CLOUD_PROJECT", "LOG_LEVEL", "LOG_REQUESTS", "SECRET_TTL_SECONDS",
     "CLOUD_SQL_INSTANCE", "CLOUD_SQL_IP_TYPE", "CLOUD_SQL_AUTH_TYPE", "DATABASE_NAME", "DATABASE_USER", "DB_POOL_MAX",
   ]
 
@@ -31,7 +31,7 @@ locals {
       read_only        = true
       secrets          = []
       publishes_events = false
-      settings         = local.common_settings
+      settings         = concat(local.common_settings, ["HEALTH_OUTBOX_MAX_AGE_SECONDS"])
     }
     project-stats = local.consumer
     audit-log     = local.consumer
@@ -56,15 +56,22 @@ locals {
   # Settings an environment may tune (var.settings), with the code's defaults.
   setting_defaults = {
     LOG_LEVEL              = "info"
+    LOG_REQUESTS           = "false"
     SECRET_TTL_SECONDS     = "300"
     CLOUD_SQL_IP_TYPE      = "PRIVATE"
-    DB_POOL_MAX            = "5"
     READ_REQUIRES_AUTH     = "false"
     PUBLISH_TIMEOUT_MS     = "2000"
     OUTBOX_FAST_PATH_MS    = "5000"
     RELAY_BATCH_SIZE       = "100"
     OUTBOX_RETENTION_HOURS = "192"
+
+    HEALTH_OUTBOX_MAX_AGE_SECONDS = "300"
   }
+
+  # Settings modules/cloud-function sets from the function's sizing (DB_POOL_MAX is
+  # sizing.db_pool_max), so that the pool is chosen with the concurrency it serves and counted in
+  # the connection budget; no other value reaches a function.
+  sizing_settings = ["DB_POOL_MAX"]
 
   # Settings whose value is a secret, in Secret Manager: deployed as sm://<secret id>, resolved
   # by the app at cold start. The function's service account may read exactly the secrets its
@@ -123,8 +130,10 @@ locals {
     oldest_pending_seconds = "oldestPendingSeconds"
   }
 
-  # Environment variables every function gets that are not app settings.
+  # Environment variables every function gets that are not app settings. No
+  # --enable-source-maps: it decoded the whole source map at every cold start;
+  # shared/runtime/source-maps.ts maps a stack when one is formatted instead.
   runtime_environment = {
-    NODE_OPTIONS = "--enable-source-maps"
+    NODE_OPTIONS = ""
   }
 }

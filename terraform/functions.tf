@@ -87,7 +87,7 @@ locals {
   function_environment = {
     for name, f in local.function_declarations : name => merge(
       local.runtime_environment,
-      { for setting in f.settings : setting => local.function_settings[name][setting] },
+      { for setting in f.settings : setting => local.function_settings[name][setting] if !contains(local.sizing_settings, setting) },
     )
   }
 }
@@ -116,8 +116,13 @@ module "functions" {
     ? { http = { read_only = each.value.read_only, public = try(var.functions[each.key].public, false) }, push = null }
     : { http = null, push = { service_account_email = module.service_accounts.emails["push-${each.key}"] } }
   )
-  # The deployer invokes every HTTP function: the pipeline's smoke test.
+  # The deployer invokes every HTTP function: the pipeline's smoke test. A private health
+  # function is also invoked by the uptime check, as the Monitoring service agent.
   iam = each.value.kind == "http" ? {
-    "roles/run.invoker" = concat(try(var.functions[each.key].invokers, []), [module.service_accounts.members["deployer"]])
+    "roles/run.invoker" = concat(
+      try(var.functions[each.key].invokers, []),
+      [module.service_accounts.members["deployer"]],
+      each.key == "health" && !try(var.functions[each.key].public, false) ? [local.monitoring_service_agent] : [],
+    )
   } : {}
 }

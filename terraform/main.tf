@@ -18,6 +18,8 @@ locals {
   # accounts of the same module call can name it.
   deployer_member      = "serviceAccount:${local.ids.deployer}@${var.project_id}.iam.gserviceaccount.com"
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  # Calls a private health function for the uptime check (modules/monitoring).
+  monitoring_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
 
   event_functions = { for name, f in local.function_declarations : name => f if f.kind == "event" }
 }

@@ -2,12 +2,6 @@
 # check on /health from outside, and an optional budget (modules/monitoring). It watches what
 # the rest of this configuration declares: the registry's functions, the push subscriptions, the
 # dead-letter topic's retained subscription, the database instance.
-locals {
-  # The limit the connections alert measures against: the instance's max_connections flag,
-  # else PostgreSQL's default (Cloud SQL lowers it on the smallest tiers: set the flag there).
-  database_max_connections = tonumber(try(var.database.instance.flags.max_connections, 100))
-}
-
 module "monitoring" {
   source                   = "./modules/monitoring"
   project_id               = var.project_id
@@ -18,7 +12,7 @@ module "monitoring" {
   dead_letter_subscription = module.dead_letter_topic.retained_subscription
   database = {
     instance        = local.names.sql_instance
-    max_connections = local.database_max_connections
+    max_connections = module.database.max_connections
   }
   health_check = {
     host   = trimprefix(module.functions["health"].uri, "https://")

@@ -23,6 +23,20 @@ output "database" {
   }
 }
 
+output "connection_budget" {
+  description = "Database connections: what each function may hold at once (max_instances × db_pool_max), what is reserved, and max_connections. Planning fails when they do not fit."
+  value = {
+    functions       = local.function_connections
+    reserved        = local.reserved_connections
+    total           = sum(concat(values(local.function_connections), values(local.reserved_connections)))
+    max_connections = module.database.max_connections
+  }
+  precondition {
+    condition     = sum(concat(values(local.function_connections), values(local.reserved_connections))) <= module.database.max_connections
+    error_message = "The ${var.environment} functions may hold ${sum(values(local.function_connections))} database connections (${join(", ", [for name, n in local.function_connections : "${name} ${n}"])}), plus ${sum(values(local.reserved_connections))} reserved: more than max_connections ${module.database.max_connections}. Lower max_instances or db_pool_max in functions.<name>.sizing, or raise database.instance.max_connections."
+  }
+}
+
 output "secrets" {
   description = "Secret ids, by the setting that references them (sm://<id>)."
   value       = module.secrets.secret_ids

@@ -21,7 +21,7 @@ variable "functions" {
   description = <<-EOT
     Per function (keys: folders of functions/), for this environment: sizing, passed whole to
     modules/cloud-function (memory, cpu, timeout_seconds, min_instances, max_instances,
-    concurrency; its defaults and validations); public (allUsers may invoke it: read-only HTTP
+    concurrency, db_pool_max; its defaults and validations); public (allUsers may invoke it: read-only HTTP
     functions only); invokers (IAM members that may call an HTTP function). Omitted functions
     get the defaults.
   EOT
@@ -61,7 +61,8 @@ variable "database" {
   description = <<-EOT
     The Cloud SQL instance of this environment. instance: passed whole to modules/cloud-sql-postgres
     (tier, availability_type, disk_size_gb, backups, point_in_time_recovery, deletion_protection,
-    ...; its defaults and validations). public_ip: also give it a public IP with no authorized
+    ..., and max_connections, required: the connection budget's limit; its defaults and
+    validations). public_ip: also give it a public IP with no authorized
     network (the module's default: true). password_version: increment it to rotate the
     application user's password.
   EOT

@@ -8,7 +8,7 @@ export interface Figure {
   value: number;
   unit: string;
   baseline?: { name: string; value: number };
-  /** value / baseline, rounded to 2 places (the target's op says which way is better). */
+  /** value / baseline, rounded to 3 places for the table (the target is held to the exact ratio). */
   ratio?: number;
   /** e.g. `>= 0.6` on the ratio, or `< 256` on the value. */
   target?: { on: 'ratio' | 'value'; op: '>=' | '<=' | '<'; limit: number };
@@ -16,21 +16,25 @@ export interface Figure {
   notes?: string;
 }
 
-/** Builds a figure, computing its ratio and whether it meets the target. */
+/**
+ * Builds a figure, computing its ratio and whether it meets the target. The target is held to
+ * the exact ratio (0.595 does not meet >= 0.6, whatever the table rounds it to); a value of 0
+ * is a ratio of 0 (a p50 of 0 ms meets a ceiling); a target that cannot be evaluated (a
+ * baseline of 0, or none, for a target on the ratio) is not met, never left blank.
+ */
 export function figure(f: Omit<Figure, 'ratio' | 'met'>): Figure {
-  const ratio =
-    f.baseline && f.baseline.value > 0 && f.value > 0
-      ? Math.round((f.value / f.baseline.value) * 100) / 100
-      : undefined;
-  const subject = f.target?.on === 'ratio' ? ratio : f.value;
-  const met =
-    f.target && subject !== undefined
+  const exact = f.baseline && f.baseline.value > 0 ? f.value / f.baseline.value : undefined;
+  const ratio = exact !== undefined ? Math.round(exact * 1000) / 1000 : undefined;
+  const subject = f.target?.on === 'ratio' ? exact : f.value;
+  const met = f.target
+    ? subject !== undefined && Number.isFinite(subject)
       ? f.target.op === '>='
         ? subject >= f.target.limit
         : f.target.op === '<='
           ? subject <= f.target.limit
           : subject < f.target.limit
-      : undefined;
+      : false
+    : undefined;
   return {
     ...f,
     ...(ratio !== undefined ? { ratio } : {}),
@@ -48,7 +52,7 @@ export function markdownTable(figures: Figure[]): string {
       f.name,
       number(f.value, f.unit),
       f.baseline ? `${f.baseline.name}: ${number(f.baseline.value, f.unit)}` : '–',
-      f.ratio !== undefined ? f.ratio.toFixed(2) : '–',
+      f.ratio !== undefined ? String(f.ratio) : '–',
       f.target ? `${f.target.on} ${f.target.op} ${f.target.limit}` : 'report',
       f.met === undefined ? '–' : f.met ? 'yes' : '**no**',
       f.notes ?? '',

@@ -1,6 +1,8 @@
 // The load generator, run as its own process (so it does not share an event loop with what it
-// measures): autocannon with the options given as JSON in argv[2]; prints the result as JSON.
+// measures): autocannon with the options in the JSON file named by argv[2] (load.ts writes it);
+// prints the result as JSON.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { ManifestEvent } from '../../shared/events/envelope';
 import { pushDelivery } from './push';
@@ -37,7 +39,8 @@ interface LoadOptions {
   mix?: LoadMixEntry[];
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+if (!process.argv[2]) throw new Error('usage: load-worker <options.json>');
+const options = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadOptions;
 const paths = options.paths;
 const pushEvent = options.pushEvent;
 const mix = options.mix;

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ManifestEvent } from '../../shared/events/envelope';
 import { LOAD_WORKER } from './functions';
@@ -20,7 +23,11 @@ export interface LoadResult {
   byKind?: LoadByKind;
 }
 
-/** Runs autocannon in a separate process against a URL; throws when any request failed. */
+/**
+ * Runs autocannon in a separate process against a URL; throws when any request failed. The
+ * options go to the worker in a file, not on its command line: Linux caps one argument at
+ * 128 KiB (MAX_ARG_STRLEN), and a mix over thousands of ids is larger (spawn E2BIG).
+ */
 export async function load(options: {
   url: string;
   method?: 'GET' | 'POST';
@@ -39,14 +46,18 @@ export async function load(options: {
 }): Promise<LoadResult> {
   const { fromSource, ...workerOptions } = options;
   const worker = fromSource ? ['--import', 'tsx', 'bench/lib/load-worker.ts'] : [LOAD_WORKER];
-  const { stdout } = await run(
-    process.execPath,
-    [...worker, JSON.stringify({ connections: 16, ...workerOptions })],
-    {
+  const dir = mkdtempSync(join(tmpdir(), 'manifest-load-'));
+  const optionsFile = join(dir, 'options.json');
+  writeFileSync(optionsFile, JSON.stringify({ connections: 16, ...workerOptions }));
+  let stdout: string;
+  try {
+    ({ stdout } = await run(process.execPath, [...worker, optionsFile], {
       cwd: ROOT,
       maxBuffer: 16 * 1024 * 1024,
-    },
-  );
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const result = JSON.parse(stdout) as LoadResult;
   if (!options.allowNon2xx && (result.non2xx > 0 || result.errors > 0)) {
     throw new Error(

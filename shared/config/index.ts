@@ -140,6 +140,28 @@ export async function currentSetting(name: SecretSetting): Promise<string | unde
   return config()[name];
 }
 
+/**
+ * Reads a Secret Manager setting again now, bypassing SECRET_TTL_SECONDS: for a caller whose
+ * value was just refused (the database password, rotated under a running instance). Returns
+ * the value now current; a plain setting is returned as it is.
+ */
+export async function rereadSetting(
+  name: 'DATABASE_PASSWORD' | 'DATABASE_URL',
+): Promise<string | undefined> {
+  if (secrets?.has(name)) return secrets.reread(name);
+  return config()[name];
+}
+
+/**
+ * The value of the Secret Manager version before the one in use, for a password the database
+ * refuses while the secret already holds its successor; undefined when there is none to try.
+ */
+export async function previousSetting(
+  name: 'DATABASE_PASSWORD' | 'DATABASE_URL',
+): Promise<string | undefined> {
+  return secrets?.has(name) ? secrets.previous(name) : undefined;
+}
+
 /** True when the setting's value was read from Secret Manager (and is re-read after the TTL). */
 export function fromSecretManager(name: SecretSetting): boolean {
   return secrets?.has(name) ?? false;

@@ -1,6 +1,7 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseApiKeys } from './api-keys';
 import { Settings, settingNames, type Config } from './settings';
+import { settingsValidator } from './settings-validator';
 
 /** Thrown when the environment does not satisfy the settings schema; lists every problem. */
 export class ConfigError extends Error {
@@ -10,19 +11,8 @@ export class ConfigError extends Error {
   }
 }
 
-// Coercion turns the environment's strings into the declared integers and booleans;
-// allErrors makes one run report every bad setting instead of the first. The schema is ours
-// and fixed, so it is not itself checked against the meta-schema at every cold start (that
-// check cost 20 of the 40 ms this compile takes).
-const ajv = new Ajv({
-  coerceTypes: true,
-  useDefaults: true,
-  allErrors: true,
-  strict: false,
-  verbose: true,
-  validateSchema: false,
-});
-const validate = ajv.compile<Config>(Settings);
+// Made on first use (settings-validator.ts says how, and how a bundle does it).
+let validate: ReturnType<typeof settingsValidator> | undefined;
 
 /** Settings whose values are secrets: a problem with one never quotes its value. */
 export const secretSettings: ReadonlySet<string> = new Set<string>(
@@ -51,6 +41,7 @@ export function loadConfig(
   const shown = (name: string) =>
     secretSettings.has(name) || hidden.has(name) ? '(hidden)' : JSON.stringify(raw[name] ?? '');
   // Schema problems and cross-setting problems are reported together.
+  validate ??= settingsValidator();
   const valid = validate(candidate);
   const problems = [
     ...(valid ? [] : describeProblems(validate.errors ?? [], shown)),

@@ -31,6 +31,11 @@ export const Settings = Type.Object(
           "How log lines are written: `json` (Cloud Logging's structured lines) or `pretty` (one coloured line per entry, by pino-pretty). Unset: `pretty` when `APP_ENV` is `development` and stdout is a terminal (not on Cloud Run), `json` everywhere else.",
       }),
     ),
+    LOG_REQUESTS: Type.Boolean({
+      default: false,
+      description:
+        'Write one log line per HTTP request (method, URL, status, latency, trace). Off: Cloud Run logs every request itself (run.googleapis.com/requests), and a line of ours costs about 0.5 KiB of billed ingestion each.',
+    }),
     GOOGLE_CLOUD_PROJECT: Type.String({
       minLength: 1,
       default: 'demo-manifest',
@@ -73,7 +78,7 @@ export const Settings = Type.Object(
         minLength: 1,
         'x-secret': true,
         description:
-          'Database password; joins `DATABASE_URL`, `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`. In the cloud an `sm://` reference. Read again after `SECRET_TTL_SECONDS`, for new connections.',
+          'Database password; joins `DATABASE_URL`, `DATABASE_HOST` or `CLOUD_SQL_INSTANCE`. In the cloud an `sm://` reference. Read again after `SECRET_TTL_SECONDS` for new connections, and at once when the database refuses it (a rotated password): the connection is then retried.',
       }),
     ),
     CLOUD_SQL_INSTANCE: Type.Optional(
@@ -104,7 +109,7 @@ export const Settings = Type.Object(
       maximum: 100,
       default: 5,
       description:
-        'Most database connections one instance opens. Keep it small: every instance of every function has its own pool.',
+        "Most database connections one instance opens. Keep it small: every instance of every function has its own pool. Deployed, it is each function's `sizing.db_pool_max` (terraform/README.md, Sizing).",
     }),
     DB_POOL_IDLE_MS: Type.Integer({
       minimum: 100,
@@ -127,7 +132,7 @@ export const Settings = Type.Object(
       minimum: 1,
       default: 300,
       description:
-        'How long a value read from Secret Manager is used before it is read again (so a rotated secret is picked up without a redeploy).',
+        'How long a value read from Secret Manager is used before it is read again (so a rotated secret is picked up without a redeploy). A database password the server refuses is read again at once, whatever its age.',
     }),
     SECRET_MANAGER_ENDPOINT: Type.Optional(
       Type.String({
@@ -193,7 +198,7 @@ export const Settings = Type.Object(
       minimum: 0,
       default: 5000,
       description:
-        'How long the relay leaves a new outbox row to the request that wrote it (which publishes right after commit) before publishing it itself.',
+        'How long the relay leaves a new outbox row to the request that wrote it (which publishes it before answering, for at most PUBLISH_TIMEOUT_MS) before publishing it itself.',
     }),
     OUTBOX_RETENTION_HOURS: Type.Integer({
       minimum: 1,
@@ -201,10 +206,17 @@ export const Settings = Type.Object(
       description:
         "Sent outbox rows and consumers' processed-event records are kept this long: longer than Pub/Sub keeps a message (7 days), so any redelivery is still recognised.",
     }),
+    HEALTH_OUTBOX_MAX_AGE_SECONDS: Type.Integer({
+      minimum: 10,
+      default: 300,
+      description:
+        '`/health` reports `degraded` when an outbox row has been pending longer than this: missed by its writer and by several relay ticks.',
+    }),
     PUBLISH_TIMEOUT_MS: Type.Integer({
       minimum: 50,
       default: 2000,
-      description: 'How long a publish may take before the outbox row is left for the relay.',
+      description:
+        'How long a write waits for its event to be published before it answers anyway, leaving the outbox row to the relay (and how long the relay waits for each publish).',
     }),
   },
   { additionalProperties: true },

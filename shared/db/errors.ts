@@ -39,6 +39,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * True for `28P01 invalid_password`: the server refused the password. A rotated password, most
+ * often, that this instance has not read yet.
+ */
+export function isAuthenticationFailure(error: unknown): boolean {
+  return (error as DriverError)?.code === '28P01';
+}
+
 /** The name of the CHECK, NOT NULL or foreign key constraint a write violated, if that is the error. */
 export function violatedConstraint(error: unknown): string | undefined {
   const e = error as DriverError;

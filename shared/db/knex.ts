@@ -1,8 +1,15 @@
 import knexFactory, { type Knex } from 'knex';
-import { currentSetting, fromSecretManager, type Config } from '../config';
+import {
+  currentSetting,
+  fromSecretManager,
+  previousSetting,
+  rereadSetting,
+  type Config,
+} from '../config';
 import { logger } from '../logging';
 import { onShutdown } from '../runtime/shutdown';
 import { EMBEDDED_PORT, openEmbeddedDatabase } from './embedded';
+import { retryAfterPasswordRefused, type ResolvedConnection } from './password-retry';
 
 /** Where the `pg` driver connects: a URL, or discrete fields (a host, the embedded socket, Cloud SQL). */
 export type ConnectionTarget =
@@ -16,10 +23,17 @@ export type PoolSettings = Pick<
   'DB_POOL_MAX' | 'DB_POOL_IDLE_MS' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS'
 >;
 
-/** Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password). */
+/**
+ * Gives the target for each new connection; `ttlMs` says when to ask again (a rotated password).
+ * When the password comes from Secret Manager, `rereadSecrets` reads it again at once (the
+ * server refused it), and `previousTarget` gives the target with the secret's version before
+ * the current one (a rotation half done), if it can be read.
+ */
 export interface TargetProvider {
   (): Promise<ConnectionTarget>;
   ttlMs?: number;
+  rereadSecrets?: () => Promise<void>;
+  previousTarget?: () => Promise<ConnectionTarget | undefined>;
 }
 
 /**
@@ -28,6 +42,8 @@ export interface TargetProvider {
  * Serverless pooling: no connection is opened before it is needed (`min: 0`), idle ones are
  * closed quickly, the pool is small (many instances each have their own), and waiting for a
  * connection is bounded so an unreachable database becomes a quick 503, not a hung request.
+ * A password refused by the server is read again from Secret Manager at once, and the
+ * connection retried (password-retry.ts).
  */
 export function createKnex(target: ConnectionTarget | TargetProvider, pool: PoolSettings): Knex {
   const common = {
@@ -36,19 +52,18 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
     statement_timeout: pool.DB_STATEMENT_TIMEOUT_MS,
     keepAlive: true,
   };
+  const ttl = typeof target === 'function' ? target.ttlMs : undefined;
+  const settle = (resolved: ConnectionTarget): ResolvedConnection => {
+    const resolvedAt = Date.now();
+    return {
+      ...resolved,
+      ...common,
+      ...(ttl ? { expirationChecker: () => Date.now() - resolvedAt >= ttl } : {}),
+    };
+  };
   const connection =
-    typeof target === 'function'
-      ? async () => {
-          const resolvedAt = Date.now();
-          const ttl = target.ttlMs;
-          return {
-            ...(await target()),
-            ...common,
-            ...(ttl ? { expirationChecker: () => Date.now() - resolvedAt >= ttl } : {}),
-          };
-        }
-      : { ...target, ...common };
-  return knexFactory({
+    typeof target === 'function' ? async () => settle(await target()) : { ...target, ...common };
+  const db = knexFactory({
     client: 'pg',
     connection: connection as Knex.StaticConnectionConfig,
     pool: {
@@ -69,6 +84,18 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
       debug: (message: unknown) => logger.debug({ knex: String(message) }, 'knex debug'),
     },
   });
+  if (typeof target === 'function' && target.rereadSecrets && typeof connection === 'function') {
+    const previous = target.previousTarget;
+    retryAfterPasswordRefused(db, {
+      current: connection,
+      rereadSecrets: target.rereadSecrets,
+      previous: async () => {
+        const earlier = await previous?.();
+        return earlier && settle(earlier);
+      },
+    });
+  }
+  return db;
 }
 
 /** Puts a password into a connection URL (pg would let the URL's missing password win). */
@@ -91,8 +118,9 @@ let connector: Promise<CloudSqlConnector> | undefined;
 
 /**
  * The configured database as a provider of connection targets: Cloud SQL through its Node.js
- * connector (CLOUD_SQL_INSTANCE; a password, or IAM database authentication), a URL or a host (the password, when it comes from Secret
- * Manager, is read again after its TTL for new connections), or the embedded PGlite database.
+ * connector (CLOUD_SQL_INSTANCE; a password, or IAM database authentication), a URL or a host,
+ * or the embedded PGlite database. A password from Secret Manager is read again for new
+ * connections after its TTL, and at once when the server refuses it.
  */
 export async function connectionProvider(config: Config): Promise<TargetProvider> {
   if (!config.CLOUD_SQL_INSTANCE && !config.DATABASE_URL && !config.DATABASE_HOST) {
@@ -107,7 +135,10 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
     };
     return async () => target;
   }
-  const provider: TargetProvider = async () => {
+  const targetWith = async (secrets: {
+    password?: string;
+    url?: string;
+  }): Promise<ConnectionTarget> => {
     if (config.CLOUD_SQL_INSTANCE) {
       connector ??= import('@google-cloud/cloud-sql-connector').then(({ Connector }) => {
         const created = new Connector() as unknown as CloudSqlConnector;
@@ -122,25 +153,38 @@ export async function connectionProvider(config: Config): Promise<TargetProvider
         authType: config.CLOUD_SQL_AUTH_TYPE,
       });
       // IAM database authentication: the connector signs in with the service account's token.
-      const password =
-        config.CLOUD_SQL_AUTH_TYPE === 'IAM'
-          ? undefined
-          : await currentSetting('DATABASE_PASSWORD');
+      const password = config.CLOUD_SQL_AUTH_TYPE === 'IAM' ? undefined : secrets.password;
       return { ...options, user: config.DATABASE_USER, database: config.DATABASE_NAME, password };
     }
-    const password = await currentSetting('DATABASE_PASSWORD');
-    const url = await currentSetting('DATABASE_URL');
-    if (url) return { connectionString: withPassword(url, password) };
+    if (secrets.url) return { connectionString: withPassword(secrets.url, secrets.password) };
     return {
       host: config.DATABASE_HOST!,
       port: config.DATABASE_PORT,
       user: config.DATABASE_USER,
       database: config.DATABASE_NAME,
-      password,
+      password: secrets.password,
     };
   };
-  if (fromSecretManager('DATABASE_PASSWORD') || fromSecretManager('DATABASE_URL')) {
+  const current = async () => ({
+    password: await currentSetting('DATABASE_PASSWORD'),
+    url: await currentSetting('DATABASE_URL'),
+  });
+  const provider: TargetProvider = async () => targetWith(await current());
+  const secretBacked = (['DATABASE_PASSWORD', 'DATABASE_URL'] as const).filter(fromSecretManager);
+  if (secretBacked.length > 0) {
     provider.ttlMs = config.SECRET_TTL_SECONDS * 1000;
+    provider.rereadSecrets = async () => {
+      await Promise.all(secretBacked.map(rereadSetting));
+    };
+    provider.previousTarget = async () => {
+      const [password, url] = await Promise.all([
+        previousSetting('DATABASE_PASSWORD'),
+        previousSetting('DATABASE_URL'),
+      ]);
+      if (password === undefined && url === undefined) return undefined;
+      const now = await current();
+      return targetWith({ password: password ?? now.password, url: url ?? now.url });
+    };
   }
   return provider;
 }

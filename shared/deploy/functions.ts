@@ -64,6 +64,7 @@ const COMMON: (keyof Config)[] = [
   'APP_ENV',
   'GOOGLE_CLOUD_PROJECT',
   'LOG_LEVEL',
+  'LOG_REQUESTS',
   'SECRET_TTL_SECONDS',
   ...DATABASE,
 ];
@@ -120,7 +121,7 @@ export const deployments: FunctionDeployment[] = [
     readOnly: true,
     secrets: [],
     publishesEvents: false,
-    settings: [...COMMON],
+    settings: [...COMMON, 'HEALTH_OUTBOX_MAX_AGE_SECONDS'],
   },
   consumer(projectStatsRouter),
   consumer(auditLogRouter),

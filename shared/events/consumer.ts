@@ -9,6 +9,7 @@ import { deadLetter } from './dead-letter';
 import { validateEnvelope } from './envelope';
 import {
   decodeMessageData,
+  REDRIVE_ATTRIBUTES,
   stringAttributes,
   type MessagePublishedData,
   type PubsubMessage,
@@ -65,6 +66,8 @@ function report(
 /**
  * Builds what a consumer function does with each delivery (http/event-function.ts puts the
  * instance's entry around it):
+ * - a replayed dead letter meant for another consumer (its `redrive_consumer` attribute) is
+ *   acknowledged with no effect;
  * - an unreadable or invalid message (bad data, bad envelope, unknown type) is acknowledged,
  *   logged with its id and reason and stored in `dead_letter`: redelivering it cannot help;
  * - a valid event is applied together with the record of (consumer, event id) in
@@ -130,6 +133,13 @@ async function deliver(
 ): Promise<DeliveryOutcome> {
   if (!message || typeof message !== 'object') {
     return deadLetter(router.consumer, message, 'the request carries no Pub/Sub message');
+  }
+  // A replayed dead letter is for the consumer that failed it (redrive.ts): the others have
+  // applied it already, or failed it themselves and get their own replay.
+  const target = stringAttributes(message.attributes)[REDRIVE_ATTRIBUTES.consumer];
+  if (target !== undefined && target !== router.consumer) {
+    logger.info({ target }, 'a replay for another consumer; acknowledged unapplied');
+    return 'ignored';
   }
   const decoded = decodeMessageData(message);
   if ('reason' in decoded) return deadLetter(router.consumer, message, decoded.reason);

@@ -62,12 +62,36 @@ export interface OutgoingMessage {
   attributes: Record<string, string>;
 }
 
-/** Encodes an event as a Pub/Sub message. */
-export function eventMessage(event: ManifestEvent, traceparent: string): OutgoingMessage {
-  return {
-    data: Buffer.from(JSON.stringify(event), 'utf8'),
-    attributes: { type: event.type, id: event.id, traceparent } satisfies EventAttributes,
-  };
+/**
+ * The attributes of a replayed dead letter (shared/events/redrive.ts), besides the event's own:
+ * which dead letter it replays, and the one consumer meant to apply it. Every other consumer
+ * acknowledges it unapplied (consumer.ts), so a redrive re-drives only the consumer that failed.
+ */
+export const REDRIVE_ATTRIBUTES = { of: 'redrive_of', consumer: 'redrive_consumer' } as const;
+
+/** What a replay adds to an event's message: the dead letter it replays and its consumer. */
+export interface RedriveTarget {
+  of: string;
+  /** The only consumer that applies it; undefined: every consumer (each is idempotent). */
+  consumer?: string;
+}
+
+/** Encodes an event as a Pub/Sub message (a replay's, with its redrive attributes). */
+export function eventMessage(
+  event: ManifestEvent,
+  traceparent: string,
+  redrive?: RedriveTarget,
+): OutgoingMessage {
+  const attributes: Record<string, string> = {
+    type: event.type,
+    id: event.id,
+    traceparent,
+  } satisfies EventAttributes;
+  if (redrive) {
+    attributes[REDRIVE_ATTRIBUTES.of] = redrive.of;
+    if (redrive.consumer) attributes[REDRIVE_ATTRIBUTES.consumer] = redrive.consumer;
+  }
+  return { data: Buffer.from(JSON.stringify(event), 'utf8'), attributes };
 }
 
 /**

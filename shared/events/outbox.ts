@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { config } from '../config';
 import { logger } from '../logging';
 import type { ManifestEvent } from './envelope';
-import { eventMessage } from './message';
+import { eventMessage, type RedriveTarget } from './message';
 import { publisher } from './publisher';
 
 /**
@@ -25,6 +25,16 @@ interface OutboxRow {
   payload: ManifestEvent;
   traceparent: string | null;
   attempts: number;
+  redrive_of: string | null;
+  redrive_consumer: string | null;
+}
+
+/** The message of an outbox row: its event, and for a replay its redrive attributes. */
+function rowMessage(row: OutboxRow) {
+  const redrive: RedriveTarget | undefined = row.redrive_of
+    ? { of: row.redrive_of, consumer: row.redrive_consumer ?? undefined }
+    : undefined;
+  return eventMessage(row.payload, row.traceparent ?? '', redrive);
 }
 
 /**
@@ -36,8 +46,10 @@ export function outboxRow(
   event: ManifestEvent,
   traceparent: string,
   relayAfterMs: number,
+  redrive?: RedriveTarget,
 ): Record<string, unknown> {
   return {
+    ...(redrive ? { redrive_of: redrive.of, redrive_consumer: redrive.consumer ?? null } : {}),
     event_id: event.id,
     type: event.type,
     subject: event.subject,
@@ -88,7 +100,15 @@ export async function relayOutbox(
   while (Date.now() < deadline) {
     const batch = await db.transaction(async (trx) => {
       const rows: OutboxRow[] = await trx('outbox')
-        .select('id', 'event_id', 'payload', 'traceparent', 'attempts')
+        .select(
+          'id',
+          'event_id',
+          'payload',
+          'traceparent',
+          'attempts',
+          'redrive_of',
+          'redrive_consumer',
+        )
         .whereNull('sent_at')
         .where('next_attempt_at', '<=', trx.fn.now())
         .orderBy('id')
@@ -97,9 +117,7 @@ export async function relayOutbox(
         .skipLocked();
       // Issued in id order; the client batches them in that order.
       const outcomes = await Promise.allSettled(
-        rows.map((row) =>
-          publisher().publish(EVENTS_TOPIC, eventMessage(row.payload, row.traceparent ?? '')),
-        ),
+        rows.map((row) => publisher().publish(EVENTS_TOPIC, rowMessage(row))),
       );
       for (const [i, outcome] of outcomes.entries()) {
         const row = rows[i]!;

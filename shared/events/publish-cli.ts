@@ -4,7 +4,7 @@ import { config } from '../config';
 import { database } from '../db';
 import { formatTraceparent, newTrace } from '../logging';
 import { createEvent, eventTypes, type EventType } from './envelope';
-import { afterCommitSettled, fastPathWindowMs, publishAfterCommit } from './fast-path';
+import { fastPathWindowMs, publishBeforeAnswer } from './fast-path';
 import { addToOutbox } from './outbox';
 
 const USAGE = `usage: npm run publish -- <type> '<json data>' [--subject <uuid>] [--previous '<json>']
@@ -75,8 +75,7 @@ export async function runPublishCommand(
   const entry = await db.transaction((trx) =>
     addToOutbox(trx, event, formatTraceparent(newTrace()), fastPathWindowMs()),
   );
-  publishAfterCommit(db, [entry]);
-  await afterCommitSettled();
+  await publishBeforeAnswer(db, [entry]);
   const row = await db('outbox').where({ id: entry.id }).first('sent_at');
   if (row?.sent_at) {
     print(`published ${type} ${event.id} to ${config().EVENTS_TOPIC}`);

@@ -1,54 +1,34 @@
+import { Type } from '@sinclair/typebox';
 import express, { type Request, type Response } from 'express';
-import { isDatabaseUnavailable, PendingMigrationsError, readyDatabase } from '../db';
 import { methodNotAllowed } from '../http/app';
-import { logger } from '../logging';
+import { assertValidParameters } from '../http/validation';
+import { compileParameters } from '../validation/parameters';
+import { checkHealth } from './check';
 
-/** The health report: what a load balancer or an operator polls. */
-export interface HealthReport {
-  database: 'ok' | 'unavailable';
-  migrations: 'current' | 'pending' | 'unknown';
-  /** What is wrong, in words; absent when healthy. */
-  problems?: string[];
-}
+const readHealthQuery = compileParameters(
+  Type.Object({
+    strict: Type.Optional(
+      Type.Boolean({ description: 'Answer 503 unless the status is ok (degraded too).' }),
+    ),
+  }),
+);
 
 /**
- * Checks the database answers and its schema is current. Cheap enough to poll every few
- * seconds: one `SELECT 1` once the schema has been seen current.
+ * `GET /health`: the report (check.ts), answered 200 unless the service cannot serve
+ * (`unavailable`: 503), so a degraded service stays live for load balancers. With
+ * `?strict=true` anything but `ok` is 503: the uptime check (terraform/modules/monitoring)
+ * calls it so, and so alerts on a degraded service as on a down one.
  */
-export async function checkHealth(): Promise<HealthReport> {
-  try {
-    const db = await readyDatabase();
-    await db.raw('SELECT 1');
-    return { database: 'ok', migrations: 'current' };
-  } catch (error) {
-    if (error instanceof PendingMigrationsError) {
-      return { database: 'ok', migrations: 'pending', problems: [error.message] };
-    }
-    if (isDatabaseUnavailable(error)) {
-      return {
-        database: 'unavailable',
-        migrations: 'unknown',
-        problems: ['The database does not answer.'],
-      };
-    }
-    logger.error({ error }, 'health check failed');
-    return {
-      database: 'unavailable',
-      migrations: 'unknown',
-      problems: ['The database check failed.'],
-    };
-  }
-}
-
-/** `GET /health`: 200 with the report when healthy, 503 naming what is wrong otherwise. */
 export function healthRoutes(): express.Router {
   const router = express.Router();
   router
     .route('/')
-    .get(async (_req: Request, res: Response) => {
+    .get(async (req: Request, res: Response) => {
+      const { strict = false } = assertValidParameters(readHealthQuery, req.query, 'query');
       const report = await checkHealth();
+      const failing = report.status === 'unavailable' || (strict && report.status !== 'ok');
       res
-        .status(report.problems ? 503 : 200)
+        .status(failing ? 503 : 200)
         .setHeader('Cache-Control', 'no-store')
         .json(report);
     })

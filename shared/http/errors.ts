@@ -12,6 +12,20 @@ interface BodyParserError {
   status?: number;
   message?: string;
   limit?: number;
+  /** zlib's code when the body does not inflate (Z_DATA_ERROR, Z_BUF_ERROR). */
+  code?: string;
+  /** The text body-parser tried to parse. */
+  body?: unknown;
+}
+
+function isJsonScalar(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value === null || typeof value !== 'object';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -43,8 +57,22 @@ export function toHttpProblem(error: unknown): HttpProblem {
 }
 
 function bodyParserProblem(error: BodyParserError): HttpProblem | undefined {
+  // zlib's own error (Z_DATA_ERROR, ...): the body does not decode as its Content-Encoding says.
+  if (error?.code?.startsWith('Z_')) {
+    return new HttpProblem(
+      400,
+      `The body is not valid compressed data for its Content-Encoding (${error.message ?? error.code}).`,
+    );
+  }
   switch (error?.type) {
     case 'entity.parse.failed':
+      // body-parser's strict mode refuses valid JSON that is not an object or an array (a bare
+      // string, a number, null) with JSON.parse's wording: say what is wrong instead.
+      if (isJsonScalar(error.body)) {
+        return new HttpProblem(400, 'The body must be a JSON object.', {
+          errors: [{ field: 'body', code: 'wrong-type', message: 'body must be an object' }],
+        });
+      }
       return new HttpProblem(400, `The body is not valid JSON: ${error.message ?? 'parse error'}.`);
     case 'entity.too.large':
       return new HttpProblem(413, 'The body is too large.');

@@ -21,24 +21,27 @@ declare module 'express-serve-static-core' {
 /**
  * Binds the request's trace and the function's name (which the local stack, serving every
  * function in one process, needs to tell lines apart) to every log line written while handling
- * it, and logs the request once it is answered, in Cloud Logging's `httpRequest` shape.
+ * it, and, with LOG_REQUESTS, logs the request once it is answered, in Cloud Logging's
+ * `httpRequest` shape. Off by default: Cloud Run writes a request log of its own (method,
+ * status, latency, trace).
  */
 export function requestContext(
   functionName: string,
 ): (req: Request, res: Response, next: NextFunction) => void {
   const labels = { function: functionName };
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
+    const { GOOGLE_CLOUD_PROJECT, LOG_REQUESTS } = config();
+    const started = LOG_REQUESTS ? process.hrtime.bigint() : 0n;
     const trace = traceFromHeaders(req.headers) ?? newTrace();
     req.trace = trace;
     const context: LogContext = {
-      trace: cloudLoggingTrace(config().GOOGLE_CLOUD_PROJECT, trace),
+      trace: cloudLoggingTrace(GOOGLE_CLOUD_PROJECT, trace),
       spanId: trace.spanId,
       traceSampled: trace.sampled,
       labels,
     };
     // The access line names its trace itself: 'finish' may be emitted outside the request's context.
-    res.once('finish', () => logRequest(req, res, context, started));
+    if (LOG_REQUESTS) res.once('finish', () => logRequest(req, res, context, started));
     withLogContext(context, next);
   };
 }

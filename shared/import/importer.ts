@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Knex } from 'knex';
 import { createEvent } from '../events/envelope';
-import { fastPathWindowMs, publishAfterCommit } from '../events/fast-path';
+import { fastPathWindowMs, publishBeforeAnswer } from '../events/fast-path';
 import { addToOutbox, type OutboxEntry } from '../events/outbox';
 import { logger } from '../logging';
 import { mapHeader, type ColumnMap } from './columns';
@@ -151,7 +151,7 @@ export async function importPeople(db: Knex, options: ImportOptions): Promise<Im
     if (!trx.isCompleted()) await trx.rollback().catch(() => undefined);
     throw translateParseError(error);
   }
-  publishAfterCommit(db, [entry]);
+  await publishBeforeAnswer(db, [entry]);
   summary.seconds = elapsed(started);
   logger.info(
     {

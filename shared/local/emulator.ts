@@ -1,10 +1,11 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { pushPath, type PushSubscriptionSpec } from '../events/subscriptions';
+import { retainedSubscriptionName } from '../events/retained';
 import { logger } from '../logging';
 
 /**
- * Creates on the Pub/Sub emulator what Terraform creates in the cloud: the topics and the push
- * subscriptions, pushing to the local stack. An existing subscription with the same filter
+ * Creates on the Pub/Sub emulator what Terraform creates in the cloud: the topics, the push
+ * subscriptions, pushing to the local stack, and the dead-letter topic's retained subscription. An existing subscription with the same filter
  * keeps its backlog and gets the current push endpoint; one whose filter changed (filters are
  * immutable) is recreated. (The emulator ignores filters; the consumers' routers check every
  * type again, so that is harmless.)
@@ -34,6 +35,16 @@ export async function provisionEmulator(
   for (const name of topics) {
     const [exists] = await pubsub.topic(name).exists();
     if (!exists) await pubsub.createTopic(name);
+  }
+  // Pub/Sub drops what a topic without subscriptions receives: the dead-letter topic keeps its
+  // messages in a pull subscription, as Terraform's retained_subscription does, for the redrive.
+  for (const topic of new Set(specs.map((s) => s.deadLetterTopic))) {
+    const name = retainedSubscriptionName(topic);
+    const [exists] = await pubsub.subscription(name).exists();
+    if (!exists)
+      await pubsub
+        .topic(topic)
+        .createSubscription(name, { ackDeadlineSeconds: 60, retainAckedMessages: true });
   }
   for (const spec of specs) {
     const subscription = pubsub.subscription(spec.name);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createEvent, type ManifestEvent } from '../events/envelope';
-import { fastPathWindowMs, publishAfterCommit } from '../events/fast-path';
+import { fastPathWindowMs, publishBeforeAnswer } from '../events/fast-path';
 import { addToOutbox, outboxRow } from '../events/outbox';
 import { deletePerson, insertPersonWith, updatePerson } from './repository';
 import type { Person, PersonData, PersonUpdate } from './schema';
@@ -14,8 +14,9 @@ export interface ChangeContext {
 
 /**
  * Changes to people, each with its event: the person row and the outbox row are written in
- * one transaction, and the event is published right after commit (a failed publish leaves
- * the row to the relay; the change stands either way).
+ * one transaction, and the event is published after commit, before the change resolves (and
+ * so before the request answers; events/fast-path.ts). A failed publish leaves the row to the
+ * relay; the change stands either way.
  */
 async function withEvent<T>(
   db: Knex,
@@ -30,7 +31,7 @@ async function withEvent<T>(
       entry: await addToOutbox(trx, event, context.traceparent, fastPathWindowMs()),
     };
   });
-  if (entry) publishAfterCommit(db, [entry]);
+  if (entry) await publishBeforeAnswer(db, [entry]);
   return result;
 }
 
@@ -50,7 +51,7 @@ export async function addPerson(
     table: 'outbox',
     row: outboxRow(db, event, context.traceparent, fastPathWindowMs()),
   });
-  publishAfterCommit(db, [{ id, event, traceparent: context.traceparent }]);
+  await publishBeforeAnswer(db, [{ id, event, traceparent: context.traceparent }]);
   return person;
 }
 

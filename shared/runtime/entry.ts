@@ -3,12 +3,14 @@ import { answerFrameworkErrors, type FrameworkErrorAnswer } from './framework-er
 import { leaveFrameworkDomain } from './framework-domain';
 import { beginWork } from './graceful';
 import { instanceReady, isInstanceReady } from './instance';
+import { mapStacksOfBundle } from './source-maps';
 
 /**
  * The life of an instance around its function's handler: one entry for HTTP and event
  * functions alike (http/app.ts and http/event-function.ts build the two kinds on it).
  *
- * When the function's module loads (`startInstance`): the framework's own failures are routed
+ * When the function's module loads (`startInstance`): stack traces map to the TypeScript when
+ * formatted (source-maps.ts), the framework's own failures are routed
  * to the one error format, and the cold start (configuration and secrets) begins, so it runs
  * while the framework starts listening instead of inside the first request.
  *
@@ -19,6 +21,8 @@ import { instanceReady, isInstanceReady } from './instance';
 
 /** Begins the instance's life; call it when the function's module loads. */
 export function startInstance(answer: FrameworkErrorAnswer): void {
+  // In a bundle (npm run build), __filename is the bundle's: stacks map to the TypeScript lazily.
+  mapStacksOfBundle(__filename);
   answerFrameworkErrors(answer);
   // A failure is logged (and stops the instance under functions-framework) by instanceReady;
   // elsewhere every request awaits it again and answers the error.

@@ -1,6 +1,6 @@
 import { resetConfig } from '../config';
 import { closeDatabase } from '../db';
-import { afterCommitSettled } from '../events/fast-path';
+import { publishesSettled } from '../events/fast-path';
 import { forgetPublisher } from '../events/publisher';
 import { forgetApiKeys } from '../http/auth';
 import { clearSecrets } from '../logging/redaction';
@@ -18,14 +18,14 @@ import { forgetColdStart } from './instance';
 
 /**
  * Makes this process a fresh instance, as if it had just started: the work still in flight
- * finishes first (the fast path's publishes, and the batches marking their rows sent), the
+ * finishes first (publishes that outlived their write's bounded wait), the
  * clients close (the pool and the publisher made here, each with its shutdown step), then
  * everything read or derived is forgotten: the configuration and its resolved secrets, the
  * cold start, the parsed API keys, and the secret values masked in logs. The next use reads
  * the environment again.
  */
 export async function resetInstance(): Promise<void> {
-  await afterCommitSettled();
+  await publishesSettled();
   await closeDatabase();
   await forgetPublisher();
   resetConfig();

@@ -1,7 +1,13 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 
-/** Reads one secret version's payload; what the store needs from Secret Manager. */
-export type SecretAccessor = (versionName: string) => Promise<string>;
+/** One secret version read: its payload, and the version's own name (`latest` resolved to its number). */
+export interface SecretVersion {
+  name: string;
+  value: string;
+}
+
+/** Reads one secret version; what the store needs from Secret Manager. */
+export type SecretAccessor = (versionName: string) => Promise<SecretVersion>;
 
 /**
  * An accessor on the real Secret Manager client, loaded on first use. `endpoint` (host:port)
@@ -36,7 +42,10 @@ export function secretManagerAccessor(
     const data = version.payload?.data;
     if (data === undefined || data === null)
       throw new Error(`secret version ${versionName} has no payload`);
-    return typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    return {
+      name: version.name ?? versionName,
+      value: typeof data === 'string' ? data : Buffer.from(data).toString('utf8'),
+    };
   };
   return Object.assign(access, {
     close: async () => {

@@ -1,3 +1,3 @@
 export { isSecretReference, secretVersionName, SECRET_PREFIX } from './reference';
 export { SecretStore, SecretLoadError } from './store';
-export { secretManagerAccessor, type SecretAccessor } from './client';
+export { secretManagerAccessor, type SecretAccessor, type SecretVersion } from './client';

@@ -3,18 +3,21 @@ project_id  = "manifest-production"
 environment = "production"
 region      = "europe-west1"
 
+# Sizing: terraform/README.md, Sizing, says why each figure; the connection budget (Σ
+# max_instances × db_pool_max, plus the reserved) fits max_connections.
 functions = {
-  people        = { sizing = { memory = "512Mi", min_instances = 1, max_instances = 20 } }
-  stats         = { sizing = { min_instances = 1, max_instances = 10 }, public = true }
-  health        = { sizing = { max_instances = 3 }, public = true }
-  project-stats = { sizing = { max_instances = 5 } }
-  audit-log     = { sizing = { max_instances = 5 } }
-  relay-outbox  = { sizing = { max_instances = 1 } }
+  people        = { sizing = { cpu = "1", memory = "512Mi", concurrency = 16, db_pool_max = 5, min_instances = 1, max_instances = 10 } }
+  stats         = { sizing = { cpu = "1", concurrency = 16, db_pool_max = 5, min_instances = 1, max_instances = 5 }, public = true }
+  health        = { sizing = { cpu = "1", concurrency = 8, db_pool_max = 1, max_instances = 2 }, public = true }
+  project-stats = { sizing = { cpu = "1", concurrency = 5, db_pool_max = 5, max_instances = 3 } }
+  audit-log     = { sizing = { cpu = "1", concurrency = 5, db_pool_max = 5, max_instances = 3 } }
+  relay-outbox  = { sizing = { cpu = "1", concurrency = 1, db_pool_max = 1, max_instances = 1 } }
 }
 
 database = {
   instance = {
     tier                = "db-custom-2-7680"
+    max_connections     = 200
     availability_type   = "REGIONAL"
     disk_size_gb        = 20
     deletion_protection = true

@@ -4,7 +4,7 @@ import { describeEachDatabase, useTestDatabase } from '../support/database-legs'
 import { RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import { personData, request } from '../support/http';
-import { capturedLogText } from '../support/logs';
+import { capturedLogs, capturedLogText, clearCapturedLogs } from '../support/logs';
 import { launchFunction } from '../support/launcher';
 
 const CI_KEY = 'ci-key-0123456789abcdefghij';
@@ -62,7 +62,8 @@ describeEachDatabase('authenticated writes', (leg) => {
     expect((await request(`${stats()}/stats`)).status).toBe(200);
   });
 
-  it('never writes a key to the log', async () => {
+  it('never writes a key to the log, even one a client put where the access line logs it', async () => {
+    clearCapturedLogs();
     await request(`${base()}/people`, {
       method: 'POST',
       json: personData(),
@@ -73,6 +74,21 @@ describeEachDatabase('authenticated writes', (leg) => {
       json: personData(),
       headers: { authorization: `Bearer ${BARE_KEY}oops` },
     });
+    // A client's mistake: a key in the query string and the User-Agent, both on the access line.
+    await request(`${base()}/people?key=${CI_KEY}`, {
+      headers: { 'user-agent': `script/1.0 (${BARE_KEY})` },
+    });
+    // The three requests were logged (a log that says nothing would hide no key)...
+    const lines = capturedLogs().filter((l) => l.httpRequest);
+    expect(lines.map((l) => l.message)).toEqual([
+      'POST /people 201',
+      'POST /people 401',
+      'GET /people 200',
+    ]);
+    expect((lines[2]!.httpRequest as Record<string, string>).requestUrl).toBe(
+      '/people?key=[REDACTED]',
+    );
+    // ...and none of their text holds a key.
     const text = capturedLogText();
     expect(text).not.toContain(CI_KEY);
     expect(text).not.toContain(BARE_KEY);

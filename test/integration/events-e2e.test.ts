@@ -121,16 +121,26 @@ function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
   });
 
   it('makes each write visible in /stats within seconds (latencies recorded for the notes)', async () => {
+    // "Within seconds" as a bound only a hang breaks (the figures belong to the notes and the
+    // benchmark, not to an assertion that a loaded machine would fail).
+    const visibleWithinMs = 30_000;
     const latencies: number[] = [];
     for (let i = 0; i < 15; i++) {
       const before = (await request(`${base}/stats`)).body.total.passengers;
       const started = performance.now();
-      await request(`${base}/people`, {
+      const res = await request(`${base}/people`, {
         method: 'POST',
         json: personData({ name: `Latency ${i}` }),
       });
-      await until('the write to show in /stats', async () =>
-        (await request(`${base}/stats`)).body.total.passengers === before + 1 ? true : undefined,
+      expect(res.status).toBe(201);
+      await until(
+        `write ${i} to show in /stats`,
+        async () => {
+          const passengers = (await request(`${base}/stats`)).body.total.passengers;
+          if (passengers > before + 1) throw new Error(`/stats counts ${passengers - before} new`);
+          return passengers === before + 1 ? true : undefined;
+        },
+        visibleWithinMs,
       );
       latencies.push(performance.now() - started);
     }
@@ -143,7 +153,7 @@ function e2eSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       samples: latencies.map(Math.round),
     };
     writeArtifact(`e2e-latency-${mode.emulator ? 'emulator' : 'bus'}-${leg.name}.json`, report);
-    expect(latencies).toHaveLength(15);
+    expect(latencies.filter((ms) => ms >= visibleWithinMs)).toEqual([]);
   });
 }
 

@@ -1,10 +1,37 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
+import { startDatabaseProxy, type DatabaseProxy } from '../support/database-proxy';
 import { personData, request } from '../support/http';
 import { launchFunction } from '../support/launcher';
+import { until } from '../support/until';
+
+/** Whether the server on `serverPort` still holds its end of the connection from `clientPort`. */
+function serverHoldsConnection(serverPort: number, clientPort: number): boolean {
+  const sockets = execFileSync(
+    'ss',
+    [
+      '-Htn',
+      'state',
+      'established',
+      'state',
+      'close-wait',
+      `( sport = :${serverPort} and dport = :${clientPort} )`,
+    ],
+    { encoding: 'utf8' },
+  );
+  return sockets.trim() !== '';
+}
 
 describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
   const db = useTestDatabase(leg);
+  // The function reaches the database through a proxy: the test knows when a request has sent
+  // its query (and waits on the lock the test holds), rather than sleeping and hoping.
+  let proxy: DatabaseProxy;
+  beforeEach(async () => {
+    proxy = await startDatabaseProxy(process.env.DATABASE_URL!);
+  });
+  afterEach(() => proxy.close());
 
   it('finishes the request, closes the pool, and exits 0', async () => {
     const [{ id }] = await db()('person')
@@ -21,7 +48,7 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
     const fn = await launchFunction({
       name: 'people',
       source: 'functions/people/index.ts',
-      env: { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
+      env: { DATABASE_URL: proxy.url, LOG_LEVEL: 'debug' },
     });
     try {
       const url = `${fn.url}/people/${id}`;
@@ -30,11 +57,11 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
       // Hold the table so the next request is in flight when SIGTERM arrives.
       const trx = await db().transaction();
       await trx.raw('LOCK TABLE person IN ACCESS EXCLUSIVE MODE');
+      const queried = proxy.nextClientBytes();
       const inFlight = request(url);
-      await sleep(500);
+      await queried;
       fn.process.kill('SIGTERM');
       await fn.waitFor(/draining before shutdown/);
-      await sleep(300);
       await trx.commit();
 
       const res = await inFlight;
@@ -61,7 +88,7 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
     const fn = await launchFunction({
       name: 'people',
       source: 'functions/people/index.ts',
-      env: { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'debug' },
+      env: { DATABASE_URL: proxy.url, LOG_LEVEL: 'debug' },
     });
     try {
       const url = `${fn.url}/people`;
@@ -71,19 +98,30 @@ describeEachDatabase('a function receiving SIGTERM mid-request', (leg) => {
       // only then does SIGTERM arrive: the drain must still count the write as in flight.
       const trx = await db().transaction();
       await trx.raw('LOCK TABLE person IN ACCESS EXCLUSIVE MODE');
-      const client = new AbortController();
-      const abandoned = request(url, {
+      // A connection of its own (a known client port), so the test can see the server let go of it.
+      const queried = proxy.nextClientBytes();
+      const body = JSON.stringify(personData({ name: 'Mr. Hung Up' }));
+      const client = httpRequest(url, {
         method: 'POST',
-        json: personData({ name: 'Mr. Hung Up' }),
-        signal: client.signal,
-      }).catch((error: Error) => error.name);
-      await sleep(500);
-      client.abort();
-      expect(await abandoned).toBe('AbortError');
-      await sleep(200);
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      client.on('error', () => undefined);
+      const clientPort = await new Promise<number>((connected) =>
+        client.once('socket', (socket) =>
+          socket.once('connect', () => connected(socket.localPort!)),
+        ),
+      );
+      client.end(body);
+      await queried;
+      client.destroy();
+      const serverPort = Number(new URL(fn.url).port);
+      await until(
+        'the function to see its client hang up',
+        async () => !serverHoldsConnection(serverPort, clientPort),
+      );
       fn.process.kill('SIGTERM');
       await fn.waitFor(/draining before shutdown/);
-      await sleep(300);
       await trx.commit();
 
       expect(await fn.exited).toBe(0);

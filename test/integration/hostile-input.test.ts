@@ -108,7 +108,8 @@ function expectRefusal(res: RawResponse, expected: Refusal, method: string, path
   expect(res.status).toBe(expected.status);
   expect(documentedStatuses(method, path)).toContain(res.status);
   expectNoInternals(res.text);
-  if (expected.problem === false) return;
+  // Not our answer: Node refuses before any code of ours runs, with no body at all.
+  if (expected.problem === false) return expect(res.text).toBe('');
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ status: expected.status, title: expect.any(String) });
   if (expected.allow) expect(res.headers.allow).toBe(expected.allow);
@@ -128,9 +129,10 @@ function expectRefusal(res: RawResponse, expected: Refusal, method: string, path
 
 const cases = [...httpCases, ...csvCases, ...eventCases];
 
-it('has at least 50 hostile cases, each with a unique name, every refusal a 4xx', () => {
-  expect(cases.length).toBeGreaterThanOrEqual(50);
-  expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+it('has its 102 hostile cases (57 HTTP, 18 CSV, 27 Pub/Sub), each with a unique name, every refusal a 4xx', () => {
+  expect([httpCases.length, csvCases.length, eventCases.length]).toEqual([57, 18, 27]);
+  const names = cases.map((c) => c.name);
+  expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
   for (const c of cases)
     if (!('accept' in c.expect) && isRefusal(c.expect))
       expect(c.expect.status).toBeGreaterThanOrEqual(400);
@@ -299,6 +301,7 @@ describeEachDatabase('hostile input', (leg) => {
       }
     } else {
       expect(res.status).toBe(expected.status);
+      expect(res.body.detail).toMatch(expected.detail);
       expect(after).toEqual(before);
     }
   }

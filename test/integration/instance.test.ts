@@ -1,18 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import knexFactory from 'knex';
 import { config } from '../../shared/config';
 import { database } from '../../shared/db';
-import { createEvent } from '../../shared/events/envelope';
-import { publishAfterCommit } from '../../shared/events/fast-path';
-import { addToOutbox } from '../../shared/events/outbox';
-import {
-  PubSubPublisher,
-  publisher,
-  usePublisher,
-  type EventPublisher,
-} from '../../shared/events/publisher';
+import { PubSubPublisher, publisher, usePublisher } from '../../shared/events/publisher';
 import { allowedKeys } from '../../shared/http/auth';
 import { deployments } from '../../shared/deploy/functions';
 import { redact, registerSecret } from '../../shared/logging';
@@ -46,17 +36,6 @@ describe('the entry of every function', () => {
     },
   );
 });
-
-/** A publisher whose publishes complete only when the test says so. */
-class HeldPublisher implements EventPublisher {
-  release!: () => void;
-  private readonly held = new Promise<void>((done) => (this.release = done));
-
-  async publish(): Promise<string> {
-    await this.held;
-    return 'held-message';
-  }
-}
 
 describe('resetInstance()', () => {
   const saved = { ...process.env };
@@ -130,30 +109,6 @@ describe('resetInstance()', () => {
     expect(steps('pubsub publisher')).toBe(0);
     expect(publisher()).not.toBe(made);
     expect(steps('pubsub publisher')).toBe(1);
-  });
-
-  it('lets the fast path finish first: every publish done and its row marked sent', async () => {
-    const held = new HeldPublisher();
-    usePublisher(held);
-    const db = await database();
-    const event = createEvent('people.imported', {
-      subject: randomUUID(),
-      actor: 'test',
-      data: { source: 'reset', imported: 0, rejected: 0 },
-    });
-    const entry = await db.transaction((trx) => addToOutbox(trx, event, '', 0));
-    publishAfterCommit(db, [entry]);
-    const resetting = resetInstance();
-    held.release();
-    await resetting;
-    const check = knexFactory({ client: 'pg', connection: testDb.url, pool: { min: 0, max: 1 } });
-    try {
-      const row = await check('outbox').where({ id: entry.id }).first('sent_at', 'message_id');
-      expect(row.message_id).toBe('held-message');
-      expect(row.sent_at).not.toBeNull();
-    } finally {
-      await check.destroy();
-    }
   });
 
   it('forgets the parsed API keys', async () => {

@@ -14,7 +14,7 @@ describe('a function launched as deployed', () => {
     try {
       const environ = readFileSync(`/proc/${fn.pid}/environ`, 'utf8').split('\0');
       expect(environ.filter((v) => v.startsWith('NODE_OPTIONS='))).toEqual([
-        'NODE_OPTIONS=--enable-source-maps --max-old-space-size=192',
+        'NODE_OPTIONS=--max-old-space-size=192',
       ]);
       const argv = readFileSync(`/proc/${fn.pid}/cmdline`, 'utf8').split('\0').slice(1, -1);
       expect(argv).toEqual([

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalBus } from '../../shared/local/bus';
 import type { PushSubscriptionSpec } from '../../shared/events/subscriptions';
+import { capturedLogs, clearCapturedLogs } from '../support/logs';
 
 /** A stand-in push endpoint: records every push and answers with the status `reply` chooses. */
 function endpoint(reply: (path: string, body: any, count: number) => number) {
@@ -91,21 +92,29 @@ describe('the local bus (in-process Pub/Sub with push semantics)', () => {
     });
   });
 
-  it('retries a push that is not acknowledged, with exponential backoff, until it is', async () => {
-    status = (_p, _b, count) => (count < 3 ? 503 : 204);
+  it('retries a push that is not acknowledged, with exponential backoff capped at the maximum, until it is', async () => {
+    status = (_p, _b, count) => (count < 5 ? 503 : 204);
     const bus = new LocalBus({
       projectId: 'p',
       baseUrl: () => url,
-      subscriptions: [spec({})],
+      subscriptions: [spec({ maximumBackoffSeconds: 25, maxDeliveryAttempts: 6 })],
       timeScale: 0.01,
     });
+    clearCapturedLogs();
     await bus.publish('manifest-events', message('person.created'));
     await bus.idle();
-    expect(received.map((r) => r.body.deliveryAttempt)).toEqual([1, 2, 3]);
-    const gaps = [received[1]!.at - received[0]!.at, received[2]!.at - received[1]!.at];
-    // 10 s then 20 s, scaled by 0.01: the second wait is about twice the first.
-    expect(gaps[0]).toBeGreaterThanOrEqual(90);
-    expect(gaps[1]).toBeGreaterThanOrEqual(190);
+    expect(received.map((r) => r.body.deliveryAttempt)).toEqual([1, 2, 3, 4, 5]);
+    // The schedule, exactly: 10 s doubling, capped at 25 s.
+    const retries = capturedLogs().filter((l) => l.message === 'push not acknowledged; will retry');
+    expect(retries.map((l) => [l.attempt, l.retryInSeconds])).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 25],
+      [4, 25],
+    ]);
+    // Each retry really waited its backoff (scaled by 0.01); a slow machine only adds to a gap.
+    const gaps = received.slice(1).map((r, i) => r.at - received[i]!.at);
+    expect(gaps.map((gap, i) => gap >= [100, 200, 250, 250][i]!)).toEqual([true, true, true, true]);
     expect(bus.deadLettered).toEqual([]);
   });
 

@@ -3,8 +3,8 @@ import { useFunction } from '../support/functions';
 import { request } from '../support/http';
 import { capturedLogs, clearCapturedLogs } from '../support/logs';
 
-describeEachDatabase('request logs in Cloud Logging format', (leg) => {
-  useTestDatabase(leg);
+describeEachDatabase('request logs in Cloud Logging format, with LOG_REQUESTS=true', (leg) => {
+  useTestDatabase(leg, { LOG_REQUESTS: 'true' });
   const base = useFunction('people');
 
   beforeEach(() => clearCapturedLogs());
@@ -36,5 +36,18 @@ describeEachDatabase('request logs in Cloud Logging format', (leg) => {
       (l) => l['logging.googleapis.com/trace'] === `projects/demo-manifest/traces/${traceId}`,
     );
     expect(line).toMatchObject({ severity: 'WARNING', httpRequest: { status: 400 } });
+  });
+});
+
+describeEachDatabase('request logs off by default (Cloud Run logs every request)', (leg) => {
+  useTestDatabase(leg);
+  const base = useFunction('people');
+
+  beforeEach(() => clearCapturedLogs());
+
+  it('writes no line for a request answered 200 or 400', async () => {
+    expect((await request(`${base()}/people?limit=1`)).status).toBe(200);
+    expect((await request(`${base()}/people/not-a-uuid`)).status).toBe(400);
+    expect(capturedLogs().filter((l) => 'httpRequest' in l)).toEqual([]);
   });
 });

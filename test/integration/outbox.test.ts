@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { usePublisher } from '../../shared/events/publisher';
 import { createEvent } from '../../shared/events/envelope';
 import { randomUUID } from 'node:crypto';
@@ -11,13 +10,37 @@ import { push, pushBody, RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import { capturedLogs, clearCapturedLogs } from '../support/logs';
 import { personData, request } from '../support/http';
+import { until } from '../support/until';
+import type { OutgoingMessage } from '../../shared/events/message';
+
+/** A recording publisher whose publishes can be held at a gate, counting those held. */
+class GatedPublisher extends RecordingPublisher {
+  gate: Promise<void> | undefined;
+  atGate = 0;
+
+  override async publish(topic: string, message: OutgoingMessage): Promise<string> {
+    const gate = this.gate;
+    if (gate) {
+      this.atGate++;
+      await gate;
+    }
+    return super.publish(topic, message);
+  }
+}
+
+/** How long a write waits for its publish here (a held publish makes a test wait this long). */
+const PUBLISH_TIMEOUT_MS = 300;
 
 describeEachDatabase('the transactional outbox', (leg) => {
   // The relay may take rows at once in these tests (no fast-path window).
-  const db = useTestDatabase(leg, { OUTBOX_FAST_PATH_MS: '0', RELAY_BATCH_SIZE: '25' });
+  const db = useTestDatabase(leg, {
+    OUTBOX_FAST_PATH_MS: '0',
+    RELAY_BATCH_SIZE: '25',
+    PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS),
+  });
   const base = useFunction('people');
   const relayFunction = useFunction('relay-outbox');
-  const broker = new RecordingPublisher();
+  const broker = new GatedPublisher();
 
   beforeAll(() => {
     usePublisher(broker);
@@ -26,6 +49,8 @@ describeEachDatabase('the transactional outbox', (leg) => {
     broker.published.length = 0;
     broker.failing = false;
     broker.delayMs = 0;
+    broker.gate = undefined;
+    broker.atGate = 0;
     await db()('outbox').delete();
   });
 
@@ -68,28 +93,50 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(row.sent_at).not.toBeNull();
   });
 
-  it('answers without waiting for Pub/Sub, then marks each row sent once it is published', async () => {
-    broker.delayMs = 400;
+  it('answers each write only once its event is published and its row marked sent', async () => {
+    // Each publish takes a moment: a write answering before its publish would be seen here.
+    broker.delayMs = 20;
+    const writes = await Promise.all(
+      [1, 2, 3].map((i) =>
+        request(`${base()}/people`, { method: 'POST', json: personData({ name: `Slow ${i}` }) }),
+      ),
+    );
+    expect(writes.map((w) => w.status)).toEqual([201, 201, 201]);
+    // Nothing awaited since the answers: all of it was done before them.
+    expect(
+      broker
+        .events()
+        .map((e) => e.subject)
+        .sort(),
+    ).toEqual(writes.map((w) => w.body.uuid).sort());
+    const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
+    expect(rows.map((r) => r.message_id).sort()).toEqual(
+      broker.published.map((p) => p.messageId).sort(),
+    );
+    expect(rows.filter((r) => r.sent_at === null)).toEqual([]);
+  });
+
+  it('answers a write whose publish hangs once PUBLISH_TIMEOUT_MS has passed, leaving its row to the relay', async () => {
+    const release = broker.hold();
+    let res;
     try {
-      const writes = await Promise.all(
-        [1, 2, 3].map((i) =>
-          request(`${base()}/people`, { method: 'POST', json: personData({ name: `Slow ${i}` }) }),
-        ),
-      );
-      expect(writes.map((w) => w.status)).toEqual([201, 201, 201]);
-      // Answered while the broker still holds every publish.
-      expect(broker.published).toEqual([]);
-      expect(await pending()).toHaveLength(3);
-      await broker.settled();
-      expect(broker.published).toHaveLength(3);
-      const rows = await db()('outbox').orderBy('id').select('sent_at', 'message_id');
-      expect(rows.map((r) => r.message_id).sort()).toEqual(
-        broker.published.map((p) => p.messageId).sort(),
-      );
-      expect(rows.every((r) => r.sent_at !== null)).toBe(true);
+      res = await request(`${base()}/people`, { method: 'POST', json: personData() });
     } finally {
-      broker.delayMs = 0;
+      release();
     }
+    expect(res.status).toBe(201);
+    expect(await pending()).toMatchObject([
+      {
+        subject: res.body.uuid,
+        attempts: 1,
+        last_error: `publishing did not complete within ${PUBLISH_TIMEOUT_MS} ms`,
+      },
+    ]);
+    // The held publish goes out once released; the relay publishes the row again (consumers
+    // are idempotent), and then nothing is pending.
+    expect(await relay()).toMatchObject({ published: 1, failed: 0 });
+    expect(broker.events().map((e) => e.subject)).toEqual([res.body.uuid, res.body.uuid]);
+    expect(await pending()).toEqual([]);
   });
 
   it('emits person.updated and person.deleted with the state before', async () => {
@@ -215,24 +262,56 @@ describeEachDatabase('the transactional outbox', (leg) => {
     expect(broker.events().map((e) => e.id)).toEqual(ids);
   });
 
-  it('lets two relays run at once without publishing any row twice (FOR UPDATE SKIP LOCKED)', async () => {
-    broker.failing = true;
-    for (let i = 0; i < 80; i++)
-      await request(`${base()}/people`, { method: 'POST', json: personData({ name: `R${i}` }) });
-    broker.failing = false;
-    broker.published.length = 0;
-    broker.delayMs = 5; // each publish takes a moment, so the two relays overlap
-    const [a, b] = await Promise.all([
-      relayOutbox(db()),
-      (async () => (await sleep(2), relayOutbox(db())))(),
-    ]);
-    expect(a.published + b.published).toBe(80);
-    await broker.settled();
-    const ids = broker.events().map((e) => e.id);
-    expect(new Set(ids).size).toBe(80);
-    expect(ids).toHaveLength(80);
-    expect(await pending()).toEqual([]);
-  });
+  const twoRelays =
+    'lets two relays run at once: the second publishes the rows the first has not locked, while the first still holds its batch (FOR UPDATE SKIP LOCKED)';
+  if (leg.name === 'PGlite') {
+    // PGlite is one session: a connection in a transaction holds it until the transaction
+    // ends, so a second relay's transaction cannot even begin while the first is open.
+    it.skip(`${twoRelays} [PGlite: SKIPPED, one session, two transactions never overlap]`, () => {});
+  } else {
+    it(twoRelays, async () => {
+      broker.failing = true;
+      for (let i = 0; i < 50; i++)
+        await request(`${base()}/people`, { method: 'POST', json: personData({ name: `R${i}` }) });
+      broker.failing = false;
+      await broker.settled();
+      broker.published.length = 0;
+      const ids = (await db()('outbox').orderBy('id').select('event_id')).map((r) => r.event_id);
+      expect(ids).toHaveLength(50);
+
+      // Relay A locks the first batch (25 rows) and is held inside its publishes.
+      let release!: () => void;
+      broker.gate = new Promise<void>((open) => (release = open));
+      const a = relayOutbox(db());
+      await until('relay A to hold its 25 publishes', async () => broker.atGate === 25);
+      broker.gate = undefined;
+
+      // Relay B, meanwhile: it must finish on its own, never wait on A's row locks.
+      let bFinished = false;
+      const b = relayOutbox(db()).finally(() => (bFinished = true));
+      const waitingOnLock = async () =>
+        Number(
+          (
+            await db().raw(
+              "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+          ).rows[0].n,
+        ) > 0;
+      const whileAHolds = await until('relay B to finish, or to wait on a lock', async () =>
+        bFinished ? 'B finished' : (await waitingOnLock()) ? 'B waits on A' : undefined,
+      );
+      release();
+      const [reportA, reportB] = await Promise.all([a, b]);
+      expect(whileAHolds).toBe('B finished');
+      expect([reportA, reportB]).toEqual([
+        { published: 25, failed: 0 },
+        { published: 25, failed: 0 },
+      ]);
+      // B published the second half while A held the first; then A published the first.
+      expect(broker.events().map((e) => e.id)).toEqual([...ids.slice(25), ...ids.slice(0, 25)]);
+      expect(await pending()).toEqual([]);
+    });
+  }
 
   it('prunes, on each relay tick, sent rows and consumer records older than the retention', async () => {
     await request(`${base()}/people`, { method: 'POST', json: personData() });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ListQuery, PersonPath } from '../../shared/people/schema';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { useFunction } from '../support/functions';
@@ -262,10 +263,36 @@ describeEachDatabase('people API', (leg) => {
     });
 
     it('defaults to 100 per page and gives no next link on the last page', async () => {
-      const res = await request<unknown[]>(people());
-      expect(res.status).toBe(200);
-      expect(res.body).toHaveLength(25);
-      expect(res.headers.get('link')).toBeNull();
+      // 105 people: the 25 above and 80 more, written straight to the table.
+      const extra = Array.from({ length: 80 }, (_, i) => ({
+        id: randomUUID(),
+        passenger_class: 3,
+        name: `Extra ${i}`,
+        sex: 'female',
+        age: 30,
+        siblings_or_spouses_aboard: 0,
+        parents_or_children_aboard: 0,
+        fare: 8,
+      }));
+      await db()('person').insert(extra);
+      try {
+        const first = await request<unknown[]>(people());
+        expect(first.status).toBe(200);
+        expect(first.body).toHaveLength(100);
+        const next = /^<([^>]+)>; rel="next"$/.exec(first.headers.get('link') ?? '')?.[1];
+        expect(next).toMatch(/^\/people\?limit=100&cursor=/);
+        const last = await request<unknown[]>(`${base()}${next}`);
+        expect(last.status).toBe(200);
+        expect(last.body).toHaveLength(5);
+        expect(last.headers.get('link')).toBeNull();
+      } finally {
+        await db()('person')
+          .whereIn(
+            'id',
+            extra.map((p) => p.id),
+          )
+          .delete();
+      }
     });
 
     it.each(['0', '1001', 'abc', '-1', '1.5', '10; DROP TABLE person', ''])(
@@ -311,9 +338,64 @@ describeEachDatabase('people API', (leg) => {
     });
   });
 
+  describe('GET /people while others write', () => {
+    const row = (id: string, name: string) => ({
+      id,
+      passenger_class: 2,
+      name,
+      sex: 'other',
+      age: 40,
+      siblings_or_spouses_aboard: 0,
+      parents_or_children_aboard: 0,
+      fare: 10,
+    });
+    // uuids that sort before any random one: written behind the reader's position.
+    const early = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+    it('never makes a page skip or repeat a row, whatever is inserted or deleted between pages', async () => {
+      await db()('person').delete();
+      const seed = Array.from({ length: 50 }, (_, i) => row(randomUUID(), `Seed ${i}`));
+      await db()('person').insert(seed);
+      const deleted = new Set<string>();
+      const seen: string[] = [];
+      let next: string | undefined = `${people()}?limit=7`;
+      let written = 0;
+      let pages = 0;
+      while (next) {
+        const res: { status: number; headers: Headers; body: { uuid: string }[] } =
+          await request(next);
+        expect(res.status).toBe(200);
+        seen.push(...res.body.map((p) => p.uuid));
+        const link = res.headers.get('link');
+        next = link ? `${base()}${/^<([^>]+)>; rel="next"$/.exec(link)![1]}` : undefined;
+        // Between this page and the next, other clients write: rows behind the reader's
+        // position are inserted and deleted, and rows ahead of it
+        // are inserted and deleted. An offset would shift under each of these.
+        // Every other page, the row the cursor names goes too.
+        const behind = ++pages % 2 ? seen.slice(-2) : seen.slice(-3, -1);
+        const ahead = seed.map((r) => r.id).filter((id) => id > seen.at(-1)! && !deleted.has(id));
+        const gone = [...behind, ...ahead.slice(0, 1)];
+        for (const id of gone) deleted.add(id);
+        await db()('person').whereIn('id', gone).delete();
+        await db()('person').insert([
+          row(early(++written), 'Written behind'),
+          row(early(++written), 'Written behind'),
+          row(randomUUID(), 'Written anywhere'),
+        ]);
+      }
+      // Ascending, so no row twice; every row there from start to end, exactly once.
+      expect(seen.filter((id, i) => i > 0 && id <= seen[i - 1]!)).toEqual([]);
+      const stayed = seed.map((r) => r.id).filter((id) => !deleted.has(id));
+      expect(stayed.filter((id) => seen.filter((s) => s === id).length !== 1)).toEqual([]);
+      expect(seen.filter((id) => id.startsWith('00000000-'))).toEqual([]);
+      expect(stayed.length).toBeGreaterThan(20);
+    });
+  });
+
   describe('HTML pages', () => {
     it('renders the list as a table with a next-page link, escaping every value', async () => {
       await create({ name: '<script>alert("x")</script> & Co' });
+      await create({ name: 'Another, so there is a next page' });
       const res = await request(`${people()}?limit=1`, { headers: { accept: 'text/html' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -321,6 +403,10 @@ describeEachDatabase('people API', (leg) => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.text).toContain('<table>');
       expect(res.text).toMatch(/<a rel="next" href="\/people\?limit=1&amp;cursor=[A-Za-z0-9_-]+">/);
+      // The whole list on one page: the name is there, escaped, and never as markup.
+      const all = await request(`${people()}?limit=1000`, { headers: { accept: 'text/html' } });
+      expect(all.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+      expect(all.text).not.toContain('<script>');
     });
 
     it('renders one person, escaping the name', async () => {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { config, currentSetting, initConfig } from '../../shared/config';
 import { connectionProvider } from '../../shared/db/knex';
 import { logger } from '../../shared/logging';
@@ -13,6 +12,19 @@ const KEY_V1 = 'ci=first-key-0123456789abcdef';
 const KEY_V2 = 'ci=second-key-0123456789abcdef';
 const PASSWORD_V1 = 'db-password-version-one';
 const PASSWORD_V2 = 'db-password-version-two';
+
+/**
+ * The TTL is read on the clock (Date), which these tests move forward by hand: only Date is
+ * faked, and it keeps running (gRPC needs a clock that moves), so "the TTL has passed" is a
+ * step, not a sleep. With a 60 s TTL, each half step leaves 30 s of margin to the real time
+ * that passes meanwhile.
+ */
+function useClock(): void {
+  jest.useFakeTimers({ toFake: ['Date'], now: Date.now(), advanceTimers: true });
+}
+function passMs(ms: number): void {
+  jest.setSystemTime(Date.now() + ms);
+}
 
 describe('the secret loader, with the real client against a local Secret Manager', () => {
   const fake = new FakeSecretManager();
@@ -29,6 +41,9 @@ describe('the secret loader, with the real client against a local Secret Manager
     await resetInstance();
     await fake.stop();
   });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
   beforeEach(async () => {
     process.env = {
       ...saved,
@@ -39,6 +54,7 @@ describe('the secret loader, with the real client against a local Secret Manager
     await resetInstance();
     clearCapturedLogs();
     fake.delayMs = 0;
+    fake.holdUntilPending = 0;
   });
 
   it('resolves sm://NAME to the latest version, and a full reference to the version it pins', async () => {
@@ -52,7 +68,7 @@ describe('the secret loader, with the real client against a local Secret Manager
   });
 
   it('reads every reference in parallel at cold start', async () => {
-    fake.delayMs = 200;
+    fake.holdUntilPending = 2;
     fake.maxConcurrent = 0;
     process.env.API_KEYS = 'sm://api-keys';
     process.env.DATABASE_PASSWORD = 'sm://db-password';
@@ -70,11 +86,13 @@ describe('the secret loader, with the real client against a local Secret Manager
 
   it('picks up a rotated secret after SECRET_TTL_SECONDS, without a restart', async () => {
     process.env.API_KEYS = 'sm://api-keys';
-    process.env.SECRET_TTL_SECONDS = '1';
+    process.env.SECRET_TTL_SECONDS = '60';
+    useClock();
     await initConfig();
     const version = fake.addVersion(PROJECT, 'api-keys', KEY_V2);
+    passMs(30_000);
     expect(await currentSetting('API_KEYS')).toBe(KEY_V1); // within the TTL: the cached value
-    await sleep(1100);
+    passMs(30_000);
     expect(await currentSetting('API_KEYS')).toBe(KEY_V2);
     expect(capturedLogs()).toContainEqual(
       expect.objectContaining({ message: 'secret rotated; new value in use', setting: 'API_KEYS' }),
@@ -85,12 +103,15 @@ describe('the secret loader, with the real client against a local Secret Manager
   it('gives new database connections the rotated password', async () => {
     process.env.DATABASE_HOST = '127.0.0.1';
     process.env.DATABASE_PASSWORD = 'sm://db-password';
-    process.env.SECRET_TTL_SECONDS = '1';
+    process.env.SECRET_TTL_SECONDS = '60';
+    useClock();
     const provider = await connectionProvider(await initConfig());
-    expect(provider.ttlMs).toBe(1000);
+    expect(provider.ttlMs).toBe(60_000);
     expect(await provider()).toMatchObject({ host: '127.0.0.1', password: PASSWORD_V2 });
     fake.addVersion(PROJECT, 'db-password', 'db-password-version-three');
-    await sleep(1100);
+    passMs(30_000);
+    expect(await provider()).toMatchObject({ password: PASSWORD_V2 });
+    passMs(30_000);
     expect(await provider()).toMatchObject({ password: 'db-password-version-three' });
   });
 
@@ -100,10 +121,11 @@ describe('the secret loader, with the real client against a local Secret Manager
     flaky.addVersion(PROJECT, 'api-keys', KEY_V1);
     process.env.SECRET_MANAGER_ENDPOINT = flaky.endpoint;
     process.env.API_KEYS = 'sm://api-keys';
-    process.env.SECRET_TTL_SECONDS = '1';
+    process.env.SECRET_TTL_SECONDS = '60';
+    useClock();
     await initConfig();
     await flaky.stop();
-    await sleep(1100);
+    passMs(60_000);
     expect(await currentSetting('API_KEYS')).toBe(KEY_V1);
     expect(capturedLogs()).toContainEqual(
       expect.objectContaining({

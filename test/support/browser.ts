@@ -53,11 +53,12 @@ export async function openPage(context: BrowserContext): Promise<Visit> {
   const problems: string[] = [];
   const requests: string[] = [];
   page.on('console', (message) => {
+    if (message.text().includes(SENTINEL)) return; // afterLoad's own violation
     if (message.type() === 'error' || /Refused to|Content Security Policy/i.test(message.text()))
       problems.push(`console.${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('request', (req) => requests.push(req.url()));
+  page.on('request', (req) => req.url() !== SENTINEL && requests.push(req.url()));
   await page.addInitScript(() => {
     const seen: string[] = [];
     Object.defineProperty(window, '__cspViolations', { value: seen });
@@ -68,18 +69,42 @@ export async function openPage(context: BrowserContext): Promise<Visit> {
   return { page, problems, requests };
 }
 
-/** What the page ended up with: the detector's flag and the CSP violations it saw. */
-export async function afterLoad(visit: Visit) {
-  // Violation events are dispatched asynchronously: let the event loop turn once.
-  await visit.page.waitForTimeout(100);
-  return visit.page.evaluate(() => ({
-    pwned: (window as unknown as { __pwned?: unknown }).__pwned,
-    violations: [...(window as unknown as { __cspViolations: string[] }).__cspViolations],
-    scripts: document.scripts.length,
-    handlers: document.querySelectorAll('[onload], [onerror], img, iframe, object, embed').length,
-    // The page stylesheet applied (the CSP allows it by hash): body { max-width: 70rem }.
-    bodyMaxWidth: getComputedStyle(document.body).maxWidth,
-  }));
+/**
+ * An image URL no page of ours may load (img-src is 'self' data:): asking for it after the page
+ * has loaded causes one violation of our own, whose event is queued after every violation the
+ * page caused. Seeing it means every earlier one has been seen (no sleep); it is then left out.
+ */
+const SENTINEL = 'https://csp-sentinel.invalid/after-load.png';
+
+/**
+ * What the page ended up with: the detector's flag and the CSP violations it saw. A page
+ * served without a CSP (a control) can have no violation to wait for: `csp: false`.
+ */
+export async function afterLoad(visit: Visit, { csp = true } = {}) {
+  await visit.page.evaluate((url) => {
+    new Image().src = url;
+  }, SENTINEL);
+  if (csp)
+    await visit.page.waitForFunction(
+      (url) =>
+        (window as unknown as { __cspViolations: string[] }).__cspViolations.some((v) =>
+          v.includes(url),
+        ),
+      SENTINEL,
+    );
+  return visit.page.evaluate(
+    (url) => ({
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      violations: (window as unknown as { __cspViolations: string[] }).__cspViolations.filter(
+        (v) => !v.includes(url),
+      ),
+      scripts: document.scripts.length,
+      handlers: document.querySelectorAll('[onload], [onerror], img, iframe, object, embed').length,
+      // The page stylesheet applied (the CSP allows it by hash): body { max-width: 70rem }.
+      bodyMaxWidth: getComputedStyle(document.body).maxWidth,
+    }),
+    SENTINEL,
+  );
 }
 
 /** A full-page screenshot in the test artefacts; checks the file is a non-empty PNG. */

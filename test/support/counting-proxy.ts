@@ -1,4 +1,4 @@
-import { Agent, createServer, request, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the proxy's owner decides about each request. */
@@ -36,26 +36,17 @@ export async function startCountingProxy(
     };
     res.once('finish', end);
     res.once('close', end);
-    void hooks
-      .arrived()
-      .then((refused) => {
+    // The body is read whole first, so a request can be sent again (see forward).
+    const body = new Promise<Buffer>((done, failed) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.once('end', () => done(Buffer.concat(chunks)));
+      req.once('error', failed);
+    });
+    void Promise.all([hooks.arrived(), body])
+      .then(([refused, payload]) => {
         if (refused) return fail(res, 503, refused);
-        const upstream = request(
-          {
-            host: '127.0.0.1',
-            port: targetPort,
-            method: req.method,
-            path: req.url,
-            headers: req.headers,
-            agent,
-          },
-          (answer) => {
-            res.writeHead(answer.statusCode!, answer.headers);
-            answer.pipe(res);
-          },
-        );
-        upstream.once('error', (error) => fail(res, 502, `the function did not answer: ${error}`));
-        req.pipe(upstream);
+        forward(req, payload, res, targetPort, agent);
       })
       .catch((error: unknown) => fail(res, 502, `the proxy could not forward: ${error}`));
   });
@@ -68,6 +59,43 @@ export async function startCountingProxy(
       agent.destroy();
     },
   };
+}
+
+/**
+ * Sends the request on to the target. A kept-alive connection the target has closed while idle
+ * (its server's 5 s keep-alive timer fires first thing when a frozen process is thawed) fails
+ * with ECONNRESET before any answer: that request was never read, so it is sent once more on a
+ * new connection, as Node's documentation advises (request.reusedSocket).
+ */
+function forward(
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  targetPort: number,
+  agent: Agent,
+  retried = false,
+): void {
+  const upstream = request(
+    {
+      host: '127.0.0.1',
+      port: targetPort,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      // The retry on a connection of its own: another idle one may be just as closed.
+      agent: retried ? false : agent,
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.once('error', (error: NodeJS.ErrnoException) => {
+    if (!retried && upstream.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent)
+      return forward(req, body, res, targetPort, agent, true);
+    fail(res, 502, `the function did not answer: ${error}`);
+  });
+  upstream.end(body);
 }
 
 function fail(res: ServerResponse, status: number, message: string): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterCommitSettled } from '../../shared/events/fast-path';
+import { publishesSettled } from '../../shared/events/fast-path';
 import type { EventPublisher } from '../../shared/events/publisher';
 import {
   pushBody as encodePushBody,
@@ -17,16 +17,28 @@ export interface Published {
 }
 
 /**
- * A publisher that records what it is given, and can be told to fail (the broker is down)
- * or to be slow.
+ * A publisher that records what it is given, and can be told to fail (the broker is down),
+ * to be slow, or to hold every publish until released (the broker hangs).
  */
 export class RecordingPublisher implements EventPublisher {
   readonly published: Published[] = [];
   failing = false;
   delayMs = 0;
+  private held: Promise<void> | undefined;
+
+  /** Holds every publish from now on until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    this.held = new Promise((done) => (release = done));
+    return () => {
+      this.held = undefined;
+      release();
+    };
+  }
 
   async publish(topic: string, message: OutgoingMessage): Promise<string> {
     if (this.delayMs) await new Promise((done) => setTimeout(done, this.delayMs));
+    if (this.held) await this.held;
     if (this.failing) throw new Error('broker unavailable (test)');
     const messageId = randomUUID();
     this.published.push({
@@ -38,9 +50,12 @@ export class RecordingPublisher implements EventPublisher {
     return messageId;
   }
 
-  /** Waits until every publish started after a commit has finished (they run in the background). */
+  /**
+   * Waits until every publish started by a write has finished, also those its write stopped
+   * waiting for after PUBLISH_TIMEOUT_MS (the others finished before the write answered).
+   */
   async settled(): Promise<void> {
-    await afterCommitSettled();
+    await publishesSettled();
   }
 
   /** The events published to a topic, in order. */

@@ -17,12 +17,21 @@ export class FakeSecretManager {
   /** Versions by name (`projects/P/secrets/S/versions/N`); `latest` is the highest N. */
   private readonly versions = new Map<string, string>();
   private readonly denied = new Set<string>();
+  private readonly disabled = new Set<string>();
   private server: Server | undefined;
   /** Every version name asked for, in order. */
   readonly requests: string[] = [];
   /** Delay before each answer, and the most answers pending at once (to see parallel reads). */
   delayMs = 0;
   maxConcurrent = 0;
+  /**
+   * Holds every answer until this many requests are pending at once (then answers them all):
+   * reads made in parallel all arrive; reads made one after another would wait for each other,
+   * so after `holdLimitMs` (a bound only that breaks) the held ones are answered anyway.
+   */
+  holdUntilPending = 0;
+  holdLimitMs = 20_000;
+  private held: (() => void)[] = [];
   private concurrent = 0;
   endpoint = '';
 
@@ -35,6 +44,15 @@ export class FakeSecretManager {
     const next = Math.max(0, ...numbers) + 1;
     this.versions.set(`${prefix}${next}`, value);
     return next;
+  }
+
+  /**
+   * Disables a version, as Terraform's `deletion_policy = "DISABLE"` does when it replaces it:
+   * accessing it fails with FAILED_PRECONDITION. `latest` still means the most recently created
+   * version (AccessSecretVersionRequest), enabled or not.
+   */
+  disableVersion(project: string, secret: string, version: number): void {
+    this.disabled.add(`projects/${project}/secrets/${secret}/versions/${version}`);
   }
 
   /** Makes every access to a secret fail with PERMISSION_DENIED. */
@@ -62,12 +80,20 @@ export class FakeSecretManager {
         this.requests.push(call.request.name);
         this.concurrent++;
         this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
-        setTimeout(() => {
+        const answer = () => {
           this.concurrent--;
           const found = this.lookup(call.request.name);
           if ('error' in found) return callback(found.error);
           callback(null, { name: found.name, payload: { data: Buffer.from(found.value, 'utf8') } });
-        }, this.delayMs);
+        };
+        if (this.holdUntilPending > 0) {
+          this.held.push(answer);
+          const release = () => this.held.splice(0).forEach((held) => held());
+          if (this.held.length >= this.holdUntilPending) release();
+          else setTimeout(release, this.holdLimitMs).unref();
+          return;
+        }
+        setTimeout(answer, this.delayMs);
       },
     });
     const port = await new Promise<number>((done, fail) =>
@@ -104,6 +130,13 @@ export class FakeSecretManager {
         .map((k) => Number(k.split('/').pop()));
       if (numbers.length > 0) resolved = `${secret}/versions/${Math.max(...numbers)}`;
     }
+    if (this.disabled.has(resolved))
+      return {
+        error: {
+          code: status.FAILED_PRECONDITION,
+          details: `Secret Version [${resolved}] is in DISABLED state.`,
+        },
+      };
     const value = this.versions.get(resolved);
     if (value === undefined)
       return {

@@ -77,7 +77,10 @@ export type HostileCase =
       /** The raw push request body (an object is sent as JSON). */
       push: () => unknown;
       contentType?: string;
-      expect: { deadLetter: RegExp } | { applied: true; auditActor?: string } | { status: number };
+      expect:
+        | { deadLetter: RegExp }
+        | { applied: true; auditActor?: string }
+        | { status: number; detail: RegExp };
     };
 
 const uuid = '00000000-0000-4000-8000-000000000000';
@@ -122,33 +125,15 @@ export const httpCases: HostileCase[] = [
   },
   {
     kind: 'http',
-    name: 'malformed JSON: a trailing comma',
-    request: post(json(person()).replace(/}$/, ',}')),
-    expect: { status: 400, detail: /not valid JSON/ },
-  },
-  {
-    kind: 'http',
-    name: 'malformed JSON: single quotes and a comment',
-    request: post("{'name': 'Bob' /* hi */}"),
-    expect: { status: 400, detail: /not valid JSON/ },
-  },
-  {
-    kind: 'http',
-    name: 'JSON that is not an object: a bare string',
-    request: post('"Mr. Owen Harris Braund"'),
-    expect: { status: 400 },
-  },
-  {
-    kind: 'http',
     name: 'JSON that is not an object: null',
     request: post('null'),
-    expect: { status: 400 },
+    expect: { status: 400, field: 'body', code: 'wrong-type', detail: /must be a JSON object/ },
   },
   {
     kind: 'http',
     name: 'JSON that is not an object: an array of people',
     request: post(json([person()])),
-    expect: { status: 400 },
+    expect: { status: 400, field: 'body', code: 'wrong-type' },
   },
   {
     kind: 'http',
@@ -186,24 +171,6 @@ export const httpCases: HostileCase[] = [
     name: 'a tiny number: age 1e-9',
     request: post(replaceRaw('age', '1e-9')),
     expect: { status: 400, field: 'age', code: 'too-precise' },
-  },
-  {
-    kind: 'http',
-    name: 'a negative huge number: passengerClass -1e400',
-    request: post(replaceRaw('passengerClass', '-1e400')),
-    expect: { status: 400, field: 'passengerClass' },
-  },
-  {
-    kind: 'http',
-    name: 'a NaN-like string: age "NaN"',
-    request: post(json(person({ age: 'NaN' }))),
-    expect: { status: 400, field: 'age', code: 'wrong-type' },
-  },
-  {
-    kind: 'http',
-    name: 'a NaN-like string: fare "Infinity"',
-    request: post(json(person({ fare: 'Infinity' }))),
-    expect: { status: 400, field: 'fare', code: 'wrong-type' },
   },
   {
     kind: 'http',
@@ -320,39 +287,9 @@ export const httpCases: HostileCase[] = [
   },
   {
     kind: 'http',
-    name: 'SQL in sex',
-    request: post(json(person({ sex: "male' OR '1'='1" }))),
-    expect: { status: 400, field: 'sex', code: 'not-allowed' },
-  },
-  {
-    kind: 'http',
-    name: 'SQL in a number field (age)',
-    request: post(json(person({ age: '1; DROP TABLE person' }))),
-    expect: { status: 400, field: 'age', code: 'wrong-type' },
-  },
-  {
-    kind: 'http',
-    name: 'SQL in a property name',
-    request: post(withRaw('name"; DROP TABLE person;--', '1')),
-    expect: { status: 400, field: 'name"; DROP TABLE person;--', code: 'unknown-property' },
-  },
-  {
-    kind: 'http',
     name: 'SQL in the uuid of the path',
     request: get(`/people/${encodeURIComponent("1' OR '1'='1")}`),
     expect: { status: 400, field: 'uuid', code: 'invalid-format' },
-  },
-  {
-    kind: 'http',
-    name: 'SQL in the uuid of a DELETE',
-    request: { method: 'DELETE', path: `/people/${encodeURIComponent(`${uuid}' OR 1=1--`)}` },
-    expect: { status: 400, field: 'uuid', code: 'invalid-format' },
-  },
-  {
-    kind: 'http',
-    name: 'SQL in limit',
-    request: get(`/people?limit=${encodeURIComponent('10; DROP TABLE person')}`),
-    expect: { status: 400, field: 'limit', code: 'out-of-range' },
   },
   {
     kind: 'http',
@@ -367,7 +304,7 @@ export const httpCases: HostileCase[] = [
     expect: { status: 400, field: 'cursor', code: 'invalid-format' },
   },
   // Limits
-  ...['NaN', 'Infinity', '1e3', '0x10', '-0', '1001'].map((limit): HostileCase => ({
+  ...['1e3', '0x10', '-0', '1001'].map((limit): HostileCase => ({
     kind: 'http',
     name: `limit=${limit}`,
     request: get(`/people?limit=${encodeURIComponent(limit)}`),
@@ -415,7 +352,7 @@ export const httpCases: HostileCase[] = [
     kind: 'http',
     name: 'path traversal: /people/../../etc/passwd (raw)',
     request: get('/people/../../etc/passwd'),
-    expect: { status: 404 },
+    expect: { status: 404, detail: /^No such resource: GET \/people\/\.\.\/\.\.\/etc\/passwd\.$/ },
   },
   {
     kind: 'http',
@@ -431,12 +368,6 @@ export const httpCases: HostileCase[] = [
   },
   {
     kind: 'http',
-    name: 'a NUL byte (%00) as the id',
-    request: get(`/people/${uuid}%00`),
-    expect: { status: 400, field: 'uuid', code: 'invalid-format' },
-  },
-  {
-    kind: 'http',
     name: 'a uuid with a trailing newline (%0A)',
     request: get(`/people/${uuid}%0A`),
     expect: { status: 400, field: 'uuid', code: 'invalid-format' },
@@ -445,7 +376,7 @@ export const httpCases: HostileCase[] = [
     kind: 'http',
     name: 'a malformed percent-encoding in the id',
     request: get('/people/%E0%A4%A'),
-    expect: { status: 400 },
+    expect: { status: 400, detail: /Failed to decode param '%E0%A4%A'/ },
   },
   // Methods
   {
@@ -477,7 +408,7 @@ export const httpCases: HostileCase[] = [
     kind: 'http',
     name: 'an oversized JSON body (1 MB and one byte)',
     request: post(withRaw('padding', json('x'.repeat(1024 * 1024)))),
-    expect: { status: 413 },
+    expect: { status: 413, detail: /the limit is 1048576 bytes/ },
   },
   {
     kind: 'http',
@@ -495,7 +426,7 @@ export const httpCases: HostileCase[] = [
     kind: 'http',
     name: 'no Content-Type on POST',
     request: { method: 'POST', path: '/people', body: json(person()) },
-    expect: { status: 415 },
+    expect: { status: 415, detail: /got no Content-Type/ },
   },
   {
     kind: 'http',
@@ -503,19 +434,19 @@ export const httpCases: HostileCase[] = [
     request: post(Buffer.from(json(person()), 'latin1'), {
       'content-type': 'application/json; charset=iso-8859-1',
     }),
-    expect: { status: 415 },
+    expect: { status: 415, detail: /unsupported charset "ISO-8859-1"/ },
   },
   {
     kind: 'http',
     name: 'a gzip Content-Encoding over a body that is not gzip',
     request: post('this is not gzip', { 'content-encoding': 'gzip' }),
-    expect: { status: 400 },
+    expect: { status: 400, detail: /not valid compressed data for its Content-Encoding/ },
   },
   {
     kind: 'http',
     name: 'an Accept the API cannot satisfy',
     request: get('/people', { accept: 'application/xml' }),
-    expect: { status: 406 },
+    expect: { status: 406, detail: /application\/json or text\/html/ },
   },
   // HTML
   {
@@ -526,7 +457,8 @@ export const httpCases: HostileCase[] = [
   },
 ];
 
-const FORMULAS = ["=cmd|' /C calc'!A0", '+1', '-1+1', '@SUM(1)', '=HYPERLINK("http://x","y")'];
+// Two of the formula prefixes a spreadsheet runs (=, @); + and - take the same path here.
+const FORMULAS = ["=cmd|' /C calc'!A0", '@SUM(1)'];
 const quoted = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
 
 export const csvCases: HostileCase[] = [
@@ -590,12 +522,6 @@ export const csvCases: HostileCase[] = [
   },
   {
     kind: 'csv',
-    name: 'CSV: SQL in a number cell',
-    csv: `${HEADER}\n0,3,Mr. B,male,22; DROP TABLE person,1,0,7.25\n`,
-    expect: { status: 400, line: 2, field: 'Age' },
-  },
-  {
-    kind: 'csv',
     name: 'CSV: NaN and 1e400 in number cells',
     csv: `${HEADER}\n0,3,Mr. B,male,NaN,1,0,1e400\n`,
     expect: { status: 400, line: 2, field: 'Age' },
@@ -616,7 +542,7 @@ export const csvCases: HostileCase[] = [
     kind: 'csv',
     name: 'CSV: random binary bytes',
     csv: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)),
-    expect: { status: 400 },
+    expect: { status: 400, detail: /line 1: the file is not UTF-8/ },
   },
   ...FORMULAS.map((formula): HostileCase => ({
     kind: 'csv',
@@ -674,36 +600,36 @@ const deliver = (data: Buffer | string, attributes?: Record<string, string>) =>
 const eventBytes = (event: unknown) => Buffer.from(JSON.stringify(event));
 
 export const eventCases: HostileCase[] = [
-  ...(['project-stats', 'audit-log'] as const).flatMap((consumer): HostileCase[] => [
-    {
-      kind: 'event',
-      name: `${consumer}: base64 garbage in message.data`,
-      consumer,
-      push: () => deliver('!!!not base64!!!', { type: 'person.created' }),
-      expect: { deadLetter: /not base64/ },
-    },
-    {
-      kind: 'event',
-      name: `${consumer}: valid base64 of text that is not JSON`,
-      consumer,
-      push: () => deliver(Buffer.from('hello, not json')),
-      expect: { deadLetter: /not UTF-8 JSON/ },
-    },
-    {
-      kind: 'event',
-      name: `${consumer}: an unknown event type`,
-      consumer,
-      push: () => deliver(eventBytes(validEvent({ type: 'person.exploded' }))),
-      expect: { deadLetter: /unknown event type "person.exploded"/ },
-    },
-    {
-      kind: 'event',
-      name: `${consumer}: a giant payload (11 MB, over Pub/Sub's own 10 MB)`,
-      consumer,
-      push: () => deliver(Buffer.alloc(11 * 1024 * 1024, 'a')),
-      expect: { deadLetter: /at most 1048576/ },
-    },
-  ]),
+  // The push body is decoded by the one consumer runtime (events/consumer.ts) both consumers
+  // share: its refusals are tried on project-stats; each consumer's router on both.
+  ...(['project-stats', 'audit-log'] as const).map((consumer): HostileCase => ({
+    kind: 'event',
+    name: `${consumer}: an unknown event type`,
+    consumer,
+    push: () => deliver(eventBytes(validEvent({ type: 'person.exploded' }))),
+    expect: { deadLetter: /unknown event type "person.exploded"/ },
+  })),
+  {
+    kind: 'event',
+    name: 'project-stats: base64 garbage in message.data',
+    consumer: 'project-stats',
+    push: () => deliver('!!!not base64!!!', { type: 'person.created' }),
+    expect: { deadLetter: /not base64/ },
+  },
+  {
+    kind: 'event',
+    name: 'project-stats: valid base64 of text that is not JSON',
+    consumer: 'project-stats',
+    push: () => deliver(Buffer.from('hello, not json')),
+    expect: { deadLetter: /not UTF-8 JSON/ },
+  },
+  {
+    kind: 'event',
+    name: "project-stats: a giant payload (11 MB, over Pub/Sub's own 10 MB)",
+    consumer: 'project-stats',
+    push: () => deliver(Buffer.alloc(11 * 1024 * 1024, 'a')),
+    expect: { deadLetter: /at most 1048576/ },
+  },
   {
     kind: 'event',
     name: 'project-stats: valid base64 of bytes that are not UTF-8',
@@ -788,20 +714,6 @@ export const eventCases: HostileCase[] = [
   ),
   {
     kind: 'event',
-    name: 'audit-log: a NUL byte in the actor',
-    consumer: 'audit-log',
-    push: () => deliver(eventBytes(validEvent({ actor: 'api-key:\u0000ci' }))),
-    expect: { deadLetter: /invalid envelope/ },
-  },
-  {
-    kind: 'event',
-    name: 'audit-log: a lone surrogate in the actor',
-    consumer: 'audit-log',
-    push: () => deliver(eventBytes(validEvent({ actor: 'api-key:\ud800' }))),
-    expect: { deadLetter: /invalid envelope/ },
-  },
-  {
-    kind: 'event',
     name: 'audit-log: a NUL byte in the source of a people.imported',
     consumer: 'audit-log',
     push: () =>
@@ -814,13 +726,6 @@ export const eventCases: HostileCase[] = [
         ),
       ),
     expect: { deadLetter: /invalid envelope/ },
-  },
-  {
-    kind: 'event',
-    name: 'project-stats: a NUL byte in data that is not JSON',
-    consumer: 'project-stats',
-    push: () => deliver(Buffer.from('\u0000{garbage')),
-    expect: { deadLetter: /not UTF-8 JSON/ },
   },
   {
     kind: 'event',
@@ -910,6 +815,6 @@ export const eventCases: HostileCase[] = [
     consumer: 'audit-log',
     contentType: 'application/json',
     push: () => '{"message": ',
-    expect: { status: 400 },
+    expect: { status: 400, detail: /not valid JSON/ },
   },
 ];

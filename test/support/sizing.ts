@@ -15,8 +15,11 @@ export interface Sizing {
 /** The memory a function gets when its tfvars entry says none (the optional() default). */
 export const DEFAULT_MEMORY = '256Mi';
 
-/** NODE_OPTIONS every function gets (`local.runtime_environment` in terraform/declarations.tf). */
-export const RUNTIME_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * NODE_OPTIONS every function gets (`local.runtime_environment` in terraform/declarations.tf):
+ * none (no --enable-source-maps: shared/runtime/source-maps.ts maps stacks when formatted).
+ */
+export const RUNTIME_NODE_OPTIONS = '';
 
 /**
  * V8's old generation as a fraction of the instance's memory, as
@@ -70,5 +73,6 @@ export function vcpuShare(sizing: Sizing): number {
 export function deployedNodeOptions(sizing: Sizing): string {
   const { numerator, denominator } = OLD_SPACE_FRACTION;
   const oldSpace = Math.floor((memoryLimitMiB(sizing) * numerator) / denominator);
-  return `${RUNTIME_NODE_OPTIONS} --max-old-space-size=${oldSpace}`;
+  // trimspace(), as the module does.
+  return `${RUNTIME_NODE_OPTIONS} --max-old-space-size=${oldSpace}`.trim();
 }

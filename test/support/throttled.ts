@@ -54,6 +54,11 @@ export interface ThrottledFunction {
   cpuStat(): CpuStat;
   /** Resolves once no request is in flight and the process is frozen (or, after resume(), running). */
   idle(): Promise<void>;
+  /**
+   * Resolves once `count` requests have arrived since start and all are answered, and the
+   * process is idle (as idle()): how a test waits for pushes it cannot see being sent.
+   */
+  served(count: number): Promise<void>;
   /** Frozen whenever idle again (the default, Cloud Run's request-based CPU); freezes now if idle. */
   pause(): Promise<void>;
   /** Gives it CPU outside requests too (as with CPU always allocated); thaws it now. */
@@ -159,6 +164,16 @@ export async function startThrottled(options: ThrottleOptions): Promise<Throttle
     return code;
   };
 
+  // Each change of state emits 'settled' (settle()), so waiting on it never polls.
+  const servedAtLeast = async (count: number) => {
+    for (;;) {
+      await chain;
+      if (counts.requests >= count && counts.inFlight === 0 && frozen === throttling) return;
+      if (exited()) throw new Error(`${fn.name} exited:\n${fn.output()}`);
+      await once(changes, 'settled');
+    }
+  };
+
   try {
     await listened;
     const coldStartMs = options.ready
@@ -184,14 +199,8 @@ export async function startThrottled(options: ThrottleOptions): Promise<Throttle
         if (!cgroup?.controllers.includes('cpu')) throw new Error(`${fn.name} has no CPU quota`);
         return cgroup.cpuStat();
       },
-      idle: async () => {
-        for (;;) {
-          await chain;
-          if (counts.inFlight === 0 && frozen === throttling) return;
-          if (exited()) throw new Error(`${fn.name} exited:\n${fn.output()}`);
-          await once(changes, 'settled');
-        }
-      },
+      idle: () => servedAtLeast(0),
+      served: servedAtLeast,
       pause: async () => {
         throttling = true;
         await settle();

@@ -33,4 +33,32 @@ describe('benchmark figures', () => {
     expect(report).not.toHaveProperty('met');
     expect(markdownTable([report])).toContain('| latency | 24 ms | – | – | report | – |  |');
   });
+
+  it('holds the target to the exact ratio, not to its rounding (0.595 does not meet >= 0.6)', () => {
+    const target = { on: 'ratio', op: '>=', limit: 0.6 } as const;
+    const base = {
+      name: 'import',
+      unit: 'rows/s',
+      baseline: { name: 'copy', value: 1000 },
+      target,
+    };
+    expect(figure({ ...base, value: 595 })).toMatchObject({ ratio: 0.595, met: false });
+    expect(figure({ ...base, value: 599.9 })).toMatchObject({ ratio: 0.6, met: false });
+    expect(figure({ ...base, value: 600 })).toMatchObject({ ratio: 0.6, met: true });
+    const ceiling = { on: 'ratio', op: '<=', limit: 1.3 } as const;
+    expect(figure({ ...base, value: 1300.4, target: ceiling })).toMatchObject({ met: false });
+  });
+
+  it('evaluates a value of 0 (a p50 of 0 ms) and fails a target it cannot evaluate', () => {
+    const ceiling = { on: 'ratio', op: '<=', limit: 1.3 } as const;
+    const latency = { name: 'p50', unit: 'ms', target: ceiling };
+    expect(figure({ ...latency, value: 0, baseline: { name: 'bare', value: 4 } })).toMatchObject({
+      ratio: 0,
+      met: true,
+    });
+    const noBase = figure({ ...latency, value: 3, baseline: { name: 'bare', value: 0 } });
+    expect(noBase).toMatchObject({ met: false });
+    expect(noBase).not.toHaveProperty('ratio');
+    expect(markdownTable([noBase])).toContain('| ratio <= 1.3 | **no** |');
+  });
 });

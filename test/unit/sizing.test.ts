@@ -40,15 +40,9 @@ describe("a function's sizing", () => {
   });
 
   it('is deployed with source maps and an old space of 3/8 of its memory', () => {
-    expect(deployedNodeOptions({})).toBe('--enable-source-maps --max-old-space-size=96');
-    expect(deployedNodeOptions({ memory: '512Mi' })).toBe(
-      '--enable-source-maps --max-old-space-size=192',
-    );
-    expect(deployedNodeOptions({ memory: '1Gi' })).toBe(
-      '--enable-source-maps --max-old-space-size=384',
-    );
-    expect(deployedNodeOptions({ memory: '100Mi' })).toBe(
-      '--enable-source-maps --max-old-space-size=37',
-    );
+    expect(deployedNodeOptions({})).toBe('--max-old-space-size=96');
+    expect(deployedNodeOptions({ memory: '512Mi' })).toBe('--max-old-space-size=192');
+    expect(deployedNodeOptions({ memory: '1Gi' })).toBe('--max-old-space-size=384');
+    expect(deployedNodeOptions({ memory: '100Mi' })).toBe('--max-old-space-size=37');
   });
 });

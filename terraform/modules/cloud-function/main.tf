@@ -6,8 +6,11 @@ locals {
   )
   # V8's old generation capped at 3/8 of the instance: under load it collects sooner instead of
   # growing into the instance's limit (npm run bench: people peaks near 130 MiB in 256 MiB).
+  # The pool is part of the sizing (DB_POOL_MAX): it must fit the instance's concurrency and the
+  # database's connection budget, so nothing else sets it.
   environment_variables = merge(var.environment_variables, {
     NODE_OPTIONS = trimspace("${lookup(var.environment_variables, "NODE_OPTIONS", "")} --max-old-space-size=${floor(local.memory_mib * 3 / 8)}")
+    DB_POOL_MAX  = tostring(var.sizing.db_pool_max)
   })
   # A push function is reachable only from inside Google Cloud (Pub/Sub pushes are internal).
   ingress = var.trigger.push != null ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"

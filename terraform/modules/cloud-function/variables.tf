@@ -67,7 +67,14 @@ variable "environment_variables" {
 }
 
 variable "sizing" {
-  description = "Resources and scaling: memory (256Mi, 1Gi, ...), cpu (null: Cloud Run's default for the memory), timeout in seconds, instance bounds, and concurrent requests per instance. The one definition of sizing: the root module's var.functions passes each function's sizing through whole."
+  description = <<-EOT
+    Resources and scaling, the one definition of sizing (the root module's var.functions passes
+    each function's through whole; terraform/README.md, Sizing, gives each function's and why):
+    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: Cloud Run's default for the memory, 0.167 at
+    256Mi); timeout in seconds; instance bounds; concurrency (requests one instance serves at
+    once); db_pool_max (the database connections one instance may open: its DB_POOL_MAX, and its
+    share of the connection budget, max_instances × db_pool_max).
+  EOT
   type = object({
     memory          = optional(string, "256Mi")
     cpu             = optional(string)
@@ -75,6 +82,7 @@ variable "sizing" {
     min_instances   = optional(number, 0)
     max_instances   = optional(number, 10)
     concurrency     = optional(number, 1)
+    db_pool_max     = optional(number, 1)
   })
   default  = {}
   nullable = false
@@ -93,6 +101,10 @@ variable "sizing" {
   validation {
     condition     = var.sizing.concurrency == 1 || try(tonumber(var.sizing.cpu) >= 1, false)
     error_message = "sizing.concurrency above 1 needs at least one whole CPU: set sizing.cpu = \"1\" or more."
+  }
+  validation {
+    condition     = var.sizing.db_pool_max >= 1 && var.sizing.db_pool_max <= var.sizing.concurrency
+    error_message = "sizing.db_pool_max must be 1 to sizing.concurrency: an instance never uses more connections than the requests it serves at once, and every one it may open counts against max_connections."
   }
 }
 

@@ -43,7 +43,7 @@ resource "google_sql_database_instance" "this" {
     }
 
     dynamic "database_flags" {
-      for_each = var.instance.flags
+      for_each = merge(var.instance.flags, { max_connections = tostring(var.instance.max_connections) })
       content {
         name  = database_flags.key
         value = database_flags.value

@@ -3,6 +3,11 @@ output "connection_name" {
   value       = google_sql_database_instance.this.connection_name
 }
 
+output "max_connections" {
+  description = "The instance's max_connections flag: the connection budget every function's pool and the connections alert measure against."
+  value       = var.instance.max_connections
+}
+
 output "database" {
   description = "Application database name (DATABASE_NAME)."
   value       = google_sql_database.this.name

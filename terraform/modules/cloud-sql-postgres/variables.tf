@@ -19,7 +19,9 @@ variable "name" {
 variable "instance" {
   description = <<-EOT
     The instance: PostgreSQL version, machine tier, ZONAL or REGIONAL (high availability), disk,
-    backups with point-in-time recovery, and protection against deletion.
+    backups with point-in-time recovery, protection against deletion, and max_connections, set
+    as a flag: required, because the tier's default is not what the connection budget should
+    rest on (terraform/README.md, Connection budget).
   EOT
   type = object({
     database_version       = optional(string, "POSTGRES_16")
@@ -31,6 +33,7 @@ variable "instance" {
     point_in_time_recovery = optional(bool, true)
     retained_backups       = optional(number, 7)
     deletion_protection    = optional(bool, true)
+    max_connections        = number
     flags                  = optional(map(string), {})
   })
   default  = {}
@@ -42,6 +45,10 @@ variable "instance" {
   validation {
     condition     = contains(["ZONAL", "REGIONAL"], var.instance.availability_type)
     error_message = "instance.availability_type must be ZONAL or REGIONAL (a standby in another zone)."
+  }
+  validation {
+    condition     = var.instance.max_connections >= 14 && var.instance.max_connections <= 262143 && !contains(keys(var.instance.flags), "max_connections")
+    error_message = "instance.max_connections must be 14 to 262143 (Cloud SQL for PostgreSQL's range), and set there only, not in instance.flags."
   }
   validation {
     condition     = !var.instance.point_in_time_recovery || var.instance.backups

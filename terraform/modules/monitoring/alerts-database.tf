@@ -29,14 +29,15 @@ resource "google_monitoring_alert_policy" "database_connections" {
       ${floor(var.thresholds.database_connections_ratio * var.database.max_connections)} connections
       open for 5 minutes; at ${var.database.max_connections} (max_connections) PostgreSQL refuses
       new ones and the functions answer 503. Every function instance holds up to `DB_POOL_MAX`
-      connections, so the sum over functions of max_instances × DB_POOL_MAX must stay below it.
+      connections (its sizing.db_pool_max), and the connection budget keeps the sum over
+      functions of max_instances × db_pool_max, plus the reserved, within max_connections.
 
       **What to do.**
       1. The dashboard's instance count says which functions scaled out.
       2. In the database: `SELECT usename, application_name, state, count(*) FROM pg_stat_activity
          GROUP BY 1, 2, 3 ORDER BY 4 DESC` shows who holds them (idle ones point at a pool).
-      3. Lower that function's `sizing.max_instances` or `DB_POOL_MAX` in the tfvars, or raise
-         the limit (a larger tier, or the max_connections flag), and apply.
+      3. Lower that function's `sizing.max_instances` or `sizing.db_pool_max` in the tfvars, or
+         raise `database.instance.max_connections` (a larger tier if memory is short), and apply.
     EOT
   }
   notification_channels = local.notification_channels

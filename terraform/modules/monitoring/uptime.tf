@@ -1,5 +1,8 @@
 # /health from outside: Google's checkers in several regions call it every minute, strictly, so
 # that a degraded service (outbox rows past their window, dead letters) fails like a down one.
+# A private health function (no public access, as domain-restricted sharing requires) is called
+# with the Monitoring service agent's identity token; the root module makes that agent its
+# invoker.
 resource "google_monitoring_uptime_check_config" "health" {
   project            = var.project_id
   display_name       = "${local.title}: ${var.health_check.path}"
@@ -15,6 +18,12 @@ resource "google_monitoring_uptime_check_config" "health" {
     validate_ssl = true
     accepted_response_status_codes {
       status_class = "STATUS_CLASS_2XX"
+    }
+    dynamic "service_agent_authentication" {
+      for_each = var.health_check.public ? [] : ["OIDC_TOKEN"]
+      content {
+        type = service_agent_authentication.value
+      }
     }
   }
 
@@ -61,10 +70,10 @@ resource "google_monitoring_alert_policy" "health" {
       their window, dead letters) or did not answer at all.
 
       **What to do.**
-      1. `curl -i 'https://${var.health_check.host}${var.health_check.path}'`: its `problems`
-         (or its counts, when degraded) say which.
+      1. `curl -i 'https://${var.health_check.host}${var.health_check.path}'`${var.health_check.public ? "" : " with `-H \"Authorization: Bearer $(gcloud auth print-identity-token)\"` (as an invoker)"}:
+         its `problems` (or its counts, when degraded) say which.
       2. Follow the alert of that cause (outbox, dead letters, database), which is firing too.
-      3. No answer at all, or 403: the health function's deploy or its public access.
+      3. No answer at all, or 403: the health function's deploy, or its ${var.health_check.public ? "public access" : "invoker grant to the Monitoring service agent"}.
     EOT
   }
   notification_channels = local.notification_channels

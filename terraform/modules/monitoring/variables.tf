@@ -57,7 +57,7 @@ variable "database" {
 }
 
 variable "health_check" {
-  description = "The uptime check's target: host (the health function's run.app host, no scheme) and path (with ?strict=true, so a degraded service fails the check). It probes anonymously from several regions, so the health function must be public."
+  description = "The uptime check's target: host (the health function's run.app host, no scheme), path (with ?strict=true, so a degraded service fails the check), and whether the function is public. It probes from several regions: anonymously when public, else with the Monitoring service agent's identity token (service-<project number>@gcp-sa-monitoring-notification.iam.gserviceaccount.com must then hold roles/run.invoker on it)."
   type = object({
     host   = string
     path   = string
@@ -67,10 +67,6 @@ variable "health_check" {
   validation {
     condition     = !startswith(var.health_check.host, "https://") && startswith(var.health_check.path, "/")
     error_message = "health_check.host is a host name without https:// and health_check.path starts with /."
-  }
-  validation {
-    condition     = var.health_check.public
-    error_message = "The uptime check calls /health anonymously, from outside: make the health function public (functions.health.public = true in the tfvars; it only reads)."
   }
 }
 

@@ -200,7 +200,21 @@ function checkEnvironment(
   const provided = [
     ...`${values}\n${perFunction}`.matchAll(/(?:^|\{)\s*([A-Z][A-Z0-9_]*)\s*=/gm),
   ].map((m) => m[1]!);
-  const valued = new Set([...Object.keys(defaults), ...provided]);
+  // Set by modules/cloud-function from the function's sizing (DB_POOL_MAX from db_pool_max).
+  const sized = local<string[]>(root, 'sizing_settings');
+  const moduleEnvironment = String(
+    config.modules.get('modules/cloud-function')?.locals.get('environment_variables')?.value,
+  );
+  for (const name of sized)
+    if (!new RegExp(`\\b${name}\\s*=\\s*tostring\\(var\\.sizing\\.`).test(moduleEnvironment))
+      problems.push(
+        `${DECLARATIONS}: local.sizing_settings lists ${name}, but terraform/modules/cloud-function/main.tf does not set it from var.sizing`,
+      );
+  if (!environment.includes('if !contains(local.sizing_settings, setting)'))
+    problems.push(
+      'terraform/functions.tf: local.function_environment must leave local.sizing_settings to modules/cloud-function',
+    );
+  const valued = new Set([...Object.keys(defaults), ...provided, ...sized]);
   const used = new Set(Object.values(declarations).flatMap((f) => f.settings));
   for (const name of used)
     if (!valued.has(name))
