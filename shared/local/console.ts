@@ -3,9 +3,11 @@ import type { Knex } from 'knex';
 import { toHttpProblem } from '../http/errors';
 import { sendHtml } from '../http/html';
 import { HttpProblem, sendProblem } from '../http/problem';
+import { API_SECURITY_HEADERS, setHeaders } from '../http/security-headers';
 import type { PushSubscriptionSpec } from '../events/subscriptions';
 import { readConsoleState } from './console-data';
 import { consolePage, type ConsoleContext } from './console-page';
+import { apiExplorer } from './api-explorer';
 import type { DeliveryLog } from './deliveries';
 
 /** What the console reads and can do. */
@@ -17,6 +19,8 @@ export interface LocalConsoleOptions {
   eventsTopic: string;
   delivery: string;
   databaseName: string;
+  /** The AsyncAPI document of the events topic, served at /asyncapi.json. */
+  asyncApi: Record<string, unknown>;
   /**
    * Replays one dead letter (the redrive of issue 16), answering what it did in a sentence.
    * Unset: the console says replay is not there yet, and disables the button.
@@ -25,12 +29,12 @@ export interface LocalConsoleOptions {
 }
 
 /** The first path segments the console answers at the gateway (function names never are). */
-export const CONSOLE_SEGMENTS = new Set(['', '_local']);
+export const CONSOLE_SEGMENTS = new Set(['', '_local', 'asyncapi.json', 'ui']);
 
 /**
  * The local stack's console (`npm start` only; never in a function, so never deployed): at
  * `GET /` an HTML page for a browser, and the JSON list of functions for anyone asking for
- * JSON (the default). A dead letter's replay is a POST form (no script: the pages' CSP allows
+ * JSON (the default); the AsyncAPI document at `/asyncapi.json`; the API explorer at `/ui`. A dead letter's replay is a POST form (no script: the pages' CSP allows
  * none), refused unless it comes from the console's own origin.
  */
 export function localConsole(options: LocalConsoleOptions): express.Express {
@@ -72,6 +76,15 @@ export function localConsole(options: LocalConsoleOptions): express.Express {
       ),
     );
   });
+
+  // Beside the OpenAPI document (/people/openapi.json): the events' contract.
+  app.get('/asyncapi.json', (_req: Request, res: Response) => {
+    setHeaders(res, API_SECURITY_HEADERS);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json(options.asyncApi);
+  });
+
+  app.use(apiExplorer());
 
   app.post('/_local/dead-letters/:id/replay', async (req: Request, res: Response) => {
     const origin = req.get('origin');

@@ -9,6 +9,7 @@ import { onShutdown, shutdown } from '../runtime/shutdown';
 import { startLocalEvents } from './events';
 import { loadFunctions } from './functions';
 import { CONSOLE_SEGMENTS, localConsole } from './console';
+import { manifestAsyncApi } from './asyncapi-document';
 import { DeliveryLog } from './deliveries';
 import { createGateway } from './gateway';
 import { pushSubscriptions } from '../deploy/subscriptions';
@@ -50,6 +51,7 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
       functions: deployments.map((d) => ({ name: d.name, kind: d.kind })),
       subscriptions: pushSubscriptions(settings),
       eventsTopic: settings.EVENTS_TOPIC,
+      asyncApi: manifestAsyncApi(settings),
       delivery: settings.PUBSUB_EMULATOR_HOST
         ? `the Pub/Sub emulator at ${settings.PUBSUB_EMULATOR_HOST}`
         : 'the in-process bus',

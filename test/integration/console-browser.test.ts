@@ -1,6 +1,9 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { HTML_SECURITY_HEADERS } from '../../shared/http/html';
+import { loadConfig } from '../../shared/config/load';
 import { deployments } from '../../shared/deploy/functions';
+import { API_EXPLORER_HEADERS } from '../../shared/local/api-explorer';
+import { manifestAsyncApi } from '../../shared/local/asyncapi-document';
 import { afterLoad, browserSkip, launch, openPage, screenshot } from '../support/browser';
 import {
   databaseLegs,
@@ -98,6 +101,55 @@ function consoleSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       functions: deployments.map((d) => ({ name: d.name, path: `/${d.name}` })),
     });
   });
+
+  it('serves the AsyncAPI document beside the OpenAPI document', async () => {
+    const res = await request(`${stack.base}/asyncapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.body).toEqual(manifestAsyncApi(loadConfig({})));
+  });
+
+  it('serves the API explorer at /ui: every operation listed, and a "try it" GET answers 200', async () => {
+    const openapi = (await request(`${stack.base}/people/openapi.json`)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+    const operations = Object.entries(openapi.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(operations.length).toBeGreaterThan(3);
+    const visit = await openPage(context);
+    const response = await visit.page.goto(`${stack.base}/ui`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(
+      API_EXPLORER_HEADERS['Content-Security-Policy'],
+    );
+    await visit.page.locator('.opblock').first().waitFor({ timeout: 30000 });
+    const listed = await visit.page
+      .locator('.opblock-summary')
+      .evaluateAll((blocks) =>
+        blocks.map(
+          (b) =>
+            `${b.querySelector('.opblock-summary-method')?.textContent?.trim()} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`,
+        ),
+      );
+    expect([...listed].sort()).toEqual([...operations].sort());
+
+    const list = visit.page.locator('.opblock-get').filter({
+      has: visit.page.locator('.opblock-summary-path[data-path="/people"]'),
+    });
+    await list.locator('.opblock-summary').click();
+    await list.getByRole('button', { name: 'Execute' }).click();
+    const status = list.locator('.live-responses-table tr.response .response-col_status');
+    await status.waitFor({ timeout: 30000 });
+    expect((await status.innerText()).trim()).toBe('200');
+    expect((await afterLoad(visit)).violations).toEqual([]);
+    expect(visit.problems).toEqual([]);
+    expect(visit.requests.filter((r) => !r.startsWith(`${stack.base}/`))).toEqual([]);
+    await screenshot(visit.page, `${shot}-api-explorer`);
+  }, 120000);
 
   it('shows an event with each consumer’s delivery, a duplicate counted as a second attempt', async () => {
     const created = await request(`${stack.base}/people`, {
