@@ -20,6 +20,49 @@ import type { EventRouter, Statement } from './router';
 /** What became of one delivery. */
 export type DeliveryOutcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/** One delivery as its consumer handled it: 'failed' when it answered an error (Pub/Sub redelivers). */
+export interface DeliveryReport {
+  consumer: string;
+  messageId: string;
+  /** The event id the message's attributes claim ('' when none). */
+  eventId: string;
+  outcome: DeliveryOutcome | 'failed';
+  /** When the delivery arrived. */
+  at: Date;
+  latencyMs: number;
+}
+
+const deliveryObservers = new Set<(report: DeliveryReport) => void>();
+
+/**
+ * Tells `observer` of every delivery this process's consumers handle (the local console
+ * records them; nothing observes in the cloud, where this costs one size check).
+ * @returns a function that stops observing
+ */
+export function observeDeliveries(observer: (report: DeliveryReport) => void): () => void {
+  deliveryObservers.add(observer);
+  return () => deliveryObservers.delete(observer);
+}
+
+function report(
+  router: EventRouter,
+  message: PubsubMessage | undefined,
+  at: Date,
+  started: number,
+) {
+  return (outcome: DeliveryReport['outcome']) => {
+    const delivery: DeliveryReport = {
+      consumer: router.consumer,
+      messageId: String(message?.messageId ?? ''),
+      eventId: stringAttributes(message?.attributes).id ?? '',
+      outcome,
+      at,
+      latencyMs: performance.now() - started,
+    };
+    for (const observer of deliveryObservers) observer(delivery);
+  };
+}
+
 /**
  * Builds what a consumer function does with each delivery (http/event-function.ts puts the
  * instance's entry around it):
@@ -65,10 +108,15 @@ export async function consume(
       eventId: attributes.id ?? '',
     },
   };
+  const observed =
+    deliveryObservers.size > 0 ? report(router, message, new Date(), performance.now()) : undefined;
   return withLogContext(context, async () => {
     try {
-      return await deliver(router, message, trace);
+      const outcome = await deliver(router, message, trace);
+      observed?.(outcome);
+      return outcome;
     } catch (error) {
+      observed?.('failed');
       logger.error(
         { error, consumer: router.consumer },
         'delivery failed; answering an error so Pub/Sub redelivers',

@@ -1,16 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LoadedFunction } from './functions';
 
+/** The local console (console.ts): the paths it answers, and its handler. */
+export interface GatewayConsole {
+  segments: ReadonlySet<string>;
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 /**
  * The local stack's one port: `/<name>/...` goes to function `<name>` with the path intact
- * (as on its run.app URL); `/` lists the functions.
+ * (as on its run.app URL); `/` is the console (or, without one, lists the functions).
  */
-export function createGateway(functions: LoadedFunction[]): Server {
+export function createGateway(functions: LoadedFunction[], console?: GatewayConsole): Server {
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const name = firstSegment(req.url ?? '/');
     const target = byName.get(name);
     if (target) return target.handle(req, res);
+    if (console?.segments.has(name)) return console.handle(req, res);
     const status = name === '' ? 200 : 404;
     const body =
       status === 200

@@ -8,7 +8,11 @@ import { logger } from '../logging';
 import { onShutdown, shutdown } from '../runtime/shutdown';
 import { startLocalEvents } from './events';
 import { loadFunctions } from './functions';
+import { CONSOLE_SEGMENTS, localConsole } from './console';
+import { manifestAsyncApi } from './asyncapi-document';
+import { DeliveryLog } from './deliveries';
 import { createGateway } from './gateway';
+import { pushSubscriptions } from '../deploy/subscriptions';
 
 /**
  * Starts the whole local stack in this process: opens the database (embedded PGlite unless
@@ -39,7 +43,23 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
       settings,
       `http://${settings.LOCAL_PUSH_HOST}:${settings.PORT}`,
     );
-    const server = createGateway(functions);
+    const deliveries = new DeliveryLog();
+    onShutdown('delivery log', async () => deliveries.close());
+    const consoleApp = localConsole({
+      database,
+      deliveries,
+      functions: deployments.map((d) => ({ name: d.name, kind: d.kind })),
+      subscriptions: pushSubscriptions(settings),
+      eventsTopic: settings.EVENTS_TOPIC,
+      asyncApi: manifestAsyncApi(settings),
+      delivery: settings.PUBSUB_EMULATOR_HOST
+        ? `the Pub/Sub emulator at ${settings.PUBSUB_EMULATOR_HOST}`
+        : 'the in-process bus',
+      databaseName: settings.DATABASE_URL
+        ? 'the PostgreSQL server at DATABASE_URL'
+        : `embedded PGlite in ${settings.DATA_DIR}`,
+    });
+    const server = createGateway(functions, { segments: CONSOLE_SEGMENTS, handle: consoleApp });
     await new Promise<void>((ready) => server.listen(settings.PORT, ready));
     onShutdown('local gateway', async () => {
       server.close();
@@ -48,6 +68,7 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
     const { port } = server.address() as AddressInfo;
     for (const fn of functions)
       logger.info(`serving ${fn.name} at http://localhost:${port}/${fn.name}`);
+    logger.info(`the local console is at http://localhost:${port}/`);
     const stop = (signal: string) => void shutdown(signal).then(() => process.exit(0));
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

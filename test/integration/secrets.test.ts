@@ -20,7 +20,22 @@ const PASSWORD_V2 = 'db-password-version-two';
  * that passes meanwhile.
  */
 function useClock(): void {
-  jest.useFakeTimers({ toFake: ['Date'], now: Date.now(), advanceTimers: true });
+  jest.useFakeTimers({
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+    now: Date.now(),
+    advanceTimers: true,
+  });
 }
 function passMs(ms: number): void {
   jest.setSystemTime(Date.now() + ms);

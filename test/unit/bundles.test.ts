@@ -63,8 +63,10 @@ describe('each function bundle', () => {
   );
 
   it.each(deployments.map((d) => d.name))(
-    '%s: holds none of the local tools (pino-pretty), and does not install them',
+    '%s: holds none of the local tools (the local console, pino-pretty), and does not install them',
     (name) => {
+      expect(allSources(name).filter((s) => s.startsWith('shared/local/'))).toEqual([]);
+      expect(readFileSync(join(out, name, 'index.js'), 'utf8')).not.toContain('local console');
       expect(allSources(name).filter((s) => s.includes('node_modules/pino-pretty/'))).toEqual([]);
       const pkg = JSON.parse(readFileSync(join(out, name, 'package.json'), 'utf8')) as {
         dependencies: Record<string, string>;
