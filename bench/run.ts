@@ -13,6 +13,7 @@ import { markdownTable, type Figure } from './lib/figures';
 import { buildBundles } from './lib/functions';
 import { importBench } from './import.bench';
 import { httpBench } from './http.bench';
+import { filtersBench } from './filters.bench';
 import { functionsBench } from './functions.bench';
 import { eventsBench } from './events.bench';
 
@@ -31,6 +32,7 @@ export interface BenchContext {
 const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[] = [
   { name: 'import', run: importBench },
   { name: 'http', run: httpBench },
+  { name: 'filters', run: filtersBench },
   { name: 'functions', run: functionsBench },
   { name: 'events', run: eventsBench },
 ];
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
   emulatorStarting?.catch(() => undefined); // its failure is reported where it is awaited
   let db: Awaited<ReturnType<typeof benchDatabase>> | undefined;
   const figures: Figure[] = [];
+  const failed: { bench: string; error: string }[] = [];
   try {
     await buildBundles();
     db = await benchDatabase();
@@ -65,29 +68,60 @@ async function main(): Promise<void> {
       if (only && !only.includes(bench.name)) continue;
       process.stderr.write(`bench: ${bench.name}...\n`);
       const began = Date.now();
-      figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator, environment })));
+      // A benchmark that fails is reported and the others still run: one failed load run
+      // (a baseline timing out on a starved machine) must not throw away the figures of all.
+      try {
+        figures.push(...(await bench.run({ quick, db, eventsEnv, noEmulator, environment })));
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        failed.push({ bench: bench.name, error: message });
+        process.stderr.write(`bench: ${bench.name} failed: ${(error as Error).stack ?? message}\n`);
+      }
       process.stderr.write(
         `bench: ${bench.name} took ${Math.round((Date.now() - began) / 1000)} s\n`,
       );
+      // After each benchmark, so a run cut short still leaves what it measured.
+      writeResults({ quick, started, figures, failed, complete: false });
     }
   } finally {
     await (await emulatorStarting?.catch(() => undefined))?.stop();
     await db?.drop();
   }
-  const table = markdownTable(figures);
+  const result = writeResults({ quick, started, figures, failed, complete: true });
+  const { table } = result;
+  process.stdout.write(
+    `\n${table}\n\n${quick ? 'quick run' : 'full run'} in ${result.seconds} s; written to bench/results/latest.json\n`,
+  );
+  if (failed.length > 0) {
+    process.stderr.write(
+      `bench: failed: ${failed.map((f) => `${f.bench} (${f.error})`).join('; ')}\n`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+/** Writes bench/results/latest.json: the figures so far, whether the run is complete, what failed. */
+function writeResults(run: {
+  quick: boolean;
+  started: number;
+  figures: Figure[];
+  failed: { bench: string; error: string }[];
+  complete: boolean;
+}) {
+  const table = markdownTable(run.figures);
   const result = {
     date: new Date().toISOString(),
-    quick,
-    seconds: Math.round((Date.now() - started) / 1000),
+    quick: run.quick,
+    complete: run.complete,
+    seconds: Math.round((Date.now() - run.started) / 1000),
     node: process.version,
-    figures,
+    ...(run.failed.length > 0 ? { failed: run.failed } : {}),
+    figures: run.figures,
     table,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(
-    `\n${table}\n\n${quick ? 'quick run' : 'full run'} in ${result.seconds} s; written to bench/results/latest.json\n`,
-  );
+  return result;
 }
 
 /** The topics functions publish to must exist on the emulator, as Terraform makes them exist. */

@@ -60,7 +60,7 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
 }
 
 /** A handler for the methods a route does not support: 405 with `Allow`. */
-export function methodNotAllowed(allowed: string[]) {
+export function methodNotAllowed(allowed: readonly string[]) {
   return (req: Request): never => {
     throw new HttpProblem(405, `${req.method} is not supported here; use ${allowed.join(', ')}.`, {
       headers: { Allow: allowed.join(', ') },

@@ -14,7 +14,11 @@ export const MAX_CSV_BODY_BYTES = 32 * 1024 * 1024;
  * (`?skipInvalid=true` keeps the valid rows). 200 with the summary; 400 with the row report
  * (each bad row by line, field and reason, the first 100) or the file's problem; 413 over 32 MB.
  */
-export async function importCsvBody(req: Request, res: Response): Promise<void> {
+export async function importCsvBody(
+  req: Request,
+  res: Response,
+  options: { skipInvalid: boolean },
+): Promise<void> {
   const body = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
   if (body.length > MAX_CSV_BODY_BYTES) {
     throw new HttpProblem(
@@ -22,7 +26,7 @@ export async function importCsvBody(req: Request, res: Response): Promise<void> 
       `The file is ${body.length} bytes; an upload may be at most 32 MB. Use \`npm run import\` for larger files.`,
     );
   }
-  const skipInvalid = req.query.skipInvalid === 'true';
+  const { skipInvalid } = options;
   try {
     const summary = await importPeople(await readyDatabase(), {
       source: Readable.from([body]),

@@ -1,5 +1,5 @@
 import { PersonData } from '../people/schema';
-import { compileValidator, type FieldError } from '../validation';
+import { compileValidator, MAX_DECIMAL_PLACES, type FieldError } from '../validation';
 import type { ColumnMap } from './columns';
 
 /** A valid row, as it goes to the staging table: decimals kept as the file wrote them. */
@@ -24,8 +24,11 @@ const validPerson = compileValidator(PersonData);
 const INTEGER = /^[0-9]+$/;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 const BOOLEAN: Record<string, boolean> = { '0': false, '1': true, false: false, true: true };
-/** Most decimals each exact field keeps (the API's multipleOf, and the database's CHECK). */
-const PLACES = { age: 2, fare: 4 } as const;
+/** Most decimals each exact field keeps (the API's rule, and the database's CHECK). */
+const PLACES = {
+  age: PersonData.properties.age[MAX_DECIMAL_PLACES] as number,
+  fare: PersonData.properties.fare[MAX_DECIMAL_PLACES] as number,
+};
 
 /**
  * Turns one record of a passenger file into a row, with the API's rules (the same compiled

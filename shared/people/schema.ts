@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum } from '../validation';
+import { MAX_DECIMAL_PLACES, StringEnum } from '../validation';
 import { CURSOR_SHAPE } from './cursor';
 
 /**
@@ -26,8 +26,9 @@ const fields = {
   age: Type.Number({
     minimum: 0,
     maximum: 150,
-    multipleOf: 0.01,
-    description: 'Age in years, up to two decimals (infants: 0.42). Kept exactly.',
+    [MAX_DECIMAL_PLACES]: 2,
+    description:
+      "Age in years, up to two decimals (infants: 0.42). Kept exactly. `x-max-decimal-places` is enforced by the server (JSON Schema's `multipleOf: 0.01` says the same, but floating-point validators get it wrong).",
   }),
   siblingsOrSpousesAboard: Type.Integer({
     minimum: 0,
@@ -42,8 +43,9 @@ const fields = {
   fare: Type.Number({
     minimum: 0,
     maximum: 1000000,
-    multipleOf: 0.0001,
-    description: 'Fare paid, up to four decimals. Kept exactly.',
+    [MAX_DECIMAL_PLACES]: 4,
+    description:
+      "Fare paid, up to four decimals. Kept exactly. `x-max-decimal-places` is enforced by the server (JSON Schema's `multipleOf: 0.0001` says the same, but floating-point validators refuse fares such as 7.2292 with it).",
   }),
 };
 
@@ -87,7 +89,37 @@ export const personFieldNames = Object.keys(fields) as (keyof typeof fields)[];
 export const PAGE_LIMIT = { min: 1, max: 1000, default: 100 } as const;
 
 /**
- * The query of `GET /people`: which page (filters join it here). Query parameters arrive as
+ * The filters of `GET /people`: each optional, combined with AND. Their rules are the data's
+ * (a class from 1 to 3, a sex of the three), except `name`: a case-insensitive substring of
+ * the name, at least 2 characters (one would match nearly everyone, and no trigram index helps).
+ */
+export const ListFilter = Type.Object({
+  passengerClass: Type.Optional(
+    Type.Integer({ ...fields.passengerClass, description: 'Only this ticket class: 1, 2 or 3.' }),
+  ),
+  sex: Type.Optional(
+    StringEnum(['male', 'female', 'other'], {
+      description: 'Only this sex: male, female or other.',
+    }),
+  ),
+  survived: Type.Optional(
+    Type.Boolean({ description: 'Only those who survived (`true`) or did not (`false`).' }),
+  ),
+  name: Type.Optional(
+    Type.String({
+      minLength: 2,
+      maxLength: fields.name.maxLength,
+      pattern: '^[^\\p{Cc}\\p{Cs}]+$',
+      'x-pattern-message': 'must not contain control characters or unpaired surrogates',
+      description:
+        'Only names containing this text, ignoring case (2 to 100 characters): `name=smith` finds "Mr. John Smith" and "Mrs. Smithers".',
+    }),
+  ),
+});
+export type ListFilter = Static<typeof ListFilter>;
+
+/**
+ * The query of `GET /people`: which page, and of which people. Query parameters arrive as
  * text; shared/validation/parameters.ts reads them as these types before validating.
  */
 export const ListQuery = Type.Object({
@@ -103,11 +135,25 @@ export const ListQuery = Type.Object({
     Type.String({
       pattern: CURSOR_SHAPE.pattern,
       'x-pattern-message': CURSOR_SHAPE.rule,
-      description: 'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header.',
+      description:
+        'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header. It holds the filters it was issued for: with others it is refused (400).',
+    }),
+  ),
+  ...ListFilter.properties,
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+/** The query of `POST /people`: how a CSV body treats invalid rows (a JSON body ignores it). */
+export const CreateQuery = Type.Object({
+  skipInvalid: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description:
+        'For a CSV body: `true` imports the valid rows and reports the others (200); `false`, the default, imports nothing when any row is invalid (400).',
     }),
   ),
 });
-export type ListQuery = Static<typeof ListQuery>;
+export type CreateQuery = Static<typeof CreateQuery>;
 
 /** The path of one person, `/people/{uuid}`: the uuid in either case (answered in lower case). */
 export const PersonPath = Type.Object({

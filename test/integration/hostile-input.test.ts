@@ -3,6 +3,7 @@ import escapeHtml from 'escape-html';
 import { usePublisher } from '../../shared/events/publisher';
 import { openApiDocument } from '../../shared/people/openapi';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
+import { undeclared } from '../support/declared';
 import { RecordingPublisher } from '../support/events';
 import { useFunction } from '../support/functions';
 import {
@@ -107,6 +108,7 @@ function documentedStatuses(method: string, target: string): number[] {
 function expectRefusal(res: RawResponse, expected: Refusal, method: string, path: string): void {
   expect(res.status).toBe(expected.status);
   expect(documentedStatuses(method, path)).toContain(res.status);
+  expect(undeclared(method, path, res.status, res.headers)).toEqual([]);
   expectNoInternals(res.text);
   // Not our answer: Node refuses before any code of ours runs, with no body at all.
   if (expected.problem === false) return expect(res.text).toBe('');

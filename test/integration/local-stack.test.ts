@@ -63,6 +63,14 @@ describe('npm start (the local stack on the embedded database)', () => {
     expect(missing.body.detail).toContain('/people');
   });
 
+  it('logs a line per request (LOG_REQUESTS on unless set: no Cloud Run logs them here)', async () => {
+    const res = await request(`${base}/people?limit=1`, {
+      headers: { 'user-agent': 'local-stack-request-log' },
+    });
+    expect(res.status).toBe(200);
+    await stack.waitFor(/"httpRequest":\{[^\n]*"userAgent":"local-stack-request-log"/, 20_000);
+  });
+
   it('answers a GET to an event function 405 (Allow: POST) as problem+json, never a stack trace', async () => {
     const events = deployments.filter((d) => d.kind === 'event').map((d) => d.name);
     expect(events).toEqual(['project-stats', 'audit-log', 'relay-outbox']);

@@ -52,8 +52,9 @@ describe('person validation (the one schema)', () => {
       /not a known property/,
     ],
     ['not-allowed', { sex: 'MALE' }, 'sex', /male, female, other/],
-    ['too-precise', { age: 0.421 }, 'age', /multiple of 0.01/],
-    ['too-precise', { fare: 7.00001 }, 'fare', /multiple of 0.0001/],
+    ['too-precise', { age: 0.421 }, 'age', /at most 2 decimal places/],
+    ['too-precise', { fare: 7.00001 }, 'fare', /at most 4 decimal places/],
+    ['too-precise', { fare: 1e-7 }, 'fare', /at most 4 decimal places/],
   ])('reports %s for %j on %s', (code, overrides, field, message) => {
     const value = JSON.parse(JSON.stringify({ ...person, ...overrides }));
     if ('__proto__' in overrides)

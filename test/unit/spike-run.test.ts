@@ -1,0 +1,75 @@
+import type { DeployedFunction } from '../../bench/lib/deployment-config';
+import type { MeasuredFigure, MeasuredFigures } from '../../bench/lib/measured-figures';
+import { seededRandom } from '../../bench/lib/random';
+import {
+  coldStartSamples,
+  minInstanceChoices,
+  peopleCpuMs,
+  simulateSpike,
+} from '../../bench/lib/spike-run';
+
+const m = (value: number): MeasuredFigure => ({ value, from: 'test', deployedShare: true });
+// Round figures: 1 ms of CPU per read, 2 per list, 4 per write; cold starts of 600 to 800 ms.
+const FIGURES: MeasuredFigures = {
+  read: { throughput: m(1000), latencyMs: m(5) },
+  list: { throughput: m(500), latencyMs: m(5) },
+  write: { throughput: m(250), latencyMs: m(5) },
+  coldStart: { medianMs: m(700), minMs: 600, maxMs: 800 },
+  projectStats: { throughput: m(1000), latencyMs: m(2) },
+  auditLog: { throughput: m(1000), latencyMs: m(2) },
+};
+const PEOPLE: DeployedFunction = {
+  name: 'people',
+  kind: 'http',
+  memory: '512Mi',
+  cpu: '1',
+  vcpu: 1,
+  memoryGiB: 0.5,
+  concurrency: 16,
+  dbPoolMax: 5,
+  minInstances: 1,
+  maxInstances: 10,
+};
+
+describe("the spike simulation of an environment's people", () => {
+  it('draws cold starts from the measured minimum, median and maximum', () => {
+    expect(coldStartSamples(FIGURES)).toEqual([600, 700, 800]);
+  });
+
+  it("a request's CPU time averages the mix of the kinds' 1 / throughput", () => {
+    const sample = peopleCpuMs(FIGURES, { writeShare: 0.2, listShare: 0.2 });
+    const random = seededRandom(1);
+    let sum = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) sum += sample(random);
+    // 0.6 × 1 + 0.2 × 2 + 0.2 × 4 = 1.8 ms; the sample mean of 2·10⁵ is within 1%.
+    expect(Math.abs(sum / n - 1.8)).toBeLessThan(0.018);
+  });
+
+  it('compares min_instances 0, 1, 3 and the tfvars own, within max_instances', () => {
+    expect(minInstanceChoices({ ...PEOPLE, minInstances: 2 })).toEqual([0, 1, 2, 3]);
+    expect(minInstanceChoices({ ...PEOPLE, minInstances: 1, maxInstances: 2 })).toEqual([0, 1]);
+  });
+
+  it('a warm instance spares the step its cold starts', () => {
+    const runs = simulateSpike(
+      PEOPLE,
+      FIGURES,
+      { writeShare: 0.2, listShare: 0.2 },
+      {
+        fromRps: 0,
+        toRps: 200,
+      },
+    );
+    const byMin = new Map(runs.map((r) => [r.minInstances, r.overall]));
+    const first = new Map(runs.map((r) => [r.minInstances, r.slices[0]!]));
+    expect([...byMin.keys()]).toEqual([0, 1, 3]);
+    // From zero, the first requests wait for an instance to start: at least its 600 ms.
+    expect(byMin.get(0)!.waitedForStart).toBeGreaterThan(0);
+    expect(first.get(0)!.p99Ms).toBeGreaterThan(600);
+    // One warm instance at 16 concurrent requests takes 200 rps of 1.8 ms each (36% busy).
+    expect(byMin.get(1)!.waitedForStart).toBe(0);
+    expect(first.get(1)!.p99Ms).toBeLessThan(600);
+    for (const r of runs) expect(r.overall.errors).toBe(0);
+  });
+});
