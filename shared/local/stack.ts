@@ -13,6 +13,8 @@ import { manifestAsyncApi } from './asyncapi-document';
 import { DeliveryLog } from './deliveries';
 import { createGateway } from './gateway';
 import { pushSubscriptions } from '../deploy/subscriptions';
+import { publisher } from '../events/publisher';
+import { replayDeadLetter } from '../events/redrive';
 
 /**
  * Starts the whole local stack in this process: opens the database (embedded PGlite unless
@@ -55,6 +57,14 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
       delivery: settings.PUBSUB_EMULATOR_HOST
         ? `the Pub/Sub emulator at ${settings.PUBSUB_EMULATOR_HOST}`
         : 'the in-process bus',
+      // The dead-letter redrive (shared/events/redrive.ts), through the outbox, published at once.
+      replay: async (id) => {
+        const done = await replayDeadLetter({ db: await database() }, id, {
+          by: 'local console',
+          publisher: publisher(),
+        });
+        return `${id}: ${done.outcome}${done.detail ? ` (${done.detail})` : ''}`;
+      },
       databaseName: settings.DATABASE_URL
         ? 'the PostgreSQL server at DATABASE_URL'
         : `embedded PGlite in ${settings.DATA_DIR}`,
