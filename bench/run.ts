@@ -13,6 +13,7 @@ import { markdownTable, type Figure } from './lib/figures';
 import { buildBundles } from './lib/functions';
 import { importBench } from './import.bench';
 import { httpBench } from './http.bench';
+import { filtersBench } from './filters.bench';
 import { functionsBench } from './functions.bench';
 import { eventsBench } from './events.bench';
 
@@ -31,6 +32,7 @@ export interface BenchContext {
 const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[] = [
   { name: 'import', run: importBench },
   { name: 'http', run: httpBench },
+  { name: 'filters', run: filtersBench },
   { name: 'functions', run: functionsBench },
   { name: 'events', run: eventsBench },
 ];

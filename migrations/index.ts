@@ -3,6 +3,7 @@ import * as createPerson from './20261123090000_create_person';
 import * as createEvents from './20261123120000_create_events';
 import * as runtimeRole from './20261201090000_runtime_role';
 import * as deadLetterRedrive from './20261201120000_dead_letter_redrive';
+import * as personFilters from './20261201130000_person_filters';
 
 /** One schema change: its name is stored in `knex_migrations` once applied. */
 export interface Migration {
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261123120000_create_events', ...createEvents },
   { name: '20261201090000_runtime_role', ...runtimeRole },
   { name: '20261201120000_dead_letter_redrive', ...deadLetterRedrive },
+  { name: '20261201130000_person_filters', ...personFilters },
 ];

@@ -75,9 +75,9 @@ async function serveDataDir(
   socketDir: string,
   lockFile: string,
 ): Promise<EmbeddedDatabase> {
-  const { PGlite } = await loadPglite();
+  const { PGlite, extensions } = await loadPglite();
   const started = Date.now();
-  const db = await PGlite.create(join(dir, 'pgdata'));
+  const db = await PGlite.create(join(dir, 'pgdata'), { extensions });
   const server = await serveOnSocket(db, socketDir);
   logger.info({ dataDir: dir, ms: Date.now() - started }, 'embedded PGlite database ready');
   const close = async () => {

@@ -1,4 +1,6 @@
-import type { ManifestEvent } from './envelope';
+import { Type, type Static } from '@sinclair/typebox';
+import { TRACEPARENT_PATTERN } from '../logging';
+import { EVENT_TYPE_PATTERN, type ManifestEvent } from './envelope';
 
 /**
  * Wire formats, written out once.
@@ -33,12 +35,26 @@ export interface MessagePublishedData {
   subscription?: string;
 }
 
-/** The attributes every manifest event message carries, so filters and traces need no decoding. */
-export interface EventAttributes extends Record<string, string> {
-  type: string;
-  id: string;
-  traceparent: string;
-}
+/**
+ * The attributes every manifest event message carries, so filters and traces need no decoding
+ * (the AsyncAPI document's message headers, shared/events/asyncapi.ts).
+ */
+export const EventAttributesSchema = Type.Object(
+  {
+    type: Type.String({
+      pattern: EVENT_TYPE_PATTERN,
+      description: "The envelope's `type`; push subscriptions filter on it.",
+    }),
+    id: Type.String({ format: 'uuid', description: "The envelope's `id`." }),
+    traceparent: Type.String({
+      pattern: `^$|${TRACEPARENT_PATTERN}`,
+      description:
+        'W3C trace context of the request that caused the event (empty when none was kept).',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type EventAttributes = Static<typeof EventAttributesSchema> & Record<string, string>;
 
 /** What the publisher sends: the envelope as UTF-8 JSON, plus its attributes. */
 export interface OutgoingMessage {

@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { config, initConfig } from '../config';
-import { database } from '../db';
+import { readyDatabase } from '../db';
 import { publisher } from './publisher';
 import {
   discardDeadLetters,
@@ -64,6 +64,8 @@ export async function runDeadLetterCommand(args: string[], output: CommandOutput
   }
   await initConfig();
   const settings = config();
+  // First: a database whose schema is not current is refused, saying to migrate.
+  const db = await readyDatabase();
   const pubsubHere =
     Boolean(settings.PUBSUB_EMULATOR_HOST) || !settings.GOOGLE_CLOUD_PROJECT.startsWith('demo-');
   const retained = pubsubHere
@@ -72,7 +74,7 @@ export async function runDeadLetterCommand(args: string[], output: CommandOutput
         retainedSubscriptionName(settings.DEAD_LETTER_TOPIC),
       )
     : undefined;
-  const sources: DeadLetterSources = { db: await database(), retained };
+  const sources: DeadLetterSources = { db, retained };
   if (!retained && !parsed.json)
     output.err(
       'note: only the dead_letter table is read: set PUBSUB_EMULATOR_HOST (emulator) or GOOGLE_CLOUD_PROJECT (a real project) to read the retained dead-letter subscription too',

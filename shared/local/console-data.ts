@@ -28,6 +28,7 @@ export interface PendingRow {
 }
 
 export interface DeadLetterRow {
+  /** The redrive's id of a `dead_letter` row: `db-<row id>`. */
   id: string;
   consumer: string;
   eventId: string;
@@ -68,11 +69,13 @@ export async function readConsoleState(
       .orderBy('id')
       .limit(CONSOLE_ROWS),
     db('outbox').whereNull('sent_at').count({ n: '*' }),
+    // Those waiting: a replayed or discarded one is history (redrive.ts).
     db('dead_letter')
       .select('id', 'consumer', 'event_id', 'reason', 'received_at')
+      .whereNull('resolution')
       .orderBy('id', 'desc')
       .limit(CONSOLE_ROWS),
-    db('dead_letter').count({ n: '*' }),
+    db('dead_letter').whereNull('resolution').count({ n: '*' }),
   ]);
   const consumersOf = (type: string) =>
     subscriptions
@@ -103,7 +106,7 @@ export async function readConsoleState(
     })),
     deadLetterCount: Number(deadLetterCount?.n ?? 0),
     deadLetters: deadLetters.map((row) => ({
-      id: String(row.id),
+      id: `db-${String(row.id)}`,
       consumer: row.consumer,
       eventId: row.event_id ?? '',
       reason: row.reason,

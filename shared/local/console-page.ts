@@ -154,8 +154,8 @@ function deadLettersSection(context: ConsoleContext, state: ConsoleState): SafeH
       context.replay
         ? ''
         : html`<p>
-          Replay is not there yet: it comes with the dead-letter redrive (issue 16). Until then
-          the button is disabled.
+          Replay is not there in this stack (no dead-letter redrive is wired): the button is
+          disabled.
         </p>`
     }
     ${

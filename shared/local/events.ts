@@ -20,6 +20,8 @@ export async function startLocalEvents(
   let bus: LocalBus | undefined;
   if (settings.PUBSUB_EMULATOR_HOST) {
     await provisionEmulator(settings.GOOGLE_CLOUD_PROJECT, baseUrl, specs, [settings.EVENTS_TOPIC]);
+    // Writes publish before they answer: the stack's first writes would load the client.
+    await publisher().ready?.();
     logger.info(
       { emulator: settings.PUBSUB_EMULATOR_HOST },
       'events go through the Pub/Sub emulator',

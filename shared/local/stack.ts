@@ -9,9 +9,12 @@ import { onShutdown, shutdown } from '../runtime/shutdown';
 import { startLocalEvents } from './events';
 import { loadFunctions } from './functions';
 import { CONSOLE_SEGMENTS, localConsole } from './console';
+import { manifestAsyncApi } from './asyncapi-document';
 import { DeliveryLog } from './deliveries';
 import { createGateway } from './gateway';
 import { pushSubscriptions } from '../deploy/subscriptions';
+import { publisher } from '../events/publisher';
+import { replayDeadLetter } from '../events/redrive';
 
 /**
  * Starts the whole local stack in this process: opens the database (embedded PGlite unless
@@ -50,9 +53,18 @@ export async function startLocalStack(functionsDir = resolve(__dirname, '../../f
       functions: deployments.map((d) => ({ name: d.name, kind: d.kind })),
       subscriptions: pushSubscriptions(settings),
       eventsTopic: settings.EVENTS_TOPIC,
+      asyncApi: manifestAsyncApi(settings),
       delivery: settings.PUBSUB_EMULATOR_HOST
         ? `the Pub/Sub emulator at ${settings.PUBSUB_EMULATOR_HOST}`
         : 'the in-process bus',
+      // The dead-letter redrive (shared/events/redrive.ts), through the outbox, published at once.
+      replay: async (id) => {
+        const done = await replayDeadLetter({ db: await database() }, id, {
+          by: 'local console',
+          publisher: publisher(),
+        });
+        return `${id}: ${done.outcome}${done.detail ? ` (${done.detail})` : ''}`;
+      },
       databaseName: settings.DATABASE_URL
         ? 'the PostgreSQL server at DATABASE_URL'
         : `embedded PGlite in ${settings.DATA_DIR}`,

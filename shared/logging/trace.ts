@@ -12,7 +12,9 @@ export interface TraceContext {
   sampled: boolean;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+/** A `traceparent` value (version 00), as a pattern for schemas too. */
+export const TRACEPARENT_PATTERN = '^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$';
+const TRACEPARENT = new RegExp(TRACEPARENT_PATTERN);
 // Google's older header: TRACE_ID/SPAN_ID;o=OPTIONS, span id in decimal.
 const CLOUD_TRACE = /^([0-9a-fA-F]{32})\/(\d{1,20})(?:;o=([01]))?$/;
 const ZERO_TRACE = '0'.repeat(32);

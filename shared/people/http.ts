@@ -9,12 +9,20 @@ import { assertValid, assertValidParameters } from '../http/validation';
 import { compileValidator } from '../validation';
 import { compileParameters } from '../validation/parameters';
 import { importCsvBody } from '../import/http';
-import { CURSOR_SHAPE, decodeCursor, encodeCursor } from './cursor';
+import { CURSOR_SHAPE, encodeCursor, readCursor } from './cursor';
 import { openApiDocument } from './openapi';
 import { PEOPLE_METHODS } from './paths';
 import { addPerson, changePerson, removePerson, type ChangeContext } from './changes';
 import { findPerson, listPeople } from './repository';
-import { CreateQuery, ListQuery, PAGE_LIMIT, PersonData, PersonPath, PersonUpdate } from './schema';
+import {
+  CreateQuery,
+  ListFilter,
+  ListQuery,
+  PAGE_LIMIT,
+  PersonData,
+  PersonPath,
+  PersonUpdate,
+} from './schema';
 import { peopleListPage, personPage } from './views';
 
 const validPersonData = compileValidator(PersonData);
@@ -43,17 +51,43 @@ export function peopleRoutes(): express.Router {
 
 async function list(req: Request, res: Response): Promise<void> {
   const wantsHtml = negotiate(req);
-  const query = assertValidParameters(readListQuery, req.query, 'query');
-  const limit = query.limit ?? PAGE_LIMIT.default;
-  const after = query.cursor === undefined ? undefined : pageAfter(query.cursor);
+  const {
+    limit = PAGE_LIMIT.default,
+    cursor,
+    ...filter
+  } = assertValidParameters(readListQuery, withoutEmptyFilters(req.query), 'query');
+  const after = cursor === undefined ? undefined : pageAfter(cursor, filter);
   const db = await readyDatabase();
-  const { people, nextAfter } = await listPeople(db, { limit, after });
+  const { people, nextAfter } = await listPeople(db, { limit, after, filter });
   const base = req.baseUrl || '/';
-  const first = `${base}?limit=${limit}`;
-  const next = nextAfter ? `${first}&cursor=${encodeCursor(nextAfter)}` : undefined;
+  const first = `${base}?${listSearch(limit, filter)}`;
+  const next = nextAfter ? `${first}&cursor=${encodeCursor(nextAfter, filter)}` : undefined;
   if (next) res.setHeader('Link', `<${next}>; rel="next"`);
-  if (wantsHtml) return sendHtml(res, 200, peopleListPage(people, { self: base, next, first }));
+  if (wantsHtml)
+    return sendHtml(res, 200, peopleListPage(people, { self: base, next, first, filter, limit }));
   res.json(people);
+}
+
+/**
+ * The query without the filters given as empty text: what the HTML page's form sends for
+ * "any" (a form without script sends every field). Other parameters keep their rules.
+ */
+function withoutEmptyFilters(query: Request['query']): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(query).filter(
+      ([name, value]) => !(name in ListFilter.properties && value === ''),
+    ),
+  );
+}
+
+/** The query of a list's pages: its limit and filters, in the order ListQuery declares them. */
+function listSearch(limit: number, filter: ListFilter): string {
+  const search = new URLSearchParams({ limit: String(limit) });
+  for (const name of Object.keys(ListFilter.properties) as (keyof ListFilter)[]) {
+    const value = filter[name];
+    if (value !== undefined) search.set(name, String(value));
+  }
+  return search.toString();
 }
 
 async function create(req: Request, res: Response): Promise<void> {
@@ -115,10 +149,27 @@ function personUuid(req: Request): string {
   return assertValidParameters(readPersonPath, req.params, 'path').uuid.toLowerCase();
 }
 
-/** The uuid a cursor continues after; a 400 when it is not one the API issued. */
-function pageAfter(cursor: string): string {
-  const after = decodeCursor(cursor);
-  if (after) return after;
+/**
+ * The uuid a cursor continues after; a 400 naming it when it is not one the API issued, or
+ * was issued for other filters (it would continue another list).
+ */
+function pageAfter(cursor: string, filter: ListFilter): string {
+  const reading = readCursor(cursor, filter);
+  if ('after' in reading) return reading.after;
+  if (reading.refused === 'other-filters')
+    throw new HttpProblem(
+      400,
+      'cursor belongs to a list with other filters; start again from the first page.',
+      {
+        errors: [
+          {
+            field: 'cursor',
+            code: 'not-allowed',
+            message: 'cursor was issued for other filters than these',
+          },
+        ],
+      },
+    );
   throw new HttpProblem(400, 'cursor is not valid; use the Link header of the previous page.', {
     errors: [{ field: 'cursor', code: 'invalid-format', message: `cursor ${CURSOR_SHAPE.rule}` }],
   });

@@ -26,6 +26,7 @@ type Responses = Record<string, object>;
 interface Operation {
   operationId: string;
   summary: string;
+  description?: string;
   security?: object[];
   parameters?: object[];
   requestBody?: object;
@@ -119,7 +120,9 @@ const listPeople = operation({
   database: true,
   negotiates: true,
   operationId: 'listPeople',
-  summary: 'List people, a page at a time (keyset pagination in uuid order).',
+  summary: 'List people, a page at a time (keyset pagination in uuid order), filtered.',
+  description:
+    'The filters (passengerClass, sex, survived, name) combine with AND; each may be given once. A filter given empty, as an HTML form sends "any", is no filter. The `Link` to the next page keeps them, and its cursor holds them: sent with other filters, it is refused (400 naming `cursor`).',
   parameters: parameters('query', ListQuery),
   responses: {
     '200': {

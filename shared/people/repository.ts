@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Person, PersonData, PersonUpdate } from './schema';
+import type { ListFilter, Person, PersonData, PersonUpdate } from './schema';
 
 /**
  * The person table behind the API. Every function takes a knex or a transaction, so callers
@@ -135,21 +135,41 @@ export async function deletePerson(
 }
 
 /**
- * One page of people in uuid order, starting after `after` (keyset pagination: a page 900,000
- * rows deep costs the same index seek as the first, and concurrent writes never shift a page).
+ * One page of people in uuid order, starting after `after`, of those the filter keeps (keyset
+ * pagination: a page 900,000 rows deep costs the same index seek as the first, and concurrent
+ * writes never shift a page). Each filter is an index's equality (migrations/…_person_filters:
+ * (column, id) indexes), `name` a case-insensitive substring (its trigram index).
  * @returns the page, and the uuid to continue after when more rows follow
  */
 export async function listPeople(
   db: Knex | Knex.Transaction,
-  page: { limit: number; after?: string },
+  page: { limit: number; after?: string; filter?: ListFilter },
 ): Promise<{ people: Person[]; nextAfter?: string }> {
+  const rows = (await listQuery(db, page)) as PersonRow[];
+  const people = rows.slice(0, page.limit).map(toPerson);
+  const more = rows.length > page.limit;
+  return more ? { people, nextAfter: people[people.length - 1]!.uuid } : { people };
+}
+
+/** The query of a list page (one row more than the page, to tell whether more follow). */
+export function listQuery(
+  db: Knex | Knex.Transaction,
+  page: { limit: number; after?: string; filter?: ListFilter },
+): Knex.QueryBuilder {
+  const { passengerClass, sex, survived, name } = page.filter ?? {};
   const query = db('person')
     .select(COLUMNS)
     .orderBy('id')
     .limit(page.limit + 1);
+  if (passengerClass !== undefined) query.where('passenger_class', passengerClass);
+  if (sex !== undefined) query.where('sex', sex);
+  if (survived !== undefined) query.where('survived', survived);
+  if (name !== undefined) query.whereRaw("name ILIKE ? ESCAPE '\\'", [`%${likeLiteral(name)}%`]);
   if (page.after) query.where('id', '>', page.after);
-  const rows = (await query) as PersonRow[];
-  const people = rows.slice(0, page.limit).map(toPerson);
-  const more = rows.length > page.limit;
-  return more ? { people, nextAfter: people[people.length - 1]!.uuid } : { people };
+  return query;
+}
+
+/** Text matched as itself inside a LIKE pattern: its `%`, `_` and `\` escaped. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -89,7 +89,37 @@ export const personFieldNames = Object.keys(fields) as (keyof typeof fields)[];
 export const PAGE_LIMIT = { min: 1, max: 1000, default: 100 } as const;
 
 /**
- * The query of `GET /people`: which page (filters join it here). Query parameters arrive as
+ * The filters of `GET /people`: each optional, combined with AND. Their rules are the data's
+ * (a class from 1 to 3, a sex of the three), except `name`: a case-insensitive substring of
+ * the name, at least 2 characters (one would match nearly everyone, and no trigram index helps).
+ */
+export const ListFilter = Type.Object({
+  passengerClass: Type.Optional(
+    Type.Integer({ ...fields.passengerClass, description: 'Only this ticket class: 1, 2 or 3.' }),
+  ),
+  sex: Type.Optional(
+    StringEnum(['male', 'female', 'other'], {
+      description: 'Only this sex: male, female or other.',
+    }),
+  ),
+  survived: Type.Optional(
+    Type.Boolean({ description: 'Only those who survived (`true`) or did not (`false`).' }),
+  ),
+  name: Type.Optional(
+    Type.String({
+      minLength: 2,
+      maxLength: fields.name.maxLength,
+      pattern: '^[^\\p{Cc}\\p{Cs}]+$',
+      'x-pattern-message': 'must not contain control characters or unpaired surrogates',
+      description:
+        'Only names containing this text, ignoring case (2 to 100 characters): `name=smith` finds "Mr. John Smith" and "Mrs. Smithers".',
+    }),
+  ),
+});
+export type ListFilter = Static<typeof ListFilter>;
+
+/**
+ * The query of `GET /people`: which page, and of which people. Query parameters arrive as
  * text; shared/validation/parameters.ts reads them as these types before validating.
  */
 export const ListQuery = Type.Object({
@@ -105,9 +135,11 @@ export const ListQuery = Type.Object({
     Type.String({
       pattern: CURSOR_SHAPE.pattern,
       'x-pattern-message': CURSOR_SHAPE.rule,
-      description: 'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header.',
+      description:
+        'Opaque; take it from the previous page\'s `Link: <…>; rel="next"` header. It holds the filters it was issued for: with others it is refused (400).',
     }),
   ),
+  ...ListFilter.properties,
 });
 export type ListQuery = Static<typeof ListQuery>;
 

@@ -1,10 +1,10 @@
 import { html, page, type SafeHtml } from '../http/html';
-import type { Person } from './schema';
+import type { ListFilter, Person } from './schema';
 
-/** The HTML page of one page of people: a table, with a link to the next page. */
+/** The HTML page of one page of people: the filters' form, a table, a link to the next page. */
 export function peopleListPage(
   people: Person[],
-  links: { self: string; next?: string; first: string },
+  links: { self: string; next?: string; first: string; filter: ListFilter; limit: number },
 ): SafeHtml {
   const rows = people.map(
     (p) =>
@@ -22,6 +22,7 @@ export function peopleListPage(
   return page(
     'People',
     html`<h1>People</h1>
+      ${filterForm(links.self, links.filter, links.limit)}
       <table>
         <thead>
           <tr>
@@ -50,6 +51,59 @@ export function peopleListPage(
         · <a href="${links.first}">First page</a>
       </nav>`,
   );
+}
+
+/**
+ * The list's filters as a plain GET form (no script: the page's CSP allows none, and its
+ * form-action allows only this origin). "any" sends an empty value, which the list reads as
+ * no filter.
+ */
+function filterForm(action: string, filter: ListFilter, limit: number): SafeHtml {
+  const option = (value: string, label: string, current: unknown) =>
+    html`<option value="${value}"${String(current ?? '') === value ? html` selected` : ''}>${label}</option>`;
+  const select = (name: string, label: string, choices: [string, string][], current: unknown) =>
+    html`<label>${label}
+      <select name="${name}">
+        ${option('', 'any', current)}${choices.map(([value, text]) => option(value, text, current))}
+      </select></label
+    >`;
+  return html`<form method="get" action="${action}">
+    ${select(
+      'passengerClass',
+      'Class',
+      [
+        ['1', '1st'],
+        ['2', '2nd'],
+        ['3', '3rd'],
+      ],
+      filter.passengerClass,
+    )}
+    ${select(
+      'sex',
+      'Sex',
+      [
+        ['female', 'female'],
+        ['male', 'male'],
+        ['other', 'other'],
+      ],
+      filter.sex,
+    )}
+    ${select(
+      'survived',
+      'Survived',
+      [
+        ['true', 'yes'],
+        ['false', 'no'],
+      ],
+      filter.survived,
+    )}
+    <label
+      >Name contains
+      <input type="search" name="name" minlength="2" maxlength="100" value="${filter.name ?? ''}"
+    /></label>
+    <input type="hidden" name="limit" value="${limit}" />
+    <button type="submit">Filter</button>
+  </form>`;
 }
 
 /** The HTML page of one person. */

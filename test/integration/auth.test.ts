@@ -11,7 +11,8 @@ const CI_KEY = 'ci-key-0123456789abcdefghij';
 const BARE_KEY = 'bare-key-9876543210zyxwvuts';
 
 describeEachDatabase('authenticated writes', (leg) => {
-  useTestDatabase(leg, { API_KEYS: `ci=${CI_KEY}, ${BARE_KEY}` });
+  // With the access line on (LOG_REQUESTS), the one place a request's URL and User-Agent are logged.
+  useTestDatabase(leg, { API_KEYS: `ci=${CI_KEY}, ${BARE_KEY}`, LOG_REQUESTS: 'true' });
   const base = useFunction('people');
   const stats = useFunction('stats');
   const health = useFunction('health');

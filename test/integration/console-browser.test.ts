@@ -1,6 +1,11 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { HTML_SECURITY_HEADERS } from '../../shared/http/html';
+import { loadConfig } from '../../shared/config/load';
 import { deployments } from '../../shared/deploy/functions';
+import { createEvent } from '../../shared/events/envelope';
+import type { Person } from '../../shared/people/schema';
+import { API_EXPLORER_HEADERS } from '../../shared/local/api-explorer';
+import { manifestAsyncApi } from '../../shared/local/asyncapi-document';
 import { afterLoad, browserSkip, launch, openPage, screenshot } from '../support/browser';
 import {
   databaseLegs,
@@ -99,6 +104,55 @@ function consoleSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
     });
   });
 
+  it('serves the AsyncAPI document beside the OpenAPI document', async () => {
+    const res = await request(`${stack.base}/asyncapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.body).toEqual(manifestAsyncApi(loadConfig({})));
+  });
+
+  it('serves the API explorer at /ui: every operation listed, and a "try it" GET answers 200', async () => {
+    const openapi = (await request(`${stack.base}/people/openapi.json`)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+    const operations = Object.entries(openapi.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(operations.length).toBeGreaterThan(3);
+    const visit = await openPage(context);
+    const response = await visit.page.goto(`${stack.base}/ui`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(
+      API_EXPLORER_HEADERS['Content-Security-Policy'],
+    );
+    await visit.page.locator('.opblock').first().waitFor({ timeout: 30000 });
+    const listed = await visit.page
+      .locator('.opblock-summary')
+      .evaluateAll((blocks) =>
+        blocks.map(
+          (b) =>
+            `${b.querySelector('.opblock-summary-method')?.textContent?.trim()} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`,
+        ),
+      );
+    expect([...listed].sort()).toEqual([...operations].sort());
+
+    const list = visit.page.locator('.opblock-get').filter({
+      has: visit.page.locator('.opblock-summary-path[data-path="/people"]'),
+    });
+    await list.locator('.opblock-summary').click();
+    await list.getByRole('button', { name: 'Execute' }).click();
+    const status = list.locator('.live-responses-table tr.response .response-col_status');
+    await status.waitFor({ timeout: 30000 });
+    expect((await status.innerText()).trim()).toBe('200');
+    expect((await afterLoad(visit)).violations).toEqual([]);
+    expect(visit.problems).toEqual([]);
+    expect(visit.requests.filter((r) => !r.startsWith(`${stack.base}/`))).toEqual([]);
+    await screenshot(visit.page, `${shot}-api-explorer`);
+  }, 120000);
+
   it('shows an event with each consumer’s delivery, a duplicate counted as a second attempt', async () => {
     const created = await request(`${stack.base}/people`, {
       method: 'POST',
@@ -178,7 +232,8 @@ function consoleSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
     await db()('outbox').where({ event_id: '00000000-0000-4000-8000-0000000000aa' }).delete();
   });
 
-  it('lists a dead letter with its replay button, which says replay is not there yet', async () => {
+  it('lists dead letters, each with a replay button that replays it through the redrive', async () => {
+    // One that can never apply: its data is not JSON.
     const sent = await request(
       `${stack.base}/audit-log/projects/${project}/topics/manifest-events`,
       {
@@ -187,21 +242,68 @@ function consoleSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
       },
     );
     expect(sent.status).toBe(204);
-    const [dead] = await db()('dead_letter').where({ message_id: 'poison-message-1' });
+    const [poison] = await db()('dead_letter').where({ message_id: 'poison-message-1' });
+    // One whose cause is gone: a valid event audit-log once refused, stored as the consumer stores it.
+    const person = (
+      await request(`${stack.base}/people`, {
+        method: 'POST',
+        json: personData({ name: 'Redriven' }),
+      })
+    ).body as Person;
+    const event = createEvent('person.created', {
+      subject: person.uuid,
+      actor: 'test',
+      data: person,
+    });
+    const data = Buffer.from(JSON.stringify(event)).toString('base64');
+    const [refused] = await db()('dead_letter')
+      .insert({
+        consumer: 'audit-log',
+        message_id: 'refused-message-1',
+        event_id: event.id,
+        reason: 'audit_log was unreachable (the cause since fixed)',
+        attributes: JSON.stringify({ type: event.type, id: event.id }),
+        data,
+        data_bytes: data.length,
+      })
+      .returning('id');
+    const refusedId = `db-${String((refused as { id: number }).id)}`;
+
     const page = await openConsole('dead-letters');
-    const row = page.locator(`tr[data-dead-letter="${dead.id}"]`);
+    const row = page.locator(`tr[data-dead-letter="db-${poison.id}"]`);
     expect(await row.locator('td').nth(1).innerText()).toBe('audit-log');
     expect(await row.locator('td').nth(3).innerText()).toMatch(
       /^the message data is not UTF-8 JSON/,
     );
-    const button = row.getByRole('button', { name: 'Replay' });
-    expect(await button.isDisabled()).toBe(true);
-    expect(await page.locator('#dead-letters').innerText()).toContain('Replay is not there yet');
-    const refused = await request(`${stack.base}/_local/dead-letters/${dead.id}/replay`, {
+    expect(await page.locator('#dead-letters').innerText()).not.toContain('Replay is not there');
+
+    await page
+      .locator(`tr[data-dead-letter="${refusedId}"]`)
+      .getByRole('button', { name: 'Replay' })
+      .click();
+    await page.waitForURL(/\/\?replayed=/);
+    expect(await page.locator('[role="status"]').innerText()).toMatch(
+      new RegExp(`^${refusedId}: (replayed|published)$`),
+    );
+    expect(await page.locator(`tr[data-dead-letter="${refusedId}"]`).count()).toBe(0);
+    await until(
+      'the replayed event applied by audit-log',
+      async () =>
+        (await db()('processed_event').where({ consumer: 'audit-log', event_id: event.id }))
+          .length === 1,
+    );
+
+    await row.getByRole('button', { name: 'Replay' }).click();
+    await page.waitForURL(/\/\?replayed=/);
+    expect(await page.locator('[role="status"]').innerText()).toMatch(
+      new RegExp(`^db-${poison.id}: not replayable`),
+    );
+    const foreign = await request(`${stack.base}/_local/dead-letters/db-${poison.id}/replay`, {
       method: 'POST',
+      headers: { origin: 'http://evil.example' },
     });
-    expect(refused.status).toBe(501);
-  });
+    expect(foreign.status).toBe(403);
+  }, 120000);
 }
 
 for (const mode of modes) {

@@ -183,6 +183,15 @@ function faultSuite() {
       LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
     });
     base = stack.base;
+    // One write before any fault: a write publishes its event before it answers, and the
+    // emulator's first publishes are slow while its JVM warms up (seconds on a loaded
+    // machine), which would leave no write answered in the steady traffic before a fault.
+    const warm = await request(`${base}/people`, {
+      method: 'POST',
+      json: personData({ name: 'Fault warm-up' }),
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    if (warm.status !== 201) throw new Error(`the warm-up write answered ${warm.status}`);
   }, 180000);
 
   afterAll(async () => {

@@ -10,11 +10,13 @@ import {
   showDeadLetter,
   UnknownDeadLetterError,
 } from '../../shared/events/redrive';
+import { runDeadLetterCommand } from '../../shared/events/redrive-cli';
 import { projectStatsRouter } from '../../shared/stats/consumer';
 import { consume } from '../../shared/events/consumer';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 import { pushBody, RecordingPublisher } from '../support/events';
 import { personData } from '../support/http';
+import { tableSnapshot } from '../support/snapshot';
 
 /**
  * The redrive module as the local console calls it (plain functions over a knex handle, no
@@ -22,7 +24,7 @@ import { personData } from '../support/http';
  * the attributes that aim it at the consumer that failed; the other consumers acknowledge it
  * unapplied.
  */
-describeEachDatabase('a replay left to the outbox relay', (leg) => {
+describeEachDatabase('redrive without Pub/Sub (the local console, the CLI on the table)', (leg) => {
   const db = useTestDatabase(leg, { OUTBOX_FAST_PATH_MS: '0' });
   const broker = new RecordingPublisher();
   beforeAll(() => {
@@ -72,5 +74,43 @@ describeEachDatabase('a replay left to the outbox relay', (leg) => {
     expect(await consume(projectStatsRouter, replayed)).toBe('applied');
     expect(await db()('audit_log').where({ event_id: event.id })).toEqual([]);
     expect(await listDeadLetters(sources)).toEqual([]);
+  });
+
+  it('discards with the CLI, marking when and by whom, after a dry run that changes nothing; without Pub/Sub it reads the table only, and says so', async () => {
+    const [{ id }] = await db()('dead_letter')
+      .insert({ consumer: 'relay-outbox', reason: 'a tick no one needs (test)' })
+      .returning('id');
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runDeadLetterCommand(args, {
+        out: (line) => out.push(line),
+        err: (line) => err.push(line),
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const before = await tableSnapshot(db());
+    const dry = await run('discard', `db-${id}`, '--dry-run');
+    expect(dry).toMatchObject({ code: 0, out: expect.stringContaining(`db-${id} would discard`) });
+    expect(dry.err).toContain('only the dead_letter table is read');
+    expect(await tableSnapshot(db())).toEqual(before);
+
+    const done = await run('discard', `db-${id}`, '--by', 'on-call@test');
+    expect(done.code).toBe(0);
+    expect(done.out).toContain(`db-${id} discarded`);
+    const row = await db()('dead_letter').where({ id }).first();
+    expect(row).toMatchObject({
+      resolution: 'discarded',
+      resolved_by: 'on-call@test',
+      replay_outbox_id: null,
+    });
+    expect(row.resolved_at).toBeInstanceOf(Date);
+    expect(
+      await db()('outbox')
+        .whereNotNull('redrive_of')
+        .where({ redrive_of: `db-${id}` }),
+    ).toEqual([]);
+    expect((await run('list')).out).toBe('no dead letters');
+    expect((await run('list', '--resolved', '--json')).out).toContain('"how": "discarded"');
   });
 });

@@ -51,8 +51,11 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
   const template = process.env.MANIFEST_TEST_PGLITE_TEMPLATE;
   if (!template)
     throw new Error('MANIFEST_TEST_PGLITE_TEMPLATE is unset: run through jest (global setup)');
-  const { PGlite } = await loadPglite();
-  const db = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
+  const { PGlite, extensions } = await loadPglite();
+  const db = await PGlite.create({
+    loadDataDir: new Blob([readFileSync(template)]),
+    extensions,
+  });
   const socketDir = mkdtempSync(join(tmpdir(), 'manifest-pg-'));
   const server = await serveOnSocket(db, socketDir);
   return {

@@ -42,8 +42,8 @@ export async function preparePgliteTemplate(): Promise<string> {
   const file = join(dir, `pglite-${migrationsHash()}.tar`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
-  const { PGlite } = await loadPglite();
-  const db = await PGlite.create('memory://');
+  const { PGlite, extensions } = await loadPglite();
+  const db = await PGlite.create('memory://', { extensions });
   const socketDir = join(dir, `socket-${process.pid}`);
   const server = await serveOnSocket(db, socketDir);
   const knex = knexFactory({

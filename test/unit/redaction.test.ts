@@ -1,4 +1,4 @@
-import { redact, registerSecret } from '../../shared/logging/redaction';
+import { clearSecrets, redact, registerSecret } from '../../shared/logging/redaction';
 import { resetInstance } from '../../shared/runtime/testing';
 
 describe('secret redaction', () => {
@@ -27,5 +27,23 @@ describe('secret redaction', () => {
   it('leaves text alone when nothing is registered, and ignores too-short values', () => {
     registerSecret('abc');
     expect(redact('abc def')).toBe('abc def');
+  });
+
+  it('masks a value of 6 characters, the shortest it takes', () => {
+    registerSecret('abcde');
+    registerSecret('s3cr3t');
+    expect(redact('abcde s3cr3t')).toBe('abcde [REDACTED]');
+  });
+
+  it('masks the longer of two values that overlap, whole, whichever came first', () => {
+    registerSecret('key-123');
+    registerSecret('key-123-rotated');
+    expect(redact('old key-123, new key-123-rotated')).toBe('old [REDACTED], new [REDACTED]');
+  });
+
+  it('forgets every value on clearSecrets (a new instance masks only its own)', () => {
+    registerSecret('s3cr3t-value');
+    clearSecrets();
+    expect(redact('s3cr3t-value')).toBe('s3cr3t-value');
   });
 });
