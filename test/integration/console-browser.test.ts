@@ -115,7 +115,7 @@ function consoleSuite(leg: DatabaseLeg, mode: (typeof modes)[number]) {
     const openapi = (await request(`${stack.base}/people/openapi.json`)).body as {
       paths: Record<string, Record<string, unknown>>;
     };
-    const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+    const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
     const operations = Object.entries(openapi.paths).flatMap(([path, item]) =>
       Object.keys(item)
         .filter((m) => METHODS.includes(m))
