@@ -16,6 +16,18 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 const ms = (r: LoadResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
 
 /** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
+/** POSTs of one person to `${url}/people` for `seconds`, `connections` at a time. */
+function loadPosts(url: string, seconds: number, connections: number) {
+  return load({
+    url: `${url}/people`,
+    method: 'POST',
+    body: PERSON,
+    headers: JSON_HEADERS,
+    seconds,
+    connections,
+  });
+}
+
 async function startBare(env: Record<string, string | undefined>) {
   const port = await freePort();
   const bare = startChild(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
@@ -61,15 +73,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     }),
     startBare(env),
   ]);
-  const post = (url: string) =>
-    load({
-      url: `${url}/people`,
-      method: 'POST',
-      body: PERSON,
-      headers: JSON_HEADERS,
-      seconds,
-      connections,
-    });
+  const post = (url: string) => loadPosts(url, seconds, connections);
   // Rounds alternate the servers, and each keeps its best: this machine's neighbours come and
   // go, and a slow moment should not land on one side of a ratio only.
   const rounds = ctx.quick ? 1 : 3;
@@ -273,16 +277,7 @@ async function throughputAtShare(
     for (let round = 0; round < rounds; round++)
       for (const [i, url] of urls.entries()) {
         get[i]!.push(await load({ url, paths, seconds, connections }));
-        post[i]!.push(
-          await load({
-            url: `${url}/people`,
-            method: 'POST',
-            body: PERSON,
-            headers: JSON_HEADERS,
-            seconds,
-            connections,
-          }),
-        );
+        post[i]!.push(await loadPosts(url, seconds, connections));
       }
   } finally {
     await fn.stop();
