@@ -326,6 +326,9 @@ describeEachDatabase('security: no secret in any log line, response or page', (l
   const db = useTestDatabase(leg, {
     API_KEYS: `ci=${LABELLED_KEY},${BARE_KEY}`,
     DATABASE_PASSWORD: DB_PASSWORD,
+    // Access lines are off by default (Cloud Run writes its own request log); they are the
+    // lines most likely to carry a key from a URL or user agent, so this scan turns them on.
+    LOG_REQUESTS: 'true',
   });
   const people = useFunction('people');
   const stats = useFunction('stats');
