@@ -34,10 +34,14 @@ export function beginWork(): () => void {
  */
 function adoptSignals(): void {
   adopted = true;
-  if (!startedByFunctionsFramework()) return;
+  if (startedByFunctionsFramework()) takeOverSignals();
+}
+
+/** Makes SIGTERM and SIGINT drain, shut down and `exit(0)` (process.exit; a test passes its own). */
+export function takeOverSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, () => void drainAndExit(signal));
+    process.once(signal, () => void drainAndExit(signal, exit));
   }
 }
 
@@ -49,7 +53,10 @@ export function startedByFunctionsFramework(): boolean {
 }
 
 /** Waits for requests in flight (at most the grace period), runs the shutdown steps, exits. */
-export async function drainAndExit(signal: string): Promise<void> {
+export async function drainAndExit(
+  signal: string,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Promise<void> {
   logger.info({ signal, inFlight }, 'draining before shutdown');
   if (inFlight > 0) {
     await new Promise<void>((done) => {
@@ -58,5 +65,5 @@ export async function drainAndExit(signal: string): Promise<void> {
     });
   }
   await shutdown(signal);
-  process.exit(0);
+  exit(0);
 }
