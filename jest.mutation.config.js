@@ -18,5 +18,6 @@ module.exports = {
     'config',
     'redaction',
     'outbox-backoff',
+    'auth',
   ].map((name) => `<rootDir>/test/unit/${name}.test.ts`),
 };

@@ -108,10 +108,11 @@ export function filterAccepts(filter: string, attributes: Record<string, string>
   if (filter === '') return true;
   const type = attributes.type;
   if (type === undefined) return false;
+  // A JSON string literal, not `".*"`: that spans quotes (`"a" AND x = "b"`) and fails in JSON.parse.
   return filter.split(' OR ').some((term) => {
-    const prefix = /^hasPrefix\(attributes\.type, (".*")\)$/.exec(term);
+    const prefix = /^hasPrefix\(attributes\.type, ("(?:[^"\\]|\\.)*")\)$/.exec(term);
     if (prefix) return type.startsWith(JSON.parse(prefix[1]!) as string);
-    const equal = /^attributes\.type = (".*")$/.exec(term);
+    const equal = /^attributes\.type = ("(?:[^"\\]|\\.)*")$/.exec(term);
     if (equal) return type === (JSON.parse(equal[1]!) as string);
     throw new Error(`Not a filter this module produces: ${term}`);
   });

@@ -56,6 +56,30 @@ describe('import header', () => {
   });
 });
 
+describe('import header: columns named as the file names them', () => {
+  it('names a column by its header without the spaces around it', () => {
+    const header = TITANIC.map((name) => ` ${name} `);
+    expect(columns(header).names).toEqual(TITANIC);
+    // A row's error names the column so (the field the report lists).
+    expect(parseRow(['0', 'first', 'X', 'male', '22', '1', '0', '7.25'], columns(header))).toEqual({
+      errors: [expect.objectContaining({ field: 'Pclass', code: 'wrong-type' })],
+    });
+    expect(mapHeader([...header, ' Name '])).toEqual({
+      problems: ['column 9 "Name" repeats Name', expect.stringContaining('expected the header')],
+    });
+  });
+
+  it('quotes at most 60 characters of an unknown column', () => {
+    const long = `X${'y'.repeat(99)}`;
+    expect(mapHeader([...TITANIC, long])).toEqual({
+      problems: [
+        `column 9 "${long.slice(0, 60)}" is not a passenger field`,
+        expect.stringContaining('expected the header'),
+      ],
+    });
+  });
+});
+
 describe('import rows', () => {
   const row = (values: string[]) => parseRow(values, columns());
 
