@@ -97,6 +97,8 @@ function reason(error: ErrorObject): string {
       return `must be at least ${String(error.params.limit)}`;
     case 'maximum':
       return `must be at most ${String(error.params.limit)}`;
+    case 'minLength':
+      return `must be at least ${String(error.params.limit)} characters`;
     case 'pattern': {
       const message = (error.parentSchema as { 'x-pattern-message'?: string } | undefined)?.[
         'x-pattern-message'

@@ -32,6 +32,74 @@ describe('configuration', () => {
     );
   });
 
+  it('says what each kind of setting accepts: a boolean, a maximum, a pattern, a length', () => {
+    expect(() =>
+      loadConfig({
+        EVENTS_TOPIC: 'ab',
+        READ_REQUIRES_AUTH: 'maybe',
+        DB_POOL_MAX: '101',
+        CLOUD_SQL_INSTANCE: 'my-instance',
+        SECRET_MANAGER_ENDPOINT: 'localhost',
+      }),
+    ).toThrow(
+      new ConfigError([
+        'CLOUD_SQL_INSTANCE must be PROJECT:REGION:INSTANCE, got "my-instance"',
+        'DB_POOL_MAX must be at most 100, got "101"',
+        'SECRET_MANAGER_ENDPOINT must be host:port, got "localhost"',
+        'READ_REQUIRES_AUTH must be true or false, got "maybe"',
+        'EVENTS_TOPIC must be at least 3 characters, got "ab"',
+      ]),
+    );
+    expect(loadConfig({ READ_REQUIRES_AUTH: 'true', DB_POOL_MAX: '100' })).toMatchObject({
+      READ_REQUIRES_AUTH: true,
+      DB_POOL_MAX: 100,
+    });
+  });
+
+  it('throws one ConfigError whose message lists the problems, separated by "; "', () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ PORT: 'abc', DB_POOL_MAX: '0' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).toMatchObject({
+      name: 'ConfigError',
+      message:
+        'Invalid configuration: PORT must be an integer, got "abc"; DB_POOL_MAX must be at least 1, got "0"',
+      problems: ['PORT must be an integer, got "abc"', 'DB_POOL_MAX must be at least 1, got "0"'],
+    });
+  });
+
+  // The problems name what a setting accepts from its schema keyword (load.ts, reason()). This
+  // holds the schema to the keywords that have a message of their own, so no setting falls back
+  // to ajv's wording or to a bare "is malformed".
+  it('uses only the schema keywords whose problems it describes', () => {
+    const allowed = [
+      'default',
+      'description',
+      'type',
+      'enum',
+      'minimum',
+      'maximum',
+      'minLength',
+      'pattern',
+      'x-pattern-message',
+      'x-secret',
+    ];
+    for (const name of settingNames) {
+      const schema = Settings.properties[name] as unknown as Record<string, unknown>;
+      expect([name, Object.keys(schema).filter((k) => !allowed.includes(k))]).toEqual([name, []]);
+      expect([name, ['integer', 'boolean', 'string'].includes(schema.type as string)]).toEqual([
+        name,
+        true,
+      ]);
+      if ('pattern' in schema)
+        expect([name, typeof schema['x-pattern-message']]).toEqual([name, 'string']);
+    }
+  });
+
   it('never quotes the value of a secret setting in a problem', () => {
     expect(() =>
       loadConfig({ API_KEYS: 'short-secret', DATABASE_PASSWORD: 'x', DB_POOL_MAX: 'many' }),
