@@ -249,7 +249,11 @@ function faultSuite() {
     });
     const convergedAt = Date.now();
     // Exactly once: a redelivered or twice-published event must have changed nothing. Let any
-    // stray redelivery arrive first.
+    // stray redelivery arrive first. This wait cannot be sequenced on an event: what it waits
+    // for is the absence of one (no further delivery), and neither Pub/Sub nor its emulator
+    // says "nothing outstanding" for a push subscription; a marker event published now would
+    // not help either, as Pub/Sub does not order a redelivery before a later message. No assert
+    // depends on its length: on a slower machine it only gives a duplicate less time to show.
     await sleep(2000);
     expect(await shown()).toEqual(await truth());
     const perSubject = await db()('audit_log')

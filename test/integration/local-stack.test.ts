@@ -6,6 +6,7 @@ import { migrations } from '../../migrations';
 import { request } from '../support/http';
 import { freePort, startChild, TSX, type Child } from '../support/processes';
 import { personData } from '../support/http';
+import { until } from '../support/until';
 
 describe('npm start (the local stack on the embedded database)', () => {
   let dataDir: string;
@@ -97,14 +98,15 @@ describe('npm start (the local stack on the embedded database)', () => {
 
   it('delivers events through its in-process bus: a write shows in /stats', async () => {
     const before = (await request(`${base}/stats`)).body.total.passengers;
-    await request(`${base}/people`, { method: 'POST', json: personData({ name: 'Bus rider' }) });
-    for (
-      let i = 0;
-      i < 200 && (await request(`${base}/stats`)).body.total.passengers !== before + 1;
-      i++
-    ) {
-      await new Promise((done) => setTimeout(done, 25));
-    }
+    const created = await request(`${base}/people`, {
+      method: 'POST',
+      json: personData({ name: 'Bus rider' }),
+    });
+    expect(created.status).toBe(201);
+    // Polls for the event's effect (the bound only catches a hang; it was 5 s, tight on a loaded machine).
+    await until('the write to show in /stats', async () =>
+      (await request(`${base}/stats`)).body.total.passengers === before + 1 ? true : undefined,
+    );
     expect((await request(`${base}/stats`)).body.total.passengers).toBe(before + 1);
   });
 
