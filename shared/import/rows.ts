@@ -56,8 +56,8 @@ export function parseRow(
   columns.fields.forEach((field, i) => {
     const text = values[i]!;
     const column = columns.names[i]!;
-    if (text === '' && field === 'survived') return; // absent: defaults to false
-    if (text === '') return; // reported as missing by the schema
+    // Absent: survived defaults to false (below); any other field the schema reports missing.
+    if (text === '') return;
     switch (field) {
       case 'survived': {
         const value = BOOLEAN[text.trim().toLowerCase()];

@@ -131,6 +131,92 @@ describe('import rows', () => {
     if (field !== 'record') expect(message).toContain(field);
   });
 
+  it('says what a field takes, quoting at most 40 characters of what it got', () => {
+    const long = `x${'y'.repeat(59)}`;
+    const quoted = long.slice(0, 40);
+    expect(row([long, long, 'X', 'male', long, long, '0.5', '7.25'])).toEqual({
+      errors: [
+        {
+          field: 'Survived',
+          code: 'wrong-type',
+          message: `Survived must be 0, 1, true or false, got "${quoted}"`,
+        },
+        {
+          field: 'Pclass',
+          code: 'wrong-type',
+          message: `Pclass must be a whole number, got "${quoted}"`,
+        },
+        {
+          field: 'Age',
+          code: 'wrong-type',
+          message: `Age must be a decimal number like 28.5, got "${quoted}"`,
+        },
+        {
+          field: 'Siblings/Spouses Aboard',
+          code: 'wrong-type',
+          message: `Siblings/Spouses Aboard must be a whole number, got "${quoted}"`,
+        },
+        {
+          field: 'Parents/Children Aboard',
+          code: 'wrong-type',
+          message: 'Parents/Children Aboard must be a whole number, got "0.5"',
+        },
+      ],
+    });
+  });
+
+  it("reports the schema's problems beside the text's, each field once", () => {
+    expect(row(['0', 'first', 'X', 'robot', '22', '1', '0', '7.25'])).toEqual({
+      errors: [
+        expect.objectContaining({ field: 'Pclass', code: 'wrong-type' }),
+        expect.objectContaining({ field: 'Sex', code: 'not-allowed' }),
+      ],
+    });
+  });
+
+  it('says how many fields a short record has, and how many it needs', () => {
+    expect(row(['0', '3', 'X', 'male', '22', '1', '0'])).toEqual({
+      errors: [
+        {
+          field: 'record',
+          code: 'wrong-length',
+          message: 'expected 8 fields, got 7 (a truncated or broken line?)',
+        },
+      ],
+    });
+  });
+
+  it('reads survived as 0, 1, true or false in any case, and numbers with spaces around them', () => {
+    expect(row([' TRUE ', ' 3 ', 'X', 'male', ' 22.5 ', ' 1 ', ' 0 ', ' 7.25 '])).toEqual({
+      row: {
+        survived: true,
+        passengerClass: 3,
+        name: 'X',
+        sex: 'male',
+        age: '22.5',
+        siblingsOrSpousesAboard: 1,
+        parentsOrChildrenAboard: 0,
+        fare: '7.25',
+      },
+    });
+    expect(row(['False', '3', 'X', 'male', '22', '1', '0', '7.25'])).toMatchObject({
+      row: { survived: false },
+    });
+  });
+
+  it('counts decimal places as written: more than are kept is refused even where a number would round', () => {
+    // As a JavaScript number this is 7.25, which the schema alone would let through.
+    expect(row(['0', '3', 'X', 'male', '22', '1', '0', '7.25000000000000000001'])).toEqual({
+      errors: [
+        { field: 'Fare', code: 'too-precise', message: 'Fare has more than 4 decimal places' },
+      ],
+    });
+    // Trailing zeros lose nothing: kept as written.
+    expect(row(['0', '3', 'X', 'male', '22.500', '1', '0', '7.250000'])).toMatchObject({
+      row: { age: '22.500', fare: '7.250000' },
+    });
+  });
+
   it('keeps a formula-like name as plain text', () => {
     expect(row(['0', '3', '=cmd|calc', 'male', '22', '1', '0', '7.25'])).toMatchObject({
       row: { name: '=cmd|calc' },
@@ -151,5 +237,7 @@ describe('import rows', () => {
     expect(copyLine((parsed as { row: any }).row)).toBe(
       't,1,"Brown, Mrs. James Joseph (""Molly"")",female,44,0,0,27.7208\n',
     );
+    const lost = row(['0', '3', 'X', 'male', '22', '1', '0', '7.2500']);
+    expect(copyLine((lost as { row: any }).row)).toBe('f,3,"X",male,22,1,0,7.2500\n');
   });
 });
