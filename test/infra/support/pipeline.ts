@@ -131,11 +131,28 @@ function checkSavedPlan(config: TerraformConfig, pipeline: Pipeline, problems: s
   const plans = stepsOf(plan).filter((s) => /terraform plan /.test(s.script ?? ''));
   if (
     plans.length !== 1 ||
-    !/terraform plan .*-out=plan\.tfplan/.test(plans[0]!.script!) ||
-    !/tar -czf \/workspace\/plan\.tgz plan\.tfplan .*\.terraform\/bundles/.test(plans[0]!.script!)
+    !/terraform plan .*-var-file="envs\/\$ENV\.tfvars" -var-file=\/workspace\/images\.tfvars\.json -out=plan\.tfplan/.test(
+      plans[0]!.script!,
+    ) ||
+    !/tar -czf \/workspace\/plan\.tgz plan\.tfplan /.test(plans[0]!.script!)
   )
     problems.push(
-      'cloudbuild.yaml: one step must save `terraform plan -out=plan.tfplan` with the bundles it uploads (/workspace/plan.tgz)',
+      'cloudbuild.yaml: one step must save `terraform plan -out=plan.tfplan` (/workspace/plan.tgz) of the images this build pushed (-var-file=/workspace/images.tfvars.json, last, so no tfvars overrides it)',
+    );
+  // The images: built and pushed from the bundles, then named by digest, then planned.
+  const build = running(plan, /^scripts\/pipeline\/images\.sh build$/);
+  const digests = running(plan, /^scripts\/pipeline\/images\.sh digests$/);
+  const bundles = running(plan, /^npm run build$/);
+  if (
+    build.length !== 1 ||
+    digests.length !== 1 ||
+    bundles.length !== 1 ||
+    !before(plan, build[0]!).has(bundles[0]!) ||
+    !before(plan, digests[0]!).has(build[0]!) ||
+    !before(plan, plans[0]?.id ?? '').has(digests[0]!)
+  )
+    problems.push(
+      'cloudbuild.yaml: the plan must wait for `scripts/pipeline/images.sh digests`, which waits for `images.sh build`, which waits for the bundles (`npm run build`)',
     );
   const publish = running(plan, /^scripts\/pipeline\/plan\.sh publish$/);
   if (publish.length !== 1 || !before(plan, publish[0]!).has(plans[0]?.id ?? ''))
