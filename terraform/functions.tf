@@ -75,13 +75,14 @@ locals {
 # once the secrets have their values and readers, its database user once the user exists
 # (test/infra/ordering.test.ts).
 module "functions" {
-  source                = "./modules/cloud-function"
-  for_each              = local.function_declarations
-  project_id            = var.project_id
-  region                = var.region
-  name                  = each.key
-  description           = "manifest ${each.key} (${each.value.kind == "http" ? "HTTP" : "Pub/Sub push"})"
-  image                 = var.images[each.key]
+  source      = "./modules/cloud-function"
+  for_each    = local.function_declarations
+  project_id  = var.project_id
+  region      = var.region
+  name        = each.key
+  description = "manifest ${each.key} (${each.value.kind == "http" ? "HTTP" : "Pub/Sub push"})"
+  # "" when images.sh built none for it: the module refuses that, naming the function.
+  image                 = lookup(var.images, each.key, "")
   service_account_email = module.service_accounts.emails["fn-${each.key}"]
   environment_variables = local.function_environment[each.key]
   vpc_connector         = module.network.vpc_connector

@@ -13,7 +13,8 @@
 #
 # Environment: IMAGES (REGION-docker.pkg.dev/PROJECT/REPOSITORY, the _IMAGES substitution),
 # COMMIT_SHA (Cloud Build's), DIST (default dist/functions), OUT (default
-# /workspace/images.tfvars.json). POSIX sh: the pack image has no bash.
+# /workspace/images.tfvars.json), PACK_NETWORK (default cloudbuild, the network of Cloud Build's
+# steps; host on a workstation). POSIX sh: the pack image may have no bash.
 set -eu
 
 DIST="${DIST:-dist/functions}"
@@ -54,7 +55,7 @@ build() {
       --env "GOOGLE_RUNTIME_VERSION=$NODE_VERSION" \
       --env "GOOGLE_FUNCTION_TARGET=$name" \
       --env GOOGLE_FUNCTION_SIGNATURE_TYPE=http \
-      --network cloudbuild \
+      --network "${PACK_NETWORK:-cloudbuild}" \
       --publish
   done
 }

@@ -33,7 +33,7 @@ variable "image" {
   nullable    = false
   validation {
     condition     = can(regex("^[a-z0-9-]+-docker\\.pkg\\.dev/[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+@sha256:[0-9a-f]{64}$", var.image))
-    error_message = "image must be an Artifact Registry image named by its digest (…-docker.pkg.dev/PROJECT/REPOSITORY/NAME@sha256:…), as scripts/pipeline/images.sh writes it, not \"${var.image}\": a tag can move between plan and apply."
+    error_message = "Function ${var.name} needs its image named by its digest (REGION-docker.pkg.dev/PROJECT/REPOSITORY/${var.name}@sha256:...), not \"${var.image}\": plan with the tfvars file scripts/pipeline/images.sh writes (README, Deploy). A tag could move between the plan and the apply."
   }
 }
 
