@@ -12,6 +12,22 @@ locals {
     NODE_OPTIONS = trimspace("${lookup(var.environment_variables, "NODE_OPTIONS", "")} --max-old-space-size=${floor(local.memory_mib * 3 / 8)}")
     DB_POOL_MAX  = tostring(var.sizing.db_pool_max)
   })
+  # No sizing.cpu: the share Cloud Run functions gives the memory
+  # (https://cloud.google.com/functions/docs/configuring/memory; a memory between two rows gets
+  # the larger row's), as test/support/sizing.ts and the benchmark model it. A plain Cloud Run
+  # service would get a whole CPU instead.
+  default_cpu_by_memory = [
+    { mib = 128, cpu = "0.083" },
+    { mib = 256, cpu = "0.167" },
+    { mib = 512, cpu = "0.333" },
+    { mib = 1024, cpu = "0.583" },
+    { mib = 2048, cpu = "1" },
+    { mib = 4096, cpu = "2" },
+    { mib = 8192, cpu = "2" },
+    { mib = 16384, cpu = "4" },
+    { mib = 32768, cpu = "8" },
+  ]
+  cpu = coalesce(var.sizing.cpu, [for row in local.default_cpu_by_memory : row.cpu if row.mib >= local.memory_mib]...)
   # A push function is reachable only from inside Google Cloud (Pub/Sub pushes are internal).
   ingress = var.trigger.push != null ? "INGRESS_TRAFFIC_INTERNAL_ONLY" : "INGRESS_TRAFFIC_ALL"
   # A public function is one Cloud Run does not check invokers for: no allUsers binding, which
@@ -46,9 +62,9 @@ resource "google_cloud_run_v2_service" "this" {
     containers {
       image = var.image
       resources {
-        # No cpu: Cloud Run's default. CPU only while a request is in flight (cpu_idle), as the
-        # throttled harness assumes (test/support/throttled.ts).
-        limits            = merge({ memory = var.sizing.memory }, var.sizing.cpu == null ? {} : { cpu = var.sizing.cpu })
+        # CPU only while a request is in flight (cpu_idle), as the throttled harness assumes
+        # (test/support/throttled.ts).
+        limits            = { cpu = local.cpu, memory = var.sizing.memory }
         cpu_idle          = true
         startup_cpu_boost = false
       }

@@ -54,7 +54,8 @@ variable "sizing" {
   description = <<-EOT
     Resources and scaling, the one definition of sizing (the root module's var.functions passes
     each function's through whole; terraform/README.md, Sizing, gives each function's and why):
-    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: Cloud Run's default, 1); timeout in seconds; instance bounds; concurrency (requests one instance serves at
+    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: the share Cloud Run functions gives the
+    memory, 0.167 at 256Mi); timeout in seconds; instance bounds; concurrency (requests one instance serves at
     once); db_pool_max (the database connections one instance may open: its DB_POOL_MAX, and its
     share of the connection budget, max_instances × db_pool_max).
   EOT
