@@ -241,6 +241,31 @@ describe('the pipeline check reports', () => {
       'the configuration grants roles/cloudbuild.builds.approver on the project but local.pipeline_grantable_roles does not list it',
     ],
     [
+      'a planner that administers the image repository',
+      (c) => {
+        root(c).resources.find((r) => r.name === 'image_writers')!.body.role =
+          'roles/artifactregistry.repoAdmin';
+      },
+      "the planner pushes the functions' images to their repository (roles/artifactregistry.writer",
+    ],
+    [
+      'a planner granted a write beyond plans and images',
+      (c) => {
+        root(c).resources.push({
+          file: 'terraform/functions.tf',
+          address: 'google_cloud_run_v2_service_iam_binding.planner',
+          type: 'google_cloud_run_v2_service_iam_binding',
+          name: 'planner',
+          body: {
+            name: 'people',
+            role: 'roles/run.developer',
+            members: ['${module.service_accounts.members["planner"]}'],
+          },
+        });
+      },
+      'google_cloud_run_v2_service_iam_binding.planner grants the planner roles/run.developer',
+    ],
+    [
       'a planner that can change things',
       (c) => {
         (root(c).locals.get('planner_project_roles')!.value as string[]).push(

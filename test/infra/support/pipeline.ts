@@ -291,6 +291,35 @@ function checkIdentities(config: TerraformConfig, problems: string[]): void {
     problems.push(
       'terraform/iam.tf: the planner holds local.planner_project_roles and nothing else',
     );
+  // Beyond its read-only project roles, the planner writes exactly two things: plans (create
+  // only, checkSavedPlan) and the functions' images, in their one repository.
+  const PLANNER = '${module.service_accounts.members["planner"]}';
+  const plannerGrants = root.resources.filter(
+    (r) =>
+      /_iam_(binding|member)$/.test(r.type) &&
+      JSON.stringify(r.body).includes(JSON.stringify(PLANNER)),
+  );
+  const images = plannerGrants.find(
+    (r) => r.address === 'google_artifact_registry_repository_iam_binding.image_writers',
+  );
+  if (
+    images?.body.role !== 'roles/artifactregistry.writer' ||
+    images.body.repository !== '${google_artifact_registry_repository.images.name}' ||
+    JSON.stringify(images.body.members) !== JSON.stringify([PLANNER])
+  )
+    problems.push(
+      "terraform/functions.tf: the planner pushes the functions' images to their repository (roles/artifactregistry.writer on google_artifact_registry_repository.images), and only there",
+    );
+  for (const r of plannerGrants)
+    if (
+      ![
+        'google_storage_bucket_iam_binding.plan_writers',
+        'google_artifact_registry_repository_iam_binding.image_writers',
+      ].includes(r.address)
+    )
+      problems.push(
+        `${r.file}: ${r.address} grants the planner ${String(r.body.role)}; every push of every branch runs as the planner, which writes only plans and images`,
+      );
   const planTriggers = find(root, 'module.plan_triggers').body;
   if (planTriggers.service_account !== '${module.service_accounts.ids["planner"]}')
     problems.push(
