@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { parseApiKeys } from '../../shared/config/api-keys';
+import { parseApiKeys, type ApiKey } from '../../shared/config/api-keys';
 import { matchKey } from '../../shared/http/auth';
 
 describe('API keys', () => {
-  const parsed = parseApiKeys('ci=ci-key-0123456789abcdef, bare-key-0123456789abcdef');
-  const keys = 'keys' in parsed ? parsed.keys : [];
+  // Parsed for each test, not once while jest collects the file: `npm run mutation` runs only
+  // the tests that reach a mutant, and code run at collection belongs to no test.
+  let keys: ApiKey[];
+  beforeEach(() => {
+    const parsed = parseApiKeys('ci=ci-key-0123456789abcdef, bare-key-0123456789abcdef');
+    keys = 'keys' in parsed ? parsed.keys : [];
+  });
 
   it('parses labelled and bare keys, keeping only their digests', () => {
     expect(keys.map((k) => k.label)).toEqual(['ci', expect.stringMatching(/^sha256:[0-9a-f]{8}$/)]);
