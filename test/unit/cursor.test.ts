@@ -39,20 +39,25 @@ describe('pagination cursors', () => {
   it('still reads a version 1 cursor (issued before filters) for a list without filters', () => {
     expect(readCursor(v1)).toEqual({ after: uuid });
     expect(readCursor(v1, { sex: 'male' })).toEqual({ refused: 'other-filters' });
+    // Filters given empty are no filters (the route passes each, undefined when absent).
+    expect(readCursor(v1, { sex: undefined, name: undefined })).toEqual({ after: uuid });
   });
 
   it.each([
     ['empty', ''],
     ['not base64url', 'abc$%'],
-    ['truncated', encodeCursor(uuid).slice(0, -3)],
-    ['with padding', `${encodeCursor(uuid)}=`],
-    ['not canonical (spare bits set)', encodeCursor(uuid).slice(0, -1) + 'B'],
+    ['truncated', () => encodeCursor(uuid).slice(0, -3)],
+    ['with padding', () => `${encodeCursor(uuid)}=`],
+    ['not canonical (spare bits set)', () => encodeCursor(uuid).slice(0, -1) + 'B'],
     ['without the version', Buffer.from(uuid).toString('base64url')],
     ['another version', Buffer.from(`v2:${uuid}`).toString('base64url')],
     ['a non-uuid payload', Buffer.from("v1:' OR 1=1 --").toString('base64url')],
     ['an upper-case uuid', Buffer.from(`v1:${uuid.toUpperCase()}`).toString('base64url')],
     ['overlong', 'A'.repeat(200)],
   ])('refuses a cursor that is %s', (_case, cursor) => {
-    expect(readCursor(cursor)).toEqual({ refused: 'malformed' });
+    // Encoded here, not in the table: an encodeCursor that throws fails this test (npm run mutation).
+    expect(readCursor(typeof cursor === 'function' ? cursor() : cursor)).toEqual({
+      refused: 'malformed',
+    });
   });
 });
