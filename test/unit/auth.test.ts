@@ -56,6 +56,10 @@ describe('API keys', () => {
     const labels = ['a', 'A.b-c_9', 'x'.repeat(40)];
     const ok = parseApiKeys(labels.map((label) => `${label}=${key}`).join(','));
     expect('keys' in ok && ok.keys.map((k) => k.label)).toEqual(labels);
+    // An empty label leaves the key after the `=`: 15 characters are too few.
+    expect(parseApiKeys(`=${'k'.repeat(15)}`)).toEqual({
+      problems: ['API_KEYS entry 1 is shorter than 16 characters'],
+    });
     expect(parseApiKeys(`=${key}`)).toEqual({
       problems: [
         'API_KEYS entry 1 has a label that is not 1-40 letters, digits, dots, dashes or underscores',
