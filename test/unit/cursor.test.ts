@@ -51,6 +51,14 @@ describe('pagination cursors', () => {
     ['not canonical (spare bits set)', () => encodeCursor(uuid).slice(0, -1) + 'B'],
     ['without the version', Buffer.from(uuid).toString('base64url')],
     ['another version', Buffer.from(`v2:${uuid}`).toString('base64url')],
+    [
+      'of the current length with another version byte',
+      () => {
+        const bytes = Buffer.from(encodeCursor(uuid), 'base64url');
+        bytes[0] = 9;
+        return bytes.toString('base64url');
+      },
+    ],
     ['a non-uuid payload', Buffer.from("v1:' OR 1=1 --").toString('base64url')],
     ['an upper-case uuid', Buffer.from(`v1:${uuid.toUpperCase()}`).toString('base64url')],
     ['overlong', 'A'.repeat(200)],
