@@ -16,6 +16,7 @@ import { httpBench } from './http.bench';
 import { filtersBench } from './filters.bench';
 import { functionsBench } from './functions.bench';
 import { eventsBench } from './events.bench';
+import { calibrationBench } from './calibration.bench';
 
 export interface BenchContext {
   quick: boolean;
@@ -35,6 +36,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[]
   { name: 'filters', run: filtersBench },
   { name: 'functions', run: functionsBench },
   { name: 'events', run: eventsBench },
+  { name: 'calibration', run: calibrationBench },
 ];
 
 async function main(): Promise<void> {
