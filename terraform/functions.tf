@@ -1,51 +1,17 @@
-# The functions: gen2, Node.js 22, each from its bundle (dist/functions/<name>, `npm run build`),
-# running as its own service account with the settings its declaration lists.
+# The functions: Cloud Run functions, Node.js 22, each a Cloud Run service running the image
+# the plan build made from its bundle (dist/functions/<name>, `npm run build`) with Google
+# Cloud's buildpacks (scripts/pipeline/images.sh), as its own service account with the settings
+# its declaration lists.
 #
-# Bundles are named by their content, so a deploy replaces a changed function's bundle: the old
-# one becomes a noncurrent version, kept 30 days (what a rollback rebuilds from), then deleted.
-# The bucket waits for the functions' image repository (every function waits for the bucket).
-resource "google_storage_bucket" "function_sources" {
-  project                     = var.project_id
-  name                        = local.names.function_sources_bucket
-  location                    = var.region
-  uniform_bucket_level_access = true
-  public_access_prevention    = "enforced"
-  force_destroy               = var.environment != "production"
-  labels                      = local.labels
-  versioning {
-    enabled = true
-  }
-  lifecycle_rule {
-    condition {
-      days_since_noncurrent_time = 30
-      with_state                 = "ARCHIVED"
-    }
-    action {
-      type = "Delete"
-    }
-  }
-  lifecycle_rule {
-    condition {
-      age = 1
-    }
-    action {
-      type = "AbortIncompleteMultipartUpload"
-    }
-  }
-  depends_on = [google_project_service.enabled, google_artifact_registry_repository.function_images]
-}
-
-# The images Cloud Functions builds from the bundles: gen2 functions push to gcf-artifacts in
-# their region, which Cloud Functions would otherwise create on first deploy with no cleanup, so
-# it is declared here first. Every deploy adds an image per changed function; only the newest
-# versions of each are kept (a rollback to a recent revision keeps its image). An environment
-# whose functions were deployed before this repository was declared imports it once
-# (terraform/README.md, Function images).
-resource "google_artifact_registry_repository" "function_images" {
+# The images: the plan build pushes one per function, tagged with the commit, and plans with
+# each one's digest (var.images), so the plan applies exactly the images it names. Every plan
+# build adds an image per function; only recent ones are kept (a rollback to a recent commit
+# redeploys its image, or rebuilds it: README, Rolling back a bad deploy).
+resource "google_artifact_registry_repository" "images" {
   project                = var.project_id
   location               = var.region
-  repository_id          = "gcf-artifacts"
-  description            = "Images of the manifest functions, built by Cloud Functions from their bundles."
+  repository_id          = local.names.image_repository
+  description            = "Images of the manifest functions, built by the plan build from their bundles with Google Cloud's buildpacks."
   format                 = "DOCKER"
   labels                 = local.labels
   cleanup_policy_dry_run = false
@@ -65,6 +31,17 @@ resource "google_artifact_registry_repository" "function_images" {
     }
   }
   depends_on = [google_project_service.enabled]
+}
+
+# The plan build pushes the images (as the planner, whose other roles only read): writing to this
+# repository is the one thing it may change. Cloud Run pulls them as its service agent, which
+# reads the project's repositories by default.
+resource "google_artifact_registry_repository_iam_binding" "image_writers" {
+  project    = var.project_id
+  location   = google_artifact_registry_repository.images.location
+  repository = google_artifact_registry_repository.images.name
+  role       = "roles/artifactregistry.writer"
+  members    = [module.service_accounts.members["planner"]]
 }
 
 locals {
@@ -93,20 +70,20 @@ locals {
 }
 
 # Each function waits for what it reads at cold start by data, not by a module-level
-# depends_on (which would defer reading every bundle to apply time, so every function would be
+# depends_on (which would defer every argument to apply time, so every function would be
 # redeployed whenever the secrets or the database changed): module.secrets.secret_ids is known
 # once the secrets have their values and readers, its database user once the user exists
 # (test/infra/ordering.test.ts).
 module "functions" {
-  source                = "./modules/cloud-function"
-  for_each              = local.function_declarations
-  project_id            = var.project_id
-  region                = var.region
-  name                  = each.key
-  description           = "manifest ${each.key} (${each.value.kind == "http" ? "HTTP" : "Pub/Sub push"})"
-  bundle                = { source_dir = "${path.root}/../dist/functions/${each.key}", bucket = google_storage_bucket.function_sources.name }
+  source      = "./modules/cloud-function"
+  for_each    = local.function_declarations
+  project_id  = var.project_id
+  region      = var.region
+  name        = each.key
+  description = "manifest ${each.key} (${each.value.kind == "http" ? "HTTP" : "Pub/Sub push"})"
+  # "" when images.sh built none for it: the module refuses that, naming the function.
+  image                 = lookup(var.images, each.key, "")
   service_account_email = module.service_accounts.emails["fn-${each.key}"]
-  build_service_account = module.service_accounts.ids["function-builder"]
   environment_variables = local.function_environment[each.key]
   vpc_connector         = module.network.vpc_connector
   labels                = local.labels

@@ -1,6 +1,6 @@
 # One service account per function, holding only what that function uses; a push identity per
-# event function; the builder of the functions' images; the planner that tests and plans every
-# push (read-only); and the deployer that applies a saved plan. Resource-level grants (secrets,
+# event function; the planner that tests, builds the functions' images and plans every push
+# (read-only, but for pushing images); and the deployer that applies a saved plan. Resource-level grants (secrets,
 # topics, invokers, the pipeline bucket) live with their resources; only what has no narrower
 # scope is granted on the project.
 locals {
@@ -10,8 +10,10 @@ locals {
   # secrets, the events topic).
   function_project_roles = ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]
 
-  # Building a function's image from its bundle: logs, the image registry, reading the source.
-  builder_project_roles = [
+  # The roles of the function-builder account that built the images for Cloud Functions, before
+  # the functions became Cloud Run services: still grantable so that the deployer may revoke
+  # them when that account goes. Delete once every environment has applied the switch.
+  retired_project_roles = [
     "roles/artifactregistry.writer",
     "roles/logging.logWriter",
     "roles/storage.objectViewer",
@@ -24,6 +26,8 @@ locals {
   planner_project_roles = [
     "roles/artifactregistry.reader",
     "roles/cloudbuild.builds.viewer",
+    # Refreshing the Cloud Functions the switch to Cloud Run services destroys (terraform/README.md,
+    # Decisions); drop with local.retired_project_roles.
     "roles/cloudfunctions.viewer",
     "roles/cloudscheduler.viewer",
     "roles/cloudsql.viewer",
@@ -50,6 +54,7 @@ locals {
     "roles/cloudbuild.builds.editor",
     "roles/cloudbuild.connectionViewer",
     "roles/cloudbuild.readTokenAccessor",
+    # Destroying the Cloud Functions the switch replaces; drop with local.retired_project_roles.
     "roles/cloudfunctions.admin",
     "roles/cloudscheduler.admin",
     "roles/cloudsql.admin",
@@ -74,7 +79,7 @@ locals {
   # applied by a project administrator (README: Deploy), never by the pipeline.
   pipeline_grantable_roles = concat(
     local.function_project_roles,
-    local.builder_project_roles,
+    local.retired_project_roles,
     ["roles/cloudbuild.builds.approver"],
   )
   deployer_project_roles = concat(
@@ -123,17 +128,10 @@ module "service_accounts" {
       }
     },
     {
-      function-builder = {
-        account_id    = local.ids.function_builder
-        display_name  = "manifest function builder"
-        description   = "Builds the functions' images from their bundles (Cloud Build, for Cloud Functions)."
-        project_roles = [for role in local.builder_project_roles : { role = role }]
-        iam           = local.deployer_may_act_as
-      }
       planner = {
         account_id    = local.ids.planner
         display_name  = "manifest planner"
-        description   = "Runs cloudbuild.yaml for ${var.environment} on every push: tests, bundles, terraform plan (read-only)."
+        description   = "Runs cloudbuild.yaml for ${var.environment} on every push: tests, the functions' images, terraform plan (read-only)."
         project_roles = [for role in local.planner_project_roles : { role = role }]
         # The plan triggers (created by the deployer) run as the planner.
         iam = local.deployer_may_act_as

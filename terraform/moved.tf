@@ -68,3 +68,22 @@ removed {
     destroy = false
   }
 }
+
+# The functions became Cloud Run services (module.functions[*].google_cloud_run_v2_service.this)
+# running images the plan build makes: a moved block cannot change a resource's type, so the
+# apply that switches creates each service and destroys its Cloud Function (terraform/README.md,
+# Decisions). What only the Cloud Functions used is forgotten, not destroyed, so that the
+# switch never fails on a bucket that still holds objects or an image a running revision uses:
+# delete gs://PROJECT-manifest-functions and the gcf-artifacts repository by hand afterwards.
+removed {
+  from = google_storage_bucket.function_sources
+  lifecycle {
+    destroy = false
+  }
+}
+removed {
+  from = google_artifact_registry_repository.function_images
+  lifecycle {
+    destroy = false
+  }
+}

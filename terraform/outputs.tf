@@ -1,10 +1,5 @@
-output "function_urls" {
-  description = "Each function's cloudfunctions.net URL."
-  value       = { for name, f in module.functions : name => f.url }
-}
-
 output "function_uris" {
-  description = "Each function's run.app URL (paths reach the code intact, e.g. <uri>/people)."
+  description = "Each function's Cloud Run (run.app) URL (paths reach the code intact, e.g. <uri>/people)."
   value       = { for name, f in module.functions : name => f.uri }
 }
 
@@ -43,7 +38,7 @@ output "secrets" {
 }
 
 output "service_accounts" {
-  description = "Service account emails, by key (fn-<function>, push-<function>, function-builder, deployer)."
+  description = "Service account emails, by key (fn-<function>, push-<function>, planner, deployer)."
   value       = module.service_accounts.emails
 }
 

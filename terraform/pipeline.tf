@@ -1,6 +1,7 @@
 # Deployment (README: Deploy). Every push of an environment's branches starts two builds:
-# - plan (cloudbuild.yaml, as the planner, which can change nothing): tests, bundles, and saves
-#   `terraform plan` under plans/<commit> in the pipeline bucket, once;
+# - plan (cloudbuild.yaml, as the planner, which can change nothing but push images): tests,
+#   bundles, builds and pushes each function's image, and saves `terraform plan` (with the
+#   images' digests) under plans/<commit> in the pipeline bucket, once;
 # - apply (cloudbuild-apply.yaml, as the deployer; in production only once someone listed in
 #   deploy_pipeline.approvers approves it): takes the environment's lock, applies exactly that
 #   saved plan (refusing one saved after the approval, or a commit older than the deployed one),
@@ -71,6 +72,7 @@ module "plan_triggers" {
   substitutions = {
     _ENV             = var.environment
     _PIPELINE_BUCKET = google_storage_bucket.pipeline.name
+    _IMAGES          = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
   }
 }
 

@@ -21,9 +21,10 @@ variable "functions" {
   description = <<-EOT
     Per function (keys: folders of functions/), for this environment: sizing, passed whole to
     modules/cloud-function (memory, cpu, timeout_seconds, min_instances, max_instances,
-    concurrency, db_pool_max; its defaults and validations); public (allUsers may invoke it: read-only HTTP
-    functions only); invokers (IAM members that may call an HTTP function). Omitted functions
-    get the defaults.
+    concurrency, db_pool_max; its defaults and validations); public (anyone may invoke it:
+    Cloud Run's invoker check is off, invoker_iam_disabled, with no allUsers member; read-only
+    HTTP functions only); invokers (IAM members that may call an HTTP function). Omitted
+    functions get the defaults.
   EOT
   type = map(object({
     sizing   = optional(any, {})
@@ -43,6 +44,23 @@ variable "functions" {
   validation {
     condition     = alltrue([for f in values(var.functions) : length(setintersection(f.invokers, ["allUsers", "allAuthenticatedUsers"])) == 0])
     error_message = "invokers cannot open a function to everyone: set public = true on a read-only function instead."
+  }
+}
+
+variable "images" {
+  description = <<-EOT
+    Each function's container image, by function name, named by its digest: the plan build
+    builds and pushes them (scripts/pipeline/images.sh build, then digests, which writes this
+    variable as a tfvars file) before `terraform plan`, so the saved plan applies exactly those
+    images. A function without one is refused when its module is planned (so that a targeted
+    apply of the image repository, README Deploy step 4, needs none). By hand: README, Deploy.
+  EOT
+  type        = map(string)
+  default     = {}
+  nullable    = false
+  validation {
+    condition     = alltrue([for image in values(var.images) : can(regex("@sha256:[0-9a-f]{64}$", image))])
+    error_message = "images must name each image by its digest (...@sha256:<64 hex>), as scripts/pipeline/images.sh writes them: a tag can move between the plan and the apply."
   }
 }
 

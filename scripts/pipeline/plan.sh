@@ -2,7 +2,7 @@
 # The saved plan of a commit, between the plan build (cloudbuild.yaml) and the apply build
 # (cloudbuild-apply.yaml):
 #
-#   plan.sh publish   save /workspace/plan.tgz (the plan with the bundles it uploads, packed by
+#   plan.sh publish   save /workspace/plan.tgz (the plan, naming the images it deploys, packed by
 #                     the plan step) and /workspace/plan.txt (terraform show) as
 #                     plans/COMMIT_SHA.{tgz,txt}: once (a second plan of a commit is refused)
 #   plan.sh fetch     wait for that plan, check it is the one that was approved, unpack it into

@@ -13,9 +13,9 @@ import { projectStatsRouter } from '../stats/consumer';
 export type FunctionDeployment = DeploymentBase & (HttpTrigger | PushTrigger);
 
 interface DeploymentBase {
-  /** Folder under functions/, registered target, Cloud Functions name suffix. */
+  /** Folder under functions/, registered target, Cloud Run service name. */
   name: string;
-  /** Only reads: may be opened to allUsers by a variable (never a function that writes). */
+  /** Only reads: may be made public by a variable (Cloud Run's invoker check off; never a function that writes). */
   readOnly: boolean;
   /** Secret-valued settings it reads: the only secrets its service account may access. */
   secrets: ('API_KEYS' | 'DATABASE_PASSWORD')[];

@@ -51,7 +51,7 @@ const passed = (triggers: Body) => Object.keys(triggers.substitutions as Body);
 
 describe('cloudbuild.yaml (plan) and cloudbuild-apply.yaml (apply)', () => {
   it('are valid Builds, each declaring exactly the substitutions its Terraform triggers pass', () => {
-    expect(passed(planTriggers)).toEqual(['_ENV', '_PIPELINE_BUCKET']);
+    expect(passed(planTriggers)).toEqual(['_ENV', '_IMAGES', '_PIPELINE_BUCKET']);
     expect(passed(applyTriggers)).toEqual(
       expect.arrayContaining(['_ENV', '_PIPELINE_BUCKET', '_REPOSITORY', '_SQL_INSTANCE']),
     );
@@ -87,18 +87,22 @@ describe('cloudbuild.yaml (plan) and cloudbuild-apply.yaml (apply)', () => {
 });
 
 describe('the plan build', () => {
-  it('installs from the lockfile, then lints, typechecks, tests and bundles before planning', () => {
+  it('installs from the lockfile, then lints, typechecks, tests, bundles and builds the images before planning', () => {
     expect(planStep('install').script).toMatch(/npm ci/);
     expect(planStep('lint').script).toBe('npm run lint');
     expect(planStep('typecheck').script).toBe('npm run typecheck');
     expect(planStep('test').script).toMatch(/\nnpm test\n/);
     expect(planStep('bundle').script).toBe('npm run build');
+    expect(planStep('images').script).toBe('scripts/pipeline/images.sh build');
+    expect(planStep('images').waitFor).toEqual(['bundle']);
+    expect(planStep('image-digests').script).toBe('scripts/pipeline/images.sh digests');
+    expect(planStep('image-digests').waitFor).toEqual(['images']);
     expect(planStep('plan').waitFor).toEqual([
       'lint',
       'typecheck',
       'terraform-checks',
       'test',
-      'bundle',
+      'image-digests',
     ]);
     expect(planStep('publish-plan').waitFor).toEqual(['plan']);
   });
@@ -123,7 +127,9 @@ describe('the plan build', () => {
     expect(script).toMatch(
       /terraform init -input=false -lockfile=readonly -backend-config="envs\/\$ENV\.gcs\.tfbackend"/,
     );
-    expect(script).toMatch(/terraform plan .*-var-file="envs\/\$ENV\.tfvars" -out=plan\.tfplan/);
+    expect(script).toMatch(
+      /terraform plan .*-var-file="envs\/\$ENV\.tfvars" -var-file=\/workspace\/images\.tfvars\.json -out=plan\.tfplan/,
+    );
     for (const environment of ['production', 'testing', 'development']) {
       expect(existsSync(join(TERRAFORM_DIR, `envs/${environment}.tfvars`))).toBe(true);
       expect(existsSync(join(TERRAFORM_DIR, `envs/${environment}.gcs.tfbackend`))).toBe(true);

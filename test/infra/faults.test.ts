@@ -35,17 +35,17 @@ describe('the offline checks report', () => {
     const broken = copyConfig(config);
     const fn = broken.modules
       .get('modules/cloud-function')!
-      .resources.find((r) => r.type === 'google_cloudfunctions2_function')!;
-    const service = blocks(fn.body, 'service_config')[0]!;
-    service.min_instances = service.min_instance_count;
-    delete service.min_instance_count;
+      .resources.find((r) => r.type === 'google_cloud_run_v2_service')!;
+    const scaling = blocks(blocks(fn.body, 'template')[0]!, 'scaling')[0]!;
+    scaling.min_instances = scaling.min_instance_count;
+    delete scaling.min_instance_count;
     const subscription = broken.modules
       .get('modules/pubsub-push-subscription')!
       .resources.find((r) => r.type === 'google_pubsub_subscription')!;
     delete subscription.body.topic;
 
     expect(checkProviderSchema(broken, loadProviderSchema())).toEqual([
-      'terraform/modules/cloud-function/main.tf: google_cloudfunctions2_function.this: service_config.min_instances: unknown argument (did you mean min_instance_count?)',
+      'terraform/modules/cloud-function/main.tf: google_cloud_run_v2_service.this: template.scaling.min_instances: unknown argument (did you mean min_instance_count?)',
       'terraform/modules/pubsub-push-subscription/main.tf: google_pubsub_subscription.this: topic: missing required argument',
     ]);
   });
@@ -134,7 +134,7 @@ describe('the offline checks report', () => {
     expect(checkModuleInterfaces(broken)).toEqual([
       'terraform/moved.tf: moved[7].to: module.x is not a module call of terraform/.',
       'terraform/moved.tf: moved[7].from: module.functions["people"] is still declared; moved names what is gone',
-      'terraform/moved.tf: removed[5].from: module.secrets.google_secret_manager_secret_iam_binding.this is still declared; removed names what is gone',
+      'terraform/moved.tf: removed[7].from: module.secrets.google_secret_manager_secret_iam_binding.this is still declared; removed names what is gone',
     ]);
   });
 

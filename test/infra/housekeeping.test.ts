@@ -8,8 +8,8 @@ import {
 } from './support/terraform';
 
 /**
- * What the environment accumulates with every deploy is deleted in time: replaced bundles,
- * plans, and the functions' images (Artifact Registry keeps every image a build pushes).
+ * What the environment accumulates with every deploy is deleted in time: plans, and the
+ * functions' images (Artifact Registry keeps every image a build pushes).
  */
 let config: TerraformConfig;
 
@@ -24,22 +24,12 @@ const deletes = (bucket: Body) =>
 
 function checkHousekeeping(c: TerraformConfig): string[] {
   const problems: string[] = [];
-  const sources = resource(c, 'google_storage_bucket.function_sources');
-  const replaced = deletes(sources).some(
-    (rule) =>
-      blocks(rule, 'condition')[0]?.with_state === 'ARCHIVED' &&
-      Number(blocks(rule, 'condition')[0]?.days_since_noncurrent_time) > 0,
-  );
-  if (blocks(sources, 'versioning')[0]?.enabled !== true || !replaced)
-    problems.push(
-      'google_storage_bucket.function_sources: replaced bundles (noncurrent versions) must be deleted after a while',
-    );
   const plans = deletes(resource(c, 'google_storage_bucket.pipeline')).some((rule) =>
     JSON.stringify(blocks(rule, 'condition')[0]?.matches_prefix).includes('plans/'),
   );
   if (!plans) problems.push('google_storage_bucket.pipeline: saved plans must be deleted in time');
 
-  const images = resource(c, 'google_artifact_registry_repository.function_images');
+  const images = resource(c, 'google_artifact_registry_repository.images');
   const policies = blocks(images, 'cleanup_policies');
   const deleteOld = policies.some(
     (p) => p.action === 'DELETE' && blocks(p, 'condition')[0]?.older_than,
@@ -47,37 +37,19 @@ function checkHousekeeping(c: TerraformConfig): string[] {
   const keepNewest = policies.some(
     (p) => p.action === 'KEEP' && Number(blocks(p, 'most_recent_versions')[0]?.keep_count) > 0,
   );
-  if (
-    images.repository_id !== 'gcf-artifacts' ||
-    images.cleanup_policy_dry_run !== false ||
-    !deleteOld ||
-    !keepNewest
-  )
+  if (images.cleanup_policy_dry_run !== false || !deleteOld || !keepNewest)
     problems.push(
-      "google_artifact_registry_repository.function_images: gcf-artifacts (where Cloud Functions builds push) must delete old images and keep each function's newest, for real (not a dry run)",
-    );
-  if (
-    !JSON.stringify(sources.depends_on).includes(
-      'google_artifact_registry_repository.function_images',
-    )
-  )
-    problems.push(
-      'google_storage_bucket.function_sources must wait for the image repository: the functions wait for the bucket, and Cloud Functions would create gcf-artifacts first',
+      "google_artifact_registry_repository.images: the repository every plan build pushes the functions' images to must delete old images and keep each function's newest, for real (not a dry run)",
     );
   return problems;
 }
 
 describe('housekeeping', () => {
-  it('deletes replaced bundles, old plans and old images', () => {
+  it('deletes old plans and old images', () => {
     expect(checkHousekeeping(config)).toEqual([]);
   });
 
   it.each<[string, (c: TerraformConfig) => void, string]>([
-    [
-      'a sources bucket that keeps everything',
-      (c) => (resource(c, 'google_storage_bucket.function_sources').lifecycle_rule = []),
-      'replaced bundles (noncurrent versions) must be deleted',
-    ],
     [
       'plans kept forever',
       (c) => (resource(c, 'google_storage_bucket.pipeline').lifecycle_rule = []),
@@ -86,27 +58,18 @@ describe('housekeeping', () => {
     [
       'a cleanup policy that only says what it would do',
       (c) =>
-        (resource(c, 'google_artifact_registry_repository.function_images').cleanup_policy_dry_run =
-          true),
+        (resource(c, 'google_artifact_registry_repository.images').cleanup_policy_dry_run = true),
       'must delete old images',
     ],
     [
       'images never deleted',
       (c) => {
-        const images = resource(c, 'google_artifact_registry_repository.function_images');
+        const images = resource(c, 'google_artifact_registry_repository.images');
         images.cleanup_policies = blocks(images, 'cleanup_policies').filter(
           (p) => p.action !== 'DELETE',
         );
       },
       'must delete old images',
-    ],
-    [
-      'functions deployed before their image repository exists',
-      (c) =>
-        (resource(c, 'google_storage_bucket.function_sources').depends_on = [
-          '${google_project_service.enabled}',
-        ]),
-      'must wait for the image repository',
     ],
   ])('reports %s', (_title, change, message) => {
     const broken = copyConfig(config);

@@ -1,30 +1,25 @@
 import { BUNDLE_OPTIONS } from '../../scripts/build';
 import { NODE22 } from '../../scripts/fetch-node22';
-import { blocks, find, loadTerraform, type TerraformConfig } from './support/terraform';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './support/terraform';
 
 /**
- * One Node.js in the cloud: the runtime Terraform deploys every function on, the target the
+ * One Node.js in the cloud: the runtime the pipeline builds every function's image on
+ * (scripts/pipeline/images.sh, Google Cloud's buildpacks), the target the
  * bundles are built for, and the Node the bundles are tested on besides the machine's own
  * (test/integration/node-versions.test.ts) are the same major version.
  */
-let config: TerraformConfig;
-beforeAll(async () => {
-  config = await loadTerraform();
-});
+const images = readFileSync(join(REPO, 'scripts/pipeline/images.sh'), 'utf8');
 
 const major = NODE22.version.split('.')[0];
 
 describe('the Node.js runtime', () => {
-  it(`is nodejs${major} for every function: the module's default, overridden by no call`, () => {
-    const module = config.modules.get('modules/cloud-function')!;
-    expect(find(module, 'var.runtime').body.default).toBe(`nodejs${major}`);
-    const [fn] = module.resources.filter((r) => r.type === 'google_cloudfunctions2_function');
-    expect(blocks(fn!.body, 'build_config')[0]!.runtime).toBe('${var.runtime}');
-    const calls = [...config.modules.values()].flatMap((m) =>
-      m.moduleCalls.filter((c) => String(c.body.source).endsWith('modules/cloud-function')),
-    );
-    expect(calls.length).toBeGreaterThan(0);
-    expect(calls.filter((c) => 'runtime' in c.body).map((c) => c.address)).toEqual([]);
+  it(`is Node.js ${major} in every function's image, whatever the builder's default`, () => {
+    expect(images).toMatch(new RegExp(`^NODE_VERSION=${major}\\.x$`, 'm'));
+    const build = images.slice(images.indexOf('pack build'));
+    expect(build).toMatch(/--env GOOGLE_RUNTIME=nodejs \\\n/);
+    expect(build).toMatch(/--env "GOOGLE_RUNTIME_VERSION=\$NODE_VERSION" \\\n/);
   });
 
   it('is the target the bundles are built for and the Node they are tested on', () => {

@@ -18,8 +18,16 @@ describe('a function deploy', () => {
     expect(checkOrdering(config)).toEqual([]);
   });
 
-  it('is reported when module.functions gets a module-level depends_on again', () => {
+  it('is reported when module.functions reads data and gets a module-level depends_on again', () => {
     const broken = copyConfig(config);
+    // Looking each image up by its tag, say, instead of the digest the pipeline passes.
+    broken.modules.get('modules/cloud-function')!.dataSources.push({
+      file: 'terraform/modules/cloud-function/main.tf',
+      address: 'data.google_artifact_registry_docker_image.this',
+      type: 'google_artifact_registry_docker_image',
+      name: 'this',
+      body: { image_name: '${var.name}:latest' },
+    });
     find(rootModule(broken), 'module.functions').body.depends_on = [
       '${module.secrets}',
       '${module.database}',

@@ -119,14 +119,28 @@ describe('the pipeline check reports', () => {
       'cloudbuild.yaml: the plan build must never apply',
     ],
     [
-      'a plan saved without its bundles',
+      'a plan of other images than the ones the build pushed',
       (_c, p) => {
         step(p.plan, 'plan').script = step(p.plan, 'plan').script!.replace(
-          ' .terraform/bundles',
+          ' -var-file=/workspace/images.tfvars.json',
           '',
         );
       },
-      'one step must save `terraform plan -out=plan.tfplan` with the bundles it uploads',
+      'of the images this build pushed (-var-file=/workspace/images.tfvars.json',
+    ],
+    [
+      'a plan made before the images are named by digest',
+      (_c, p) => {
+        step(p.plan, 'plan').waitFor = ['lint', 'typecheck', 'terraform-checks', 'test', 'bundle'];
+      },
+      'the plan must wait for `scripts/pipeline/images.sh digests`',
+    ],
+    [
+      'images built before the bundles',
+      (_c, p) => {
+        step(p.plan, 'images').waitFor = ['install'];
+      },
+      'which waits for the bundles (`npm run build`)',
     ],
     [
       'a saved plan that may be replaced',
@@ -214,7 +228,7 @@ describe('the pipeline check reports', () => {
       'an admin role among the grantable ones',
       (c) => {
         root(c).locals.get('pipeline_grantable_roles')!.value =
-          '${concat(local.function_project_roles, local.builder_project_roles, ["roles/cloudbuild.builds.approver", "roles/iam.serviceAccountTokenCreator"])}';
+          '${concat(local.function_project_roles, local.retired_project_roles, ["roles/cloudbuild.builds.approver", "roles/iam.serviceAccountTokenCreator"])}';
       },
       'local.pipeline_grantable_roles lets the deployer grant roles/iam.serviceAccountTokenCreator',
     ],
@@ -222,9 +236,34 @@ describe('the pipeline check reports', () => {
       'a project role the deployer could not grant',
       (c) => {
         root(c).locals.get('pipeline_grantable_roles')!.value =
-          '${concat(local.function_project_roles, local.builder_project_roles)}';
+          '${concat(local.function_project_roles, local.retired_project_roles)}';
       },
       'the configuration grants roles/cloudbuild.builds.approver on the project but local.pipeline_grantable_roles does not list it',
+    ],
+    [
+      'a planner that administers the image repository',
+      (c) => {
+        root(c).resources.find((r) => r.name === 'image_writers')!.body.role =
+          'roles/artifactregistry.repoAdmin';
+      },
+      "the planner pushes the functions' images to their repository (roles/artifactregistry.writer",
+    ],
+    [
+      'a planner granted a write beyond plans and images',
+      (c) => {
+        root(c).resources.push({
+          file: 'terraform/functions.tf',
+          address: 'google_cloud_run_v2_service_iam_binding.planner',
+          type: 'google_cloud_run_v2_service_iam_binding',
+          name: 'planner',
+          body: {
+            name: 'people',
+            role: 'roles/run.developer',
+            members: ['${module.service_accounts.members["planner"]}'],
+          },
+        });
+      },
+      'google_cloud_run_v2_service_iam_binding.planner grants the planner roles/run.developer',
     ],
     [
       'a planner that can change things',

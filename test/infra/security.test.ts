@@ -96,7 +96,40 @@ describe('the security check refuses', () => {
           open: [{ name: 'people', role: 'roles/run.invoker', member: 'allUsers' }],
         };
       },
-      'grants allUsers; only a read-only HTTP function may be public',
+      'grants allUsers, which organisations with domain-restricted sharing refuse',
+    ],
+    [
+      'the allUsers invoker of before, for a public function',
+      (c) => {
+        const file = moduleAt(c, 'modules/cloud-function').files.get(
+          'terraform/modules/cloud-function/iam.tf',
+        )!;
+        const locals = (file.locals as Body[])[0]!;
+        locals.invokers = String(locals.invokers).replace(
+          ': lookup(var.iam, "roles/run.invoker", [])',
+          ': concat(lookup(var.iam, "roles/run.invoker", []), local.public ? ["allUsers"] : [])',
+        );
+      },
+      'terraform/modules/cloud-function/iam.tf: locals[0].invokers: grants allUsers',
+    ],
+    [
+      'a public function whose service still checks invokers',
+      (c) => {
+        resource(
+          c,
+          'modules/cloud-function',
+          'google_cloud_run_v2_service',
+        ).body.invoker_iam_disabled = false;
+      },
+      'invoker_iam_disabled must be local.public',
+    ],
+    [
+      'a function that writes made public by its module',
+      (c) => {
+        const open = moduleAt(c, 'modules/cloud-function').locals.get('public')!;
+        open.value = String(open.value).replace(' && var.trigger.http.read_only', '');
+      },
+      'invoker_iam_disabled must be local.public, true only for an HTTP function that is public and read_only',
     ],
     [
       'a function module that lets a writer be public',
@@ -185,7 +218,7 @@ describe('the security check refuses', () => {
     [
       'an event function open to the internet',
       (c) => {
-        moduleAt(c, 'modules/cloud-function').locals.get('ingress')!.value = 'ALLOW_ALL';
+        moduleAt(c, 'modules/cloud-function').locals.get('ingress')!.value = 'INGRESS_TRAFFIC_ALL';
       },
       'a push function takes internal traffic only',
     ],

@@ -172,6 +172,9 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   const exited =
     child.exitCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', done));
   signal('SIGTERM');
-  await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
+  // The grace timer is cleared once the group exits, so it cannot hold jest open after the suite.
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((done) => (grace = setTimeout(done, 5000)))]);
+  clearTimeout(grace);
   signal('SIGKILL');
 }

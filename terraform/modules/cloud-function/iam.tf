@@ -1,14 +1,11 @@
-# A gen2 function is invoked through its Cloud Run service, whose name is the function's. Each
-# role's members are authoritative on this service: a push function's only invoker is its push
-# identity; an HTTP function's are var.iam's, and allUsers only when it is public and read-only.
+# Each role's members are authoritative on the function's Cloud Run service: a push function's
+# only invoker is its push identity; an HTTP function's are var.iam's. A public function gets no
+# allUsers member: Cloud Run skips its invoker check instead (invoker_iam_disabled, main.tf).
 locals {
   invokers = (
     var.trigger.push != null
     ? ["serviceAccount:${var.trigger.push.service_account_email}"]
-    : concat(
-      lookup(var.iam, "roles/run.invoker", []),
-      var.trigger.http.public && var.trigger.http.read_only ? ["allUsers"] : [],
-    )
+    : lookup(var.iam, "roles/run.invoker", [])
   )
   iam = merge(var.iam, { "roles/run.invoker" = local.invokers })
 }
@@ -17,7 +14,7 @@ resource "google_cloud_run_v2_service_iam_binding" "this" {
   for_each = local.iam
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.this.name
+  name     = google_cloud_run_v2_service.this.name
   role     = each.key
   members  = each.value
 }

@@ -1,11 +1,6 @@
-output "url" {
-  description = "The function's cloudfunctions.net URL (the function name is not part of the path the code sees)."
-  value       = google_cloudfunctions2_function.this.url
-}
-
 output "uri" {
-  description = "The Cloud Run (run.app) URL of the function's service: paths reach the code intact, as on the local stack."
-  value       = google_cloudfunctions2_function.this.service_config[0].uri
+  description = "The function's Cloud Run (run.app) URL: paths reach the code intact, as on the local stack."
+  value       = google_cloud_run_v2_service.this.uri
 }
 
 output "max_connections" {

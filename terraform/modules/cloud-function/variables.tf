@@ -27,34 +27,18 @@ variable "description" {
   nullable    = false
 }
 
-variable "bundle" {
-  description = "The function's bundle: source_dir is dist/functions/<name> (written by `npm run build`), zipped and uploaded to bucket."
-  type = object({
-    source_dir = string
-    bucket     = string
-  })
-  nullable = false
-  validation {
-    condition     = fileexists("${var.bundle.source_dir}/index.js") && fileexists("${var.bundle.source_dir}/package.json")
-    error_message = "No bundle in ${var.bundle.source_dir} (index.js and package.json): run `npm run build` at the repository root before terraform plan or apply."
-  }
-}
-
-variable "runtime" {
-  description = "Cloud Functions runtime; the bundles target Node.js 22."
+variable "image" {
+  description = "The function's container image, built by the pipeline from dist/functions/<name> with Google Cloud's buildpacks (scripts/pipeline/images.sh), named by its digest: REGION-docker.pkg.dev/PROJECT/REPOSITORY/NAME@sha256:HEX."
   type        = string
-  default     = "nodejs22"
   nullable    = false
+  validation {
+    condition     = can(regex("^[a-z0-9-]+-docker\\.pkg\\.dev/[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+@sha256:[0-9a-f]{64}$", var.image))
+    error_message = "Function ${var.name} needs its image named by its digest (REGION-docker.pkg.dev/PROJECT/REPOSITORY/${var.name}@sha256:...), not \"${var.image}\": plan with the tfvars file scripts/pipeline/images.sh writes (README, Deploy). A tag could move between the plan and the apply."
+  }
 }
 
 variable "service_account_email" {
   description = "The identity the function runs as (one per function, holding only what it uses)."
-  type        = string
-  nullable    = false
-}
-
-variable "build_service_account" {
-  description = "Service account (projects/<p>/serviceAccounts/<email>) Cloud Build uses to build the function's image."
   type        = string
   nullable    = false
 }
@@ -70,8 +54,8 @@ variable "sizing" {
   description = <<-EOT
     Resources and scaling, the one definition of sizing (the root module's var.functions passes
     each function's through whole; terraform/README.md, Sizing, gives each function's and why):
-    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: Cloud Run's default for the memory, 0.167 at
-    256Mi); timeout in seconds; instance bounds; concurrency (requests one instance serves at
+    memory (256Mi, 1Gi, ...); cpu (vCPUs; null: the share Cloud Run functions gives the
+    memory, 0.167 at 256Mi); timeout in seconds; instance bounds; concurrency (requests one instance serves at
     once); db_pool_max (the database connections one instance may open: its DB_POOL_MAX, and its
     share of the connection budget, max_instances × db_pool_max).
   EOT
@@ -96,7 +80,7 @@ variable "sizing" {
   }
   validation {
     condition     = var.sizing.timeout_seconds >= 1 && var.sizing.timeout_seconds <= 3600
-    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Functions gen2 limit for HTTP-invoked functions)."
+    error_message = "sizing.timeout_seconds must be 1 to 3600 (Cloud Run's request timeout limit)."
   }
   validation {
     condition     = var.sizing.concurrency == 1 || try(tonumber(var.sizing.cpu) >= 1, false)
@@ -111,10 +95,11 @@ variable "sizing" {
 variable "trigger" {
   description = <<-EOT
     How requests reach the function; exactly one of:
-    http: from the internet (ingress ALLOW_ALL), invoked by the members var.iam grants
-    roles/run.invoker; public = true also lets allUsers invoke it, and is refused unless
+    http: from the internet (ingress INGRESS_TRAFFIC_ALL), invoked by the members var.iam
+    grants roles/run.invoker; public = true turns Cloud Run's invoker check off
+    (invoker_iam_disabled: anyone may call it, with no allUsers member), and is refused unless
     read_only (the function only reads).
-    push: from its Pub/Sub push subscription only (ingress ALLOW_INTERNAL_ONLY), invoked by
+    push: from its Pub/Sub push subscription only (ingress INGRESS_TRAFFIC_INTERNAL_ONLY), invoked by
     service_account_email alone, the identity the subscription's OIDC tokens name (an explicit
     subscription, see modules/pubsub-push-subscription: a trigger's built-in one can have no
     dead-letter topic).
@@ -135,7 +120,7 @@ variable "trigger" {
   }
   validation {
     condition     = try(!var.trigger.http.public || var.trigger.http.read_only, true)
-    error_message = "Function ${var.name} writes, so it cannot be public: remove public and grant its callers roles/run.invoker in iam instead."
+    error_message = "Function ${var.name} writes, so it cannot be public (invoker_iam_disabled): remove public and grant its callers roles/run.invoker in iam instead."
   }
 }
 
@@ -161,7 +146,7 @@ variable "vpc_connector" {
 }
 
 variable "labels" {
-  description = "Labels of the function."
+  description = "Labels of the function's Cloud Run service."
   type        = map(string)
   default     = {}
   nullable    = false

@@ -5,9 +5,5 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.50"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.7"
-    }
   }
 }

@@ -25,12 +25,12 @@ output "state_prefix" {
 output "names" {
   description = "Names of the environment's singular resources."
   value = {
-    sql_instance            = "${local.prefix}-${var.environment}"
-    function_sources_bucket = "${var.project_id}-${local.prefix}-functions"
-    pipeline_bucket         = "${var.project_id}-${local.prefix}-pipeline"
-    network                 = local.prefix
-    vpc_connector           = "${local.prefix}-connector"
-    relay_scheduler_job     = "${local.prefix}-relay-tick"
+    sql_instance        = "${local.prefix}-${var.environment}"
+    image_repository    = "${local.prefix}-functions"
+    pipeline_bucket     = "${var.project_id}-${local.prefix}-pipeline"
+    network             = local.prefix
+    vpc_connector       = "${local.prefix}-connector"
+    relay_scheduler_job = "${local.prefix}-relay-tick"
     secrets = {
       API_KEYS          = "${local.prefix}-api-keys"
       DATABASE_PASSWORD = "${local.prefix}-database-password"
@@ -49,7 +49,7 @@ output "trigger_names" {
 }
 
 output "service_account_ids" {
-  description = "Service account ids: function.<name> runs a function, push.<name> is the identity Pub/Sub pushes to it with, planner plans this configuration (read-only), deployer applies it, function_builder builds the functions' images."
+  description = "Service account ids: function.<name> runs a function, push.<name> is the identity Pub/Sub pushes to it with, planner plans this configuration (read-only), deployer applies it."
   value       = local.service_account_ids
   precondition {
     condition     = length(local.invalid_service_account_ids) == 0

@@ -289,10 +289,11 @@ function checkTopicsAndDeployment(
     problems.push(
       'terraform/functions.tf: module.functions must deploy every declared function, HTTP or push by its kind (for_each = local.function_declarations)',
     );
-  const bundle = call.bundle as Record<string, string> | undefined;
-  if (!bundle?.source_dir?.endsWith('/dist/functions/${each.key}'))
+  // var.images: what scripts/pipeline/images.sh built from dist/functions/<name> (npm run
+  // build's bundles) and pushed, by digest (the module refuses a missing image or a tag).
+  if (call.image !== '${lookup(var.images, each.key, "")}')
     problems.push(
-      "terraform/functions.tf: module.functions must deploy dist/functions/<name> (npm run build's bundles)",
+      'terraform/functions.tf: module.functions must deploy each function from its image in var.images (built by scripts/pipeline/images.sh from dist/functions/<name>)',
     );
 }
 

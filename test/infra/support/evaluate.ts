@@ -6,7 +6,8 @@ import type { Declaration, TerraformConfig, TerraformModule } from './terraform'
  * Terraform expressions evaluated offline, as far as the configuration alone decides them:
  * literals, templates, references (var, local, each, module outputs, resource arguments, the
  * variables a module call passes), the conditional, == and !=, && and ||, for-expressions and
- * a few functions (concat, join, keys, values, formatlist, merge, tostring, jsonencode, one).
+ * !, try() (its first argument, when known) and a few functions (concat, join, keys, values, formatlist,
+ * merge, tostring, jsonencode, one).
  * What depends on an environment's tfvars, a provider or an unsupported construct is an Unknown
  * that keeps its expression, so a check can say what it could not know instead of guessing.
  */
@@ -120,7 +121,11 @@ function expression(text: string, scope: Scope): unknown {
       return a instanceof Unknown || b instanceof Unknown ? unknown : apply(a, b);
     }
   }
-  if (/ ([-+*/%<>]|<=|>=) |^!/.test(depthZero(text))) return unknown;
+  if (/ ([-+*/%<>]|<=|>=) /.test(depthZero(text))) return unknown;
+  if (text.startsWith('!')) {
+    const operand = expression(text.slice(1).trim(), scope);
+    return typeof operand === 'boolean' ? !operand : unknown;
+  }
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
   if (text === 'true' || text === 'false') return text === 'true';
   if (text === 'null') return null;
@@ -139,6 +144,14 @@ function expression(text: string, scope: Scope): unknown {
           .map((item) => expression(item, scope));
   }
   const call = /^([a-z][a-z0-9_]*)\(/.exec(text);
+  if (call?.[1] === 'try' && closing(text, 3) === text.length - 1) {
+    // Its first argument, when that is known: then Terraform's try() returns it too. An
+    // Unknown may be an unknown input or what Terraform would fail on (an attribute of null),
+    // which offline look alike, so the fallback is never taken.
+    const [first] = splitTopLevel(text.slice(4, -1), ',');
+    const value = expression(first!.trim(), scope);
+    return firstUnknown(value) ? unknown : value;
+  }
   if (call && closing(text, call[1]!.length) === text.length - 1) {
     const fn = FUNCTIONS[call[1]!];
     const args = splitTopLevel(text.slice(call[0].length, -1), ',')
@@ -150,7 +163,9 @@ function expression(text: string, scope: Scope): unknown {
     if (!args.some((a) => firstUnknown(a))) return result;
     return typeof result === 'string' ? new Unknown(text, result) : result;
   }
-  return reference(text, scope) ?? unknown;
+  // A reference may be null (an argument passed as null); undefined: not a reference.
+  const referenced = reference(text, scope);
+  return referenced === undefined ? unknown : referenced;
 }
 
 /** `{ for k, v in X : K => V if C }` and `[for v in X : V if C]`; undefined when not one. */

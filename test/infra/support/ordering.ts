@@ -5,8 +5,9 @@ import { local, rootModule, type TerraformConfig, type TerraformModule } from '.
  * What a function needs before it starts (its secrets with their readers and values, the
  * database user with its password) comes first by data, not by a module-level depends_on.
  * Such a depends_on makes Terraform read the called module's data sources at apply time
- * whenever anything it names changes: every function's bundle (data.archive_file) becomes
- * "known after apply", and all of them redeploy.
+ * whenever anything it names changes: whatever a function is deployed from that a data source
+ * reads (as its bundle, data.archive_file, was before the functions ran images by digest)
+ * becomes "known after apply", and all of them redeploy.
  */
 
 /** The module a call's local source points to. */

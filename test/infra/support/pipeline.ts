@@ -131,11 +131,28 @@ function checkSavedPlan(config: TerraformConfig, pipeline: Pipeline, problems: s
   const plans = stepsOf(plan).filter((s) => /terraform plan /.test(s.script ?? ''));
   if (
     plans.length !== 1 ||
-    !/terraform plan .*-out=plan\.tfplan/.test(plans[0]!.script!) ||
-    !/tar -czf \/workspace\/plan\.tgz plan\.tfplan .*\.terraform\/bundles/.test(plans[0]!.script!)
+    !/terraform plan .*-var-file="envs\/\$ENV\.tfvars" -var-file=\/workspace\/images\.tfvars\.json -out=plan\.tfplan/.test(
+      plans[0]!.script!,
+    ) ||
+    !/tar -czf \/workspace\/plan\.tgz plan\.tfplan /.test(plans[0]!.script!)
   )
     problems.push(
-      'cloudbuild.yaml: one step must save `terraform plan -out=plan.tfplan` with the bundles it uploads (/workspace/plan.tgz)',
+      'cloudbuild.yaml: one step must save `terraform plan -out=plan.tfplan` (/workspace/plan.tgz) of the images this build pushed (-var-file=/workspace/images.tfvars.json, last, so no tfvars overrides it)',
+    );
+  // The images: built and pushed from the bundles, then named by digest, then planned.
+  const build = running(plan, /^scripts\/pipeline\/images\.sh build$/);
+  const digests = running(plan, /^scripts\/pipeline\/images\.sh digests$/);
+  const bundles = running(plan, /^npm run build$/);
+  if (
+    build.length !== 1 ||
+    digests.length !== 1 ||
+    bundles.length !== 1 ||
+    !before(plan, build[0]!).has(bundles[0]!) ||
+    !before(plan, digests[0]!).has(build[0]!) ||
+    !before(plan, plans[0]?.id ?? '').has(digests[0]!)
+  )
+    problems.push(
+      'cloudbuild.yaml: the plan must wait for `scripts/pipeline/images.sh digests`, which waits for `images.sh build`, which waits for the bundles (`npm run build`)',
     );
   const publish = running(plan, /^scripts\/pipeline\/plan\.sh publish$/);
   if (publish.length !== 1 || !before(plan, publish[0]!).has(plans[0]?.id ?? ''))
@@ -274,6 +291,35 @@ function checkIdentities(config: TerraformConfig, problems: string[]): void {
     problems.push(
       'terraform/iam.tf: the planner holds local.planner_project_roles and nothing else',
     );
+  // Beyond its read-only project roles, the planner writes exactly two things: plans (create
+  // only, checkSavedPlan) and the functions' images, in their one repository.
+  const PLANNER = '${module.service_accounts.members["planner"]}';
+  const plannerGrants = root.resources.filter(
+    (r) =>
+      /_iam_(binding|member)$/.test(r.type) &&
+      JSON.stringify(r.body).includes(JSON.stringify(PLANNER)),
+  );
+  const images = plannerGrants.find(
+    (r) => r.address === 'google_artifact_registry_repository_iam_binding.image_writers',
+  );
+  if (
+    images?.body.role !== 'roles/artifactregistry.writer' ||
+    images.body.repository !== '${google_artifact_registry_repository.images.name}' ||
+    JSON.stringify(images.body.members) !== JSON.stringify([PLANNER])
+  )
+    problems.push(
+      "terraform/functions.tf: the planner pushes the functions' images to their repository (roles/artifactregistry.writer on google_artifact_registry_repository.images), and only there",
+    );
+  for (const r of plannerGrants)
+    if (
+      ![
+        'google_storage_bucket_iam_binding.plan_writers',
+        'google_artifact_registry_repository_iam_binding.image_writers',
+      ].includes(r.address)
+    )
+      problems.push(
+        `${r.file}: ${r.address} grants the planner ${String(r.body.role)}; every push of every branch runs as the planner, which writes only plans and images`,
+      );
   const planTriggers = find(root, 'module.plan_triggers').body;
   if (planTriggers.service_account !== '${module.service_accounts.ids["planner"]}')
     problems.push(

@@ -12,9 +12,11 @@ import {
 /**
  * Least privilege, checked on the parsed configuration:
  * - no basic role (owner, editor, viewer) anywhere;
- * - allUsers / allAuthenticatedUsers only through modules/cloud-function's trigger.http.public,
- *   which that module refuses for a function that writes, and which each environment sets only
- *   for functions the code declares read-only HTTP;
+ * - allUsers / allAuthenticatedUsers nowhere (organisations with domain-restricted sharing
+ *   refuse them): a function is public only through modules/cloud-function's
+ *   trigger.http.public, which turns Cloud Run's invoker check off (invoker_iam_disabled), which
+ *   that module refuses for a function that writes, and which each environment sets only for
+ *   functions the code declares read-only HTTP;
  * - each function runs as its own service account whose only project roles are
  *   roles/cloudsql.client and roles/cloudsql.instanceUser, narrowed to the environment's
  *   instance;
@@ -49,16 +51,26 @@ function checkEveryone(config: TerraformConfig, problems: string[]): void {
   for (const [file, path, text] of configurationStrings(config)) {
     if (BASIC_ROLE.test(text))
       problems.push(`${file}: ${path}: grants a basic role (${BASIC_ROLE.exec(text)![0]})`);
-    if (!EVERYONE.test(text)) continue;
-    const sanctioned =
-      file === `terraform/${FUNCTION_MODULE}/iam.tf` &&
-      path === 'locals[0].invokers' &&
-      flat(text).includes('var.trigger.http.public && var.trigger.http.read_only ? ["allUsers"]');
-    if (!sanctioned)
+    if (EVERYONE.test(text))
       problems.push(
-        `${file}: ${path}: grants ${EVERYONE.exec(text)![0]}; only a read-only HTTP function may be public, through modules/cloud-function's trigger.http.public`,
+        `${file}: ${path}: grants ${EVERYONE.exec(text)![0]}, which organisations with domain-restricted sharing refuse; a read-only HTTP function is made public by modules/cloud-function's trigger.http.public (invoker_iam_disabled)`,
       );
   }
+
+  // Public means Cloud Run's invoker check is off for the service, and only for a read-only
+  // HTTP function; the module's own validation refuses the rest before any plan.
+  const module = config.modules.get(FUNCTION_MODULE);
+  const service = module?.resources.find((r) => r.type === 'google_cloud_run_v2_service');
+  const services = module?.resources.filter((r) => r.type === 'google_cloud_run_v2_service');
+  if (
+    services?.length !== 1 ||
+    service?.body.invoker_iam_disabled !== '${local.public}' ||
+    flat(module?.locals.get('public')?.value) !==
+      '${var.trigger.http != null ? var.trigger.http.public && var.trigger.http.read_only : false}'
+  )
+    problems.push(
+      `terraform/${FUNCTION_MODULE}/main.tf: invoker_iam_disabled must be local.public, true only for an HTTP function that is public and read_only`,
+    );
 
   const trigger = config.modules.get(FUNCTION_MODULE)?.variables.get('trigger');
   const refuses =
@@ -116,7 +128,7 @@ function checkServiceAccounts(config: TerraformConfig, problems: string[]): void
     problems.push(
       "terraform/iam.tf: the functions' Cloud SQL roles must be conditioned on the instance (resource.name == ...)",
     );
-  for (const name of ['builder_project_roles', 'deployer_roles'])
+  for (const name of ['retired_project_roles', 'deployer_roles'])
     for (const role of local<string[]>(root, name))
       if (
         /secretmanager\.secretAccessor|pubsub\.publisher|run\.invoker|iam\.serviceAccountTokenCreator/.test(
@@ -221,14 +233,16 @@ function checkPublishers(config: TerraformConfig, problems: string[]): void {
 function checkPushFunctions(config: TerraformConfig, problems: string[]): void {
   const where = `terraform/${FUNCTION_MODULE}`;
   const module = config.modules.get(FUNCTION_MODULE);
-  const fn = module?.resources.find((r) => r.type === 'google_cloudfunctions2_function');
-  const service = fn ? blocks(fn.body, 'service_config')[0] : undefined;
+  const service = module?.resources.find((r) => r.type === 'google_cloud_run_v2_service');
   const ingress = module?.locals.get('ingress')?.value;
   if (
-    service?.ingress_settings !== '${local.ingress}' ||
-    ingress !== '${var.trigger.push != null ? "ALLOW_INTERNAL_ONLY" : "ALLOW_ALL"}'
+    service?.body.ingress !== '${local.ingress}' ||
+    ingress !==
+      '${var.trigger.push != null ? "INGRESS_TRAFFIC_INTERNAL_ONLY" : "INGRESS_TRAFFIC_ALL"}'
   )
-    problems.push(`${where}: a push function takes internal traffic only (ALLOW_INTERNAL_ONLY)`);
+    problems.push(
+      `${where}: a push function takes internal traffic only (INGRESS_TRAFFIC_INTERNAL_ONLY)`,
+    );
 
   const invokers = flat(module?.locals.get('invokers')?.value);
   const grants = module?.resources.filter((r) =>

@@ -109,8 +109,8 @@ run "names_carry_the_environment" {
     error_message = "the instance and the state prefix are named after the environment."
   }
   assert {
-    condition     = output.names.function_sources_bucket == "manifest-prod-manifest-functions"
-    error_message = "bucket names are global, so they start with the project id."
+    condition     = output.names.pipeline_bucket == "manifest-prod-manifest-pipeline" && output.names.image_repository == "manifest-functions"
+    error_message = "bucket names are global, so they start with the project id; the image repository's is the project's own."
   }
   assert {
     condition     = output.labels == { app = "manifest", environment = "production" }
