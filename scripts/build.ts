@@ -2,7 +2,7 @@
 // under dist/functions/<name>/, each with a minimal package.json naming only the packages it
 // loads at run time, so each function deploys alone (the buildpack that builds its image,
 // scripts/pipeline/images.sh, installs those and runs functions-framework).
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import Ajv from 'ajv';
@@ -12,6 +12,9 @@ import { SETTINGS_AJV_OPTIONS } from '../shared/config/settings-validator';
 import { validatedSchemas } from '../shared/validation';
 import { makeAjv, MAX_DECIMAL_PLACES } from '../shared/validation/compiler';
 import { deployments } from '../shared/deploy/functions';
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { deployedNodeOptions, type Sizing } from '../test/support/sizing';
+import type { CompileCachePlan } from './compile-cache';
 
 const root = resolve(__dirname, '..');
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -209,11 +212,59 @@ export async function bundle(
   });
   const dependencies = installedImports(result.metafile);
   const versions = Object.fromEntries(dependencies.map((dep) => [dep, installedVersion(dep)]));
+  await build({
+    entryPoints: [join(root, 'scripts/compile-cache.ts')],
+    outfile: join(outdir, 'compile-cache.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  const plan: CompileCachePlan = { target: name, nodeOptions: await deployedNodeOptionsOf(name) };
+  writeFileSync(join(outdir, 'compile-cache.json'), `${JSON.stringify(plan, null, 2)}\n`);
   writeFileSync(
     join(outdir, 'package.json'),
-    `${JSON.stringify({ name: `manifest-${name}`, private: true, main: 'index.js', engines: { node: '22' }, dependencies: versions }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        name: `manifest-${name}`,
+        private: true,
+        main: 'index.js',
+        engines: { node: '22' },
+        // Run by the buildpack that builds the image: writes the compile cache there.
+        scripts: { 'gcp-build': 'node compile-cache.js' },
+        dependencies: versions,
+      },
+      null,
+      2,
+    )}\n`,
   );
   return { name, bytes: statSync(join(outdir, 'index.js')).size, dependencies };
+}
+
+let tfvars: Promise<Record<string, { sizing?: Sizing }>[]> | undefined;
+
+/**
+ * Each distinct NODE_OPTIONS Terraform deploys a function with, over every environment's tfvars
+ * (terraform/envs): the compile cache is keyed by V8's flags, so it is written for each.
+ */
+export async function deployedNodeOptionsOf(name: string): Promise<string[]> {
+  tfvars ??= Promise.all(
+    readdirSync(join(root, 'terraform/envs'))
+      .filter((file) => file.endsWith('.tfvars'))
+      .sort()
+      .map(async (file) => {
+        const path = join(root, 'terraform/envs', file);
+        const body = (await parseHcl(path, readFileSync(path, 'utf8'))) as {
+          functions?: Record<string, { sizing?: Sizing }>;
+        };
+        return body.functions ?? {};
+      }),
+  );
+  const options = (await tfvars).map((functions) =>
+    deployedNodeOptions(functions[name]?.sizing ?? {}),
+  );
+  return [...new Set(options.length > 0 ? options : [deployedNodeOptions({})])];
 }
 
 function installedImports(metafile: Metafile): string[] {
