@@ -15,10 +15,12 @@
 // (test/support/launcher.ts).
 //
 // The warm-up starts the function as deployed (the functions framework's CLI, each set of
-// NODE_OPTIONS in turn, no settings: it must not reach a database), waits until it serves, and
-// stops it: Node writes what it compiled when the process exits.
+// NODE_OPTIONS in turn, no settings: it must not reach a database), waits until it serves,
+// sends it one request that needs no database, and stops it: Node writes what it compiled
+// when the process exits.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 
 /** The cache's folder, in the bundle folder (NODE_COMPILE_CACHE names it at run time). */
@@ -31,8 +33,25 @@ export interface CompileCachePlan {
   nodeOptions: string[];
 }
 
-/** Starts the function in `dir` until it serves, with the compile cache on, and stops it. */
-function warmUp(dir: string, target: string, nodeOptions: string): Promise<void> {
+/** A port free on the loopback interface now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the function in `dir` with the compile cache on, until it serves and has answered one
+ * request that needs no database (a path it does not serve: its 404 problem, or an event
+ * function's 405), so the request path's code is compiled too; then stops it.
+ */
+async function warmUp(dir: string, target: string, nodeOptions: string): Promise<void> {
+  const port = await freePort();
   // The framework's CLI (its `bin`), beside its main module: its exports name neither.
   const framework = join(
     dirname(require.resolve('@google-cloud/functions-framework', { paths: [dir] })),
@@ -40,7 +59,7 @@ function warmUp(dir: string, target: string, nodeOptions: string): Promise<void>
   );
   const child = spawn(
     process.execPath,
-    [framework, `--target=${target}`, `--source=${dir}`, '--port=0'],
+    [framework, `--target=${target}`, `--source=${dir}`, `--port=${port}`],
     {
       cwd: dir,
       env: {
@@ -54,11 +73,20 @@ function warmUp(dir: string, target: string, nodeOptions: string): Promise<void>
   );
   let output = '';
   let served = false;
+  const answer = async () => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/compile-cache/warm-up`);
+      await res.arrayBuffer();
+    } catch (error) {
+      output += `\nthe warm-up request failed: ${(error as Error).message}`;
+    }
+    child.kill('SIGTERM');
+  };
   const read = (chunk: Buffer) => {
     output += chunk.toString();
     if (!served && /Serving function/.test(output)) {
       served = true;
-      child.kill('SIGTERM');
+      void answer();
     }
   };
   child.stdout.on('data', read);
