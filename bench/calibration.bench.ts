@@ -338,9 +338,25 @@ async function calibrate(
     ];
     const underStep = predict(stepStages(cpuStepMs));
 
+    // The prediction the figure holds: from what was measured before the step only (one
+    // request at a time) and the instance's CPU quota. The thread's time on the CPU stage, the
+    // rest on the pool, and the quota of the harness (CFS, 100 ms periods) charged the CPU of
+    // all the process's threads per ms of the thread's time, as measured one at a time.
+    const quotaStages: Stage[] = [
+      {
+        name: 'cpu',
+        capacity: 1,
+        holdMs: scaled(service, cpuShare),
+        cpu: true,
+        quota: { vcpu, periodMs: 100, cpuPerMs: runMs / cpuMs },
+      },
+      { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
+    ];
+    const withQuota = predict(quotaStages);
+
     // CALIBRATION_DUMP=<file>: every request, measured and simulated, for a closer look.
     if (process.env.CALIBRATION_DUMP) {
-      const sim = simulate(model(stepStages(cpuStepMs)), arrivals, seededRandom(18));
+      const sim = simulate(model(quotaStages), arrivals, seededRandom(18));
       writeFileSync(
         process.env.CALIBRATION_DUMP,
         JSON.stringify({ outcomes, seen, simulated: sim.requests, instances: balancer.instances }),
@@ -351,11 +367,11 @@ async function calibrate(
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
-        value: underStep[p],
+        value: withQuota[p],
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? conditions : 'same run'}; simulated: the thread's time per request as in the step, the rest on the pool (${underStep.instances} instances); with the thread's time one at a time ${round(withDatabase[p])} ms; with all the service time on the thread (the model before) ${round(cpuOnly[p])} ms`,
+        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures one at a time: the thread's time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), the rest on the pool (${withQuota.instances} instances); without the quota ${round(withDatabase[p])} ms; without it and with the thread's time as in the step (the previous figure) ${round(underStep[p])} ms (${underStep.instances} instances); with all the service time on the thread (the model before) ${round(cpuOnly[p])} ms`,
       }),
     );
   } finally {
