@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { BenchContext } from './run';
 import { deployments } from '../shared/deploy/functions';
 import { createEvent } from '../shared/events/envelope';
@@ -8,7 +9,8 @@ import { launchFunction } from '../test/support/launcher';
 import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../test/support/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { benchDatabase } from './lib/database';
-import { bundleKiB, tfvarsSizing } from './lib/functions';
+import { bundleKiB, tfvarsSizing, writeCompileCaches } from './lib/functions';
+import { NODE22, NODE22_BINARY } from '../scripts/fetch-node22';
 import { load } from './lib/load';
 import { PUSH_PATH, pushDelivery } from './lib/push';
 
@@ -64,10 +66,14 @@ async function coldStart(
   env: Record<string, string>,
   probe: { path: string; init?: RequestInit },
   cpu?: number,
+  node?: Runtime,
 ): Promise<number> {
+  if (name !== 'hello') node?.restoreCache?.(name);
   const options = {
     name,
     source,
+    node: node?.binary,
+    sizing: node?.sizing(name),
     env: { LOG_LEVEL: 'warn', ...env },
     ready: probe,
     probeEveryMs: 5,
@@ -91,8 +97,11 @@ const median = (values: number[]) => {
  * Per function bundle: the cold start (process spawn to first successful answer, median of 10,
  * against the stock functions-framework serving a hello function, alternated run by run so
  * both see the same machine), at full CPU and at the CPU share the function has in
- * `ctx.environment`'s tfvars (the throttled harness's cgroup quota, hello at the same share);
- * and the peak RSS under load.
+ * `ctx.environment`'s tfvars (the throttled harness's cgroup quota, hello at the same share),
+ * each function with the Node flags of its memory there; on the machine's Node (the
+ * benchmark's own) and, when fetched (npm run fetch:node22), on Node 22, the cloud's runtime,
+ * with each bundle's compile cache as the image's build writes it (hello on the same Node,
+ * stock: none); and the peak RSS under load.
  */
 export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
   // A database of its own, as a new deployment's: in the shared one, the http bench's writes
@@ -106,12 +115,56 @@ export async function functionsBench(ctx: BenchContext): Promise<Figure[]> {
   }
 }
 
+/**
+ * A Node.js the cold starts run on: the machine's (the benchmark's own, Node 20 here) or Node 22,
+ * the cloud's, with each bundle's compile cache as the image's build writes it.
+ */
+interface Runtime {
+  title: string;
+  binary: string;
+  /** The sizing whose Node flags a function runs with (its memory in the tfvars). */
+  sizing(name: string): Sizing;
+  restoreCache?: (name: string) => void;
+}
+
 async function measureFunctions(ctx: BenchContext, databaseUrl: string): Promise<Figure[]> {
+  const names = deployments.map((d) => d.name);
+  const sizing = await tfvarsSizing(ctx.environment);
+  const memoryOf = (name: string): Sizing => ({ memory: sizing(name).memory });
+  const figures = await coldStarts(ctx, databaseUrl, names, sizing, {
+    title: `Node ${process.version}, the machine's`,
+    binary: process.execPath,
+    sizing: memoryOf,
+  });
+  if (!existsSync(NODE22_BINARY))
+    process.stderr.write(
+      `bench: cold starts on Node ${NODE22.version} skipped: no ${NODE22_BINARY} (npm run fetch:node22)\n`,
+    );
+  else
+    figures.push(
+      ...(await coldStarts(ctx, databaseUrl, names, sizing, {
+        title: `Node ${NODE22.version}, the cloud's, with the compile cache`,
+        binary: NODE22_BINARY,
+        sizing: memoryOf,
+        restoreCache: writeCompileCaches(NODE22_BINARY, names),
+      })),
+    );
+  figures.push(...(await peakRss(ctx, databaseUrl, names)));
+  return figures;
+}
+
+async function coldStarts(
+  ctx: BenchContext,
+  databaseUrl: string,
+  names: string[],
+  sizing: (name: string) => Sizing,
+  node: Runtime,
+): Promise<Figure[]> {
   const runs = ctx.quick ? 1 : 10;
   const env = { DATABASE_URL: databaseUrl, DB_POOL_MAX: '5', ...ctx.eventsEnv };
-  const names = deployments.map((d) => d.name);
   const figures: Figure[] = [];
-  const sizing = await tfvarsSizing(ctx.environment);
+  const onNode22 = node.binary !== process.execPath;
+  const label = onNode22 ? ` on Node ${NODE22.version}` : '';
   const share = new Map(names.map((name) => [name, vcpuShare(sizing(name))]));
   const noQuota = cgroupsUnavailable();
   if (noQuota)
@@ -121,31 +174,32 @@ async function measureFunctions(ctx: BenchContext, databaseUrl: string): Promise
   const helloAt = new Map([...new Set(share.values())].map((cpu) => [cpu, [] as number[]]));
   const cold = new Map<string, number[]>(names.map((n) => [n, []]));
   const coldAtShare = new Map<string, number[]>(names.map((n) => [n, []]));
+  // hello is the stock framework on the same Node: no compile cache, Terraform's default flags.
   const helloCold = (cpu?: number) =>
-    coldStart('hello', 'bench/baselines/hello.js', {}, { path: '/' }, cpu);
+    coldStart('hello', 'bench/baselines/hello.js', {}, { path: '/' }, cpu, {
+      ...node,
+      sizing: () => ({}),
+    });
+  const functionCold = (name: string, cpu?: number) =>
+    coldStart(name, `dist/functions/${name}`, env, probeFor(name), cpu, node);
   for (let run = 0; run < runs; run++) {
     hello.push(await helloCold());
-    for (const name of names)
-      cold.get(name)!.push(await coldStart(name, `dist/functions/${name}`, env, probeFor(name)));
+    for (const name of names) cold.get(name)!.push(await functionCold(name));
     if (noQuota) continue;
     for (const [cpu, times] of helloAt) times.push(await helloCold(cpu));
     for (const name of names)
-      coldAtShare
-        .get(name)!
-        .push(
-          await coldStart(name, `dist/functions/${name}`, env, probeFor(name), share.get(name)),
-        );
+      coldAtShare.get(name)!.push(await functionCold(name, share.get(name)));
   }
   for (const name of names) {
     const times = cold.get(name)!;
     figures.push(
       figure({
-        name: `cold start: ${name} (median of ${runs})`,
+        name: `cold start${label}: ${name} (median of ${runs})`,
         value: median(times),
         unit: 'ms',
         baseline: { name: 'stock functions-framework, hello', value: median(hello) },
         target: { on: 'ratio', op: '<=', limit: 1.3 },
-        notes: `bundle ${Math.round(bundleKiB(name))} KiB; range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx of ${probeFor(name).path}`,
+        notes: `${node.title}; bundle ${Math.round(bundleKiB(name))} KiB; range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx of ${probeFor(name).path}`,
       }),
     );
   }
@@ -155,7 +209,7 @@ async function measureFunctions(ctx: BenchContext, databaseUrl: string): Promise
       const times = coldAtShare.get(name)!;
       figures.push(
         figure({
-          name: `cold start at ${ctx.environment}'s CPU share: ${name}, ${cpu} vCPU (median of ${runs})`,
+          name: `cold start${label} at ${ctx.environment}'s CPU share: ${name}, ${cpu} vCPU (median of ${runs})`,
           value: median(times),
           unit: 'ms',
           baseline: {
@@ -163,13 +217,18 @@ async function measureFunctions(ctx: BenchContext, databaseUrl: string): Promise
             value: median(helloAt.get(cpu)!),
           },
           target: { on: 'ratio', op: '<=', limit: 1.3 },
-          notes: `${describeSizing(sizing(name))} in terraform/envs/${ctx.environment}.tfvars; full CPU ${Math.round(median(cold.get(name)!))} ms (hello ${Math.round(median(hello))} ms); range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx through the throttled harness (cgroup cpu quota)`,
+          notes: `${node.title}; ${describeSizing(sizing(name))} in terraform/envs/${ctx.environment}.tfvars; full CPU ${Math.round(median(cold.get(name)!))} ms (hello ${Math.round(median(hello))} ms); range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx through the throttled harness (cgroup cpu quota)`,
         }),
       );
     }
+  return figures;
+}
 
-  // Peak RSS under load (people's is measured with its throughput in http.bench.ts). The
-  // functions start side by side, then take their load one at a time.
+/** Peak RSS under load (people's is measured with its throughput in http.bench.ts). */
+async function peakRss(ctx: BenchContext, databaseUrl: string, names: string[]): Promise<Figure[]> {
+  const env = { DATABASE_URL: databaseUrl, DB_POOL_MAX: '5', ...ctx.eventsEnv };
+  const figures: Figure[] = [];
+  // The functions start side by side, then take their load one at a time.
   const seconds = ctx.quick ? 1 : 8;
   const measured = names.filter((n) => n !== 'people');
   const starts = await Promise.allSettled(

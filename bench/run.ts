@@ -16,6 +16,7 @@ import { httpBench } from './http.bench';
 import { filtersBench } from './filters.bench';
 import { functionsBench } from './functions.bench';
 import { eventsBench } from './events.bench';
+import { calibrationBench } from './calibration.bench';
 
 export interface BenchContext {
   quick: boolean;
@@ -35,6 +36,7 @@ const benches: { name: string; run: (ctx: BenchContext) => Promise<Figure[]> }[]
   { name: 'filters', run: filtersBench },
   { name: 'functions', run: functionsBench },
   { name: 'events', run: eventsBench },
+  { name: 'calibration', run: calibrationBench },
 ];
 
 async function main(): Promise<void> {
@@ -47,6 +49,9 @@ async function main(): Promise<void> {
     process.argv.find((a) => a.startsWith('--environment='))?.slice('--environment='.length) ??
     'production';
   const started = Date.now();
+  // Only a full run replaces the committed results (the capacity model reads them); a quick or
+  // partial run writes beside them, so trying one benchmark never throws the others away.
+  const resultsFile = quick || only ? 'bench/results/partial.json' : 'bench/results/latest.json';
   process.stderr.write('bench: building the bundles, starting the emulator...\n');
   const noEmulator = emulatorUnavailable();
   // Its JVM takes seconds to start: it does while the bundles build and the database is made.
@@ -81,16 +86,16 @@ async function main(): Promise<void> {
         `bench: ${bench.name} took ${Math.round((Date.now() - began) / 1000)} s\n`,
       );
       // After each benchmark, so a run cut short still leaves what it measured.
-      writeResults({ quick, started, figures, failed, complete: false });
+      writeResults(resultsFile, { quick, started, figures, failed, complete: false });
     }
   } finally {
     await (await emulatorStarting?.catch(() => undefined))?.stop();
     await db?.drop();
   }
-  const result = writeResults({ quick, started, figures, failed, complete: true });
+  const result = writeResults(resultsFile, { quick, started, figures, failed, complete: true });
   const { table } = result;
   process.stdout.write(
-    `\n${table}\n\n${quick ? 'quick run' : 'full run'} in ${result.seconds} s; written to bench/results/latest.json\n`,
+    `\n${table}\n\n${quick ? 'quick run' : only ? 'partial run' : 'full run'} in ${result.seconds} s; written to ${resultsFile}\n`,
   );
   if (failed.length > 0) {
     process.stderr.write(
@@ -100,14 +105,17 @@ async function main(): Promise<void> {
   }
 }
 
-/** Writes bench/results/latest.json: the figures so far, whether the run is complete, what failed. */
-function writeResults(run: {
-  quick: boolean;
-  started: number;
-  figures: Figure[];
-  failed: { bench: string; error: string }[];
-  complete: boolean;
-}) {
+/** Writes the results file: the figures so far, whether the run is complete, what failed. */
+function writeResults(
+  file: string,
+  run: {
+    quick: boolean;
+    started: number;
+    figures: Figure[];
+    failed: { bench: string; error: string }[];
+    complete: boolean;
+  },
+) {
   const table = markdownTable(run.figures);
   const result = {
     date: new Date().toISOString(),
@@ -120,7 +128,7 @@ function writeResults(run: {
     table,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(ROOT, file), `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 

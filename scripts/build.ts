@@ -2,14 +2,19 @@
 // under dist/functions/<name>/, each with a minimal package.json naming only the packages it
 // loads at run time, so each function deploys alone (the buildpack that builds its image,
 // scripts/pipeline/images.sh, installs those and runs functions-framework).
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { Settings } from '../shared/config/settings';
 import { SETTINGS_AJV_OPTIONS } from '../shared/config/settings-validator';
+import { validatedSchemas } from '../shared/validation';
+import { makeAjv, MAX_DECIMAL_PLACES } from '../shared/validation/compiler';
 import { deployments } from '../shared/deploy/functions';
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { deployedNodeOptions, type Sizing } from '../test/support/sizing';
+import type { CompileCachePlan } from './compile-cache';
 
 const root = resolve(__dirname, '..');
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -99,6 +104,79 @@ export const precompiledSettings: Plugin = {
   },
 };
 
+/**
+ * pg, when its module loads, asks whether it runs on Cloudflare Workers: where `navigator` is
+ * not defined (Node 20) it constructs a `Response` to find out, and that loads Node's fetch
+ * implementation (undici), 21 ms of a cold start's CPU here for a function that never fetches.
+ * A function runs on Node.js, so the bundle's pg takes Node's streams without asking. The
+ * build fails if the check is no longer where it was (a pg upgrade), instead of keeping it.
+ */
+export const nodeOnlyPg: Plugin = {
+  name: 'node-only-pg',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const check = 'if (isCloudflareRuntime()) {';
+      if (!source.includes(check))
+        throw new Error(`${args.path} no longer has "${check}": review the node-only-pg plugin`);
+      return { contents: source.replace(check, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The modules that make validators when they load (compileValidator, compileParameters):
+ * importing them registers every schema a function validates with. A unit test checks this
+ * list against shared/ (bundles.test.ts).
+ */
+export const VALIDATING_MODULES = [
+  'shared/events/envelope.ts',
+  'shared/health/http.ts',
+  'shared/import/rows.ts',
+  'shared/people/http.ts',
+];
+
+/**
+ * shared/validation/compiler.ts, replaced in a bundle by every request, event and row
+ * validator compiled now (ajv's standalone code, with the same options and keywords), each
+ * made on its first use: an instance's first request compiled its validator with ajv (about
+ * 16 ms of health's cold start at full CPU) after loading ajv and making its instance (about
+ * 8 ms), and the bundle carried the compiler. A schema not compiled here fails its request
+ * with an error saying so; the list above is what makes them all known.
+ */
+export const precompiledValidators: Plugin = {
+  name: 'precompiled-validators',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]validation[\\/]compiler\.ts$/ }, async () => {
+      for (const module of VALIDATING_MODULES) await import(join(root, module));
+      const ajv = makeAjv({ code: { source: true } });
+      const schemas = new Map(validatedSchemas().map((schema) => [JSON.stringify(schema), schema]));
+      const made = [...schemas].map(
+        ([key, schema]) =>
+          `[${JSON.stringify(key)}, () => {\n  const module = { exports: {} };\n  (function (module, exports) {\n${standaloneCode(ajv, ajv.compile(schema))}\n  })(module, module.exports);\n  return module.exports;\n}]`,
+      );
+      return {
+        contents: `export const MAX_DECIMAL_PLACES = ${JSON.stringify(MAX_DECIMAL_PLACES)};
+const sources = new Map([\n${made.join(',\n')}\n]);
+const made = new Map();
+export function compileSchema(schema) {
+  const key = JSON.stringify(schema);
+  let validate = made.get(key);
+  if (validate) return validate;
+  const make = sources.get(key);
+  if (!make) throw new Error('no validator was compiled for this schema when the bundle was built: add the module that makes it to VALIDATING_MODULES (scripts/build.ts)');
+  validate = make();
+  made.set(key, validate);
+  return validate;
+}
+`,
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
+
 /** How a function is bundled (the benchmark's baselines are bundled the same way). */
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -108,7 +186,7 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   keepNames: true,
   external: [...INSTALLED, ...NEVER_LOADED],
-  plugins: [postgresOnlyKnex, precompiledSettings],
+  plugins: [postgresOnlyKnex, precompiledSettings, precompiledValidators, nodeOnlyPg],
   logLevel: 'warning',
 } satisfies BuildOptions;
 
@@ -134,11 +212,59 @@ export async function bundle(
   });
   const dependencies = installedImports(result.metafile);
   const versions = Object.fromEntries(dependencies.map((dep) => [dep, installedVersion(dep)]));
+  await build({
+    entryPoints: [join(root, 'scripts/compile-cache.ts')],
+    outfile: join(outdir, 'compile-cache.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  const plan: CompileCachePlan = { target: name, nodeOptions: await deployedNodeOptionsOf(name) };
+  writeFileSync(join(outdir, 'compile-cache.json'), `${JSON.stringify(plan, null, 2)}\n`);
   writeFileSync(
     join(outdir, 'package.json'),
-    `${JSON.stringify({ name: `manifest-${name}`, private: true, main: 'index.js', engines: { node: '22' }, dependencies: versions }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        name: `manifest-${name}`,
+        private: true,
+        main: 'index.js',
+        engines: { node: '22' },
+        // Run by the buildpack that builds the image: writes the compile cache there.
+        scripts: { 'gcp-build': 'node compile-cache.js' },
+        dependencies: versions,
+      },
+      null,
+      2,
+    )}\n`,
   );
   return { name, bytes: statSync(join(outdir, 'index.js')).size, dependencies };
+}
+
+let tfvars: Promise<Record<string, { sizing?: Sizing }>[]> | undefined;
+
+/**
+ * Each distinct NODE_OPTIONS Terraform deploys a function with, over every environment's tfvars
+ * (terraform/envs): the compile cache is keyed by V8's flags, so it is written for each.
+ */
+export async function deployedNodeOptionsOf(name: string): Promise<string[]> {
+  tfvars ??= Promise.all(
+    readdirSync(join(root, 'terraform/envs'))
+      .filter((file) => file.endsWith('.tfvars'))
+      .sort()
+      .map(async (file) => {
+        const path = join(root, 'terraform/envs', file);
+        const body = (await parseHcl(path, readFileSync(path, 'utf8'))) as {
+          functions?: Record<string, { sizing?: Sizing }>;
+        };
+        return body.functions ?? {};
+      }),
+  );
+  const options = (await tfvars).map((functions) =>
+    deployedNodeOptions(functions[name]?.sizing ?? {}),
+  );
+  return [...new Set(options.length > 0 ? options : [deployedNodeOptions({})])];
 }
 
 function installedImports(metafile: Metafile): string[] {

@@ -133,7 +133,12 @@ locals {
   # Environment variables every function gets that are not app settings. No
   # --enable-source-maps: it decoded the whole source map at every cold start;
   # shared/runtime/source-maps.ts maps a stack when one is formatted instead.
+  # NODE_COMPILE_CACHE: the V8 code cache the image's build wrote for the function
+  # (scripts/compile-cache.ts, run by the buildpack as the bundle's gcp-build; buildpacks put
+  # the function in /workspace). Node 22 reads it at cold start (about 35 ms of CPU less at full
+  # CPU) and compiles as without one where it does not match (another Node, other flags).
   runtime_environment = {
-    NODE_OPTIONS = ""
+    NODE_OPTIONS       = ""
+    NODE_COMPILE_CACHE = "/workspace/.compile-cache"
   }
 }

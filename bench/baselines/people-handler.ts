@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../shared/config';
 import { createKnex } from '../../shared/db/knex';
-import { findPerson, personInsert } from '../../shared/people/repository';
+import { findPerson, insertPerson } from '../../shared/people/repository';
 import { PersonData } from '../../shared/people/schema';
 import { compileValidator } from '../../shared/validation';
 
@@ -46,7 +46,7 @@ export function peopleHandler(req: IncomingMessage, res: ServerResponse): void {
         (data) => {
           if (!valid(data)) return reply(400, valid.problems());
           const person = { uuid: randomUUID(), ...data, survived: data.survived ?? false };
-          return personInsert(db, person).then(() => reply(201, person));
+          return insertPerson(db, person).then(() => reply(201, person));
         },
         () => reply(400),
       )

@@ -10,8 +10,11 @@ export interface Figure {
   baseline?: { name: string; value: number };
   /** value / baseline, rounded to 3 places for the table (the target is held to the exact ratio). */
   ratio?: number;
-  /** e.g. `>= 0.6` on the ratio, or `< 256` on the value. */
-  target?: { on: 'ratio' | 'value'; op: '>=' | '<=' | '<'; limit: number };
+  /**
+   * e.g. `>= 0.6` on the ratio, or `< 256` on the value; `within 0.25` on the ratio: from 0.75
+   * to 1.25 (a prediction against its measurement).
+   */
+  target?: { on: 'ratio' | 'value'; op: '>=' | '<=' | '<' | 'within'; limit: number };
   met?: boolean;
   notes?: string;
 }
@@ -30,9 +33,11 @@ export function figure(f: Omit<Figure, 'ratio' | 'met'>): Figure {
     ? subject !== undefined && Number.isFinite(subject)
       ? f.target.op === '>='
         ? subject >= f.target.limit
-        : f.target.op === '<='
-          ? subject <= f.target.limit
-          : subject < f.target.limit
+        : f.target.op === 'within'
+          ? Math.abs(subject - 1) <= f.target.limit
+          : f.target.op === '<='
+            ? subject <= f.target.limit
+            : subject < f.target.limit
       : false
     : undefined;
   return {
@@ -53,7 +58,11 @@ export function markdownTable(figures: Figure[]): string {
       number(f.value, f.unit),
       f.baseline ? `${f.baseline.name}: ${number(f.baseline.value, f.unit)}` : '–',
       f.ratio !== undefined ? String(f.ratio) : '–',
-      f.target ? `${f.target.on} ${f.target.op} ${f.target.limit}` : 'report',
+      f.target
+        ? f.target.op === 'within'
+          ? `${f.target.on} 1 ± ${f.target.limit}`
+          : `${f.target.on} ${f.target.op} ${f.target.limit}`
+        : 'report',
       f.met === undefined ? '–' : f.met ? 'yes' : '**no**',
       f.notes ?? '',
     ].join(' | '),

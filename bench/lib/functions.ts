@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
+import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
 import { parseHcl } from '../../test/infra/support/terraform';
 import { ROOT } from '../../test/support/processes';
 import type { Sizing } from '../../test/support/sizing';
@@ -36,6 +37,28 @@ export async function buildBundles(): Promise<void> {
     packages: 'external',
     logLevel: 'warning',
   });
+}
+
+/**
+ * Writes each bundle's compile cache with `node` as the image's build does (its gcp-build,
+ * scripts/compile-cache.ts), and keeps a copy to put back before each cold start: a process
+ * adds what it compiled to the cache when it exits, which a new instance's image never has.
+ * @returns a function putting a function's cache back as written
+ */
+export function writeCompileCaches(node: string, names: string[]): (name: string) => void {
+  const cacheOf = (name: string) => join(ROOT, 'dist/functions', name, COMPILE_CACHE_DIR);
+  const kept = (name: string) => join(ROOT, 'dist/bench/compile-cache', name);
+  for (const name of names) {
+    execFileSync(node, [join(ROOT, 'dist/functions', name, 'compile-cache.js')], {
+      stdio: 'ignore',
+    });
+    rmSync(kept(name), { recursive: true, force: true });
+    cpSync(cacheOf(name), kept(name), { recursive: true });
+  }
+  return (name) => {
+    rmSync(cacheOf(name), { recursive: true, force: true });
+    cpSync(kept(name), cacheOf(name), { recursive: true });
+  };
 }
 
 /** The size of a function's bundle, in KiB. */

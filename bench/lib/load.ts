@@ -59,6 +59,10 @@ export async function load(options: {
     rmSync(dir, { recursive: true, force: true });
   }
   const result = JSON.parse(stdout) as LoadResult;
+  // No request completed within the run (all still waiting when it ended): a rate of 0 would
+  // read as a figure, and it is not one (the publishing POST figure once reported 0 so).
+  if (result.total === 0)
+    throw new Error(`load on ${options.url}: no request completed in ${options.seconds} s`);
   if (!options.allowNon2xx && (result.non2xx > 0 || result.errors > 0)) {
     throw new Error(
       `load on ${options.url} had ${result.non2xx} non-2xx answers and ${result.errors} errors: ${JSON.stringify(result.statusCodes)}`,

@@ -33,6 +33,15 @@ export interface Stage {
   holdMs: Sampler;
   /** Its busy units are the CPU usage the autoscaler reads. */
   cpu?: boolean;
+  /**
+   * The instance's CPU quota (cgroup CFS bandwidth, as Cloud Run and the throttled harness
+   * enforce a vCPU share): per `periodMs`, the instance may use `vcpu × periodMs` of CPU; once
+   * used, the stage stops until the next period. The stage runs at full speed until then, so a
+   * light load sees no quota. `cpuPerMs`: CPU the whole instance spends (all its threads) per
+   * ms the stage is held (default 1). Only on a stage of capacity 1.
+   * https://docs.kernel.org/scheduler/sched-bwc.html
+   */
+  quota?: { vcpu: number; periodMs: number; cpuPerMs?: number };
 }
 
 /** One HTTP function as deployed. */
@@ -68,6 +77,11 @@ export function checkServiceModel(model: ServiceModel): void {
   }
   if (model.stages.length === 0 || model.stages.some((s) => !whole(s.capacity, 1))) {
     throw new RangeError('an instance needs stages, each of whole capacity >= 1');
+  }
+  for (const stage of model.stages) {
+    const q = stage.quota;
+    if (q && (stage.capacity !== 1 || !(q.vcpu > 0 && q.periodMs > 0 && (q.cpuPerMs ?? 1) > 0)))
+      throw new RangeError(`stage ${stage.name}: a quota needs capacity 1 and positive figures`);
   }
   if (!(model.pendingTimeoutMs > 0)) throw new RangeError('pendingTimeoutMs must be > 0');
 }

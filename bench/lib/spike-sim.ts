@@ -39,7 +39,40 @@ export interface SimulationRun {
 interface Instance extends InstanceRecord {
   ready: boolean;
   inFlight: number;
-  stages: { busy: number; queue: RequestOutcome[] }[];
+  stages: { busy: number; queue: RequestOutcome[]; period: number; usedMs: number }[];
+}
+
+/**
+ * When a hold of `ms` that starts at `startMs` ends under a CFS quota: it runs while the
+ * period's CPU lasts, then waits for the next period. `state` carries the period's use.
+ */
+export function quotaEndMs(
+  quota: { vcpu: number; periodMs: number; cpuPerMs?: number },
+  state: { period: number; usedMs: number },
+  startMs: number,
+  ms: number,
+): number {
+  const cpuPerMs = quota.cpuPerMs ?? 1;
+  let t = startMs;
+  let left = ms;
+  while (left > 0) {
+    const period = Math.floor(t / quota.periodMs);
+    if (period !== state.period) {
+      state.period = period;
+      state.usedMs = 0;
+    }
+    const periodEnd = (period + 1) * quota.periodMs;
+    const runnable = (quota.vcpu * quota.periodMs - state.usedMs) / cpuPerMs;
+    const run = Math.min(left, runnable, periodEnd - t);
+    if (run <= 1e-9) {
+      t = periodEnd;
+      continue;
+    }
+    state.usedMs += run * cpuPerMs;
+    left -= run;
+    t += run;
+  }
+  return t;
 }
 
 type Event =
@@ -67,7 +100,7 @@ export function simulate(
   const start = (warm: boolean) => {
     const readyMs = warm ? 0 : now + model.coldStartMs(random);
     const instance: Instance = { requestedMs: now, readyMs, ready: warm, inFlight: 0, stages: [] };
-    instance.stages = model.stages.map(() => ({ busy: 0, queue: [] }));
+    instance.stages = model.stages.map(() => ({ busy: 0, queue: [], period: -1, usedMs: 0 }));
     instances.push(instance);
     if (!warm) {
       starting++;
@@ -79,8 +112,10 @@ export function simulate(
     state.busy++;
     if (model.stages[stage]!.cpu) utilisation.cpuBusy += 1 / model.stages[stage]!.capacity;
     const ms = model.stages[stage]!.holdMs(random);
-    request.serviceMs += ms;
-    events.push(now + ms, { kind: 'held', instance, request, stage });
+    const quota = model.stages[stage]!.quota;
+    const end = quota ? quotaEndMs(quota, state, now, ms) : now + ms;
+    request.serviceMs += end - now;
+    events.push(end, { kind: 'held', instance, request, stage });
   };
   const enter = (instance: Instance, request: RequestOutcome, stage: number) => {
     if (stage === model.stages.length) return finish(instance, request);

@@ -2,7 +2,10 @@
 # The functions' container images, built in the plan build (cloudbuild.yaml) from the bundles of
 # `npm run build` (one folder of dist/functions per function of the registry), the way Cloud Run
 # functions builds them: Google Cloud's buildpacks, Node.js 22, the functions framework serving
-# the function's own name as its target.
+# the function's own name as its target. The buildpack runs each bundle's gcp-build script
+# (node compile-cache.js, scripts/compile-cache.ts): it writes the function's Node compile cache
+# into the image (/workspace/.compile-cache, which Terraform's NODE_COMPILE_CACHE names), with
+# the image's own Node, at the path and as the user the function runs with.
 #
 #   images.sh build     build each bundle into IMAGES/<name>:COMMIT_SHA and push it (pack, in
 #                       the gcr.io/k8s-skaffold/pack step: Cloud Build's Docker daemon, and its

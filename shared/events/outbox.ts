@@ -59,6 +59,30 @@ export function outboxRow(
   };
 }
 
+/**
+ * The same outbox row as SQL text and bindings, for a statement written once as text rather
+ * than built per request (the person write's: people/repository.ts insertPersonWith). Building
+ * that statement with knex's query builder was the largest cost of a POST in our own code
+ * (the README's POST section has the profile).
+ */
+export const OUTBOX_ROW_SQL = {
+  table: 'outbox',
+  columns: 'event_id, type, subject, payload, traceparent, next_attempt_at',
+  values: '?, ?, ?, ?, ?, now() + make_interval(secs => ?)',
+  bindings: (
+    event: ManifestEvent,
+    traceparent: string,
+    relayAfterMs: number,
+  ): Knex.RawBinding[] => [
+    event.id,
+    event.type,
+    event.subject,
+    JSON.stringify(event),
+    traceparent,
+    relayAfterMs / 1000,
+  ],
+};
+
 /** Writes an event to the outbox inside the caller's transaction. */
 export async function addToOutbox(
   trx: Knex.Transaction,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createEvent, type ManifestEvent } from '../events/envelope';
 import { fastPathWindowMs, publishBeforeAnswer } from '../events/fast-path';
-import { addToOutbox, outboxRow } from '../events/outbox';
+import { addToOutbox, OUTBOX_ROW_SQL } from '../events/outbox';
 import { deletePerson, insertPersonWith, updatePerson } from './repository';
 import type { Person, PersonData, PersonUpdate } from './schema';
 
@@ -48,8 +48,8 @@ export async function addPerson(
     data: person,
   });
   const id = await insertPersonWith(db, person, {
-    table: 'outbox',
-    row: outboxRow(db, event, context.traceparent, fastPathWindowMs()),
+    ...OUTBOX_ROW_SQL,
+    bindings: OUTBOX_ROW_SQL.bindings(event, context.traceparent, fastPathWindowMs()),
   });
   await publishBeforeAnswer(db, [{ id, event, traceparent: context.traceparent }]);
   return person;

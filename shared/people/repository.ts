@@ -81,20 +81,34 @@ function toColumns(data: PersonUpdate): Record<string, unknown> {
 export async function insertPersonWith(
   db: Knex | Knex.Transaction,
   person: Person,
-  other: { table: string; row: Record<string, unknown> },
+  other: { table: string; columns: string; values: string; bindings: Knex.RawBinding[] },
 ): Promise<string> {
-  const [row] = await db
-    .with('person_row', personInsert(db, person))
-    .insert(other.row)
-    .into(other.table)
-    .returning('id');
-  return String((row as { id: string | number }).id);
+  // Written as text, not built per request with knex's query builder (see OUTBOX_ROW_SQL).
+  const { rows } = await db.raw(
+    `WITH person_row AS (INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS}))
+     INSERT INTO ${other.table} (${other.columns}) VALUES (${other.values}) RETURNING id`,
+    [...personBindings(person), ...other.bindings],
+  );
+  return String((rows[0] as { id: string | number }).id);
 }
 
-/** The INSERT of a person whose uuid the caller chose (a query to run, or to embed). */
-export function personInsert(db: Knex | Knex.Transaction, person: Person): Knex.QueryBuilder {
+/** The columns of a whole person, in the order personBindings gives their values. */
+const INSERT_COLUMNS = COLUMNS.join(', ');
+const INSERT_PLACEHOLDERS = COLUMNS.map(() => '?').join(', ');
+
+/** A whole person's values in COLUMNS' order, as toColumns writes them. */
+function personBindings(person: Person): Knex.RawBinding[] {
   const { uuid, ...data } = person;
-  return db('person').insert({ id: uuid, ...toColumns(data) });
+  const columns = toColumns(data);
+  return COLUMNS.map((column) => (column === 'id' ? uuid : (columns[column] as Knex.RawBinding)));
+}
+
+/** Inserts a person whose uuid the caller chose, written as insertPersonWith writes it. */
+export async function insertPerson(db: Knex | Knex.Transaction, person: Person): Promise<void> {
+  await db.raw(
+    `INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`,
+    personBindings(person),
+  );
 }
 
 /** The person with this uuid, or undefined. */

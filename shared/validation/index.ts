@@ -1,5 +1,5 @@
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { compileSchema, MAX_DECIMAL_PLACES } from './compiler';
 import {
   Type,
   type SchemaOptions,
@@ -37,40 +37,9 @@ export interface FieldError {
   line?: number;
 }
 
-/**
- * The one validator for everything that crosses a boundary (request bodies, query and path
- * parameters, events, rows of an import): JSON Schema 2020-12, the dialect of OpenAPI 3.1,
- * compiled by ajv. Made on first use, like the validators below: an instance that validates
- * nothing never pays for it.
- */
-let instance: Ajv2020 | undefined;
-function ajv(): Ajv2020 {
-  if (instance) return instance;
-  instance = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    // Decimal steps (0.01 for ages) are checked against this many digits, not float equality.
-    multipleOfPrecision: 9,
-    // Keeps each error's schema, so a pattern can explain itself with `x-pattern-message`.
-    verbose: true,
-    // Our schemas are fixed code: checking them against the 2020-12 meta-schema at run time
-    // compiled the meta-schema first, on an instance's first validation (measured: 120 to
-    // 200 ms of the first GET /people at full CPU; 15 ms without). A unit test checks every
-    // schema given to compileValidator against the meta-schema instead (validatedSchemas).
-    validateSchema: false,
-  });
-  addFormats(instance);
-  // OpenAPI annotations that are not JSON Schema keywords.
-  instance.addKeyword('example');
-  instance.addKeyword('x-pattern-message');
-  instance.addKeyword({
-    keyword: MAX_DECIMAL_PLACES,
-    type: 'number',
-    schemaType: 'number',
-    validate: (places: number, value: number) => decimalPlaces(value) <= places,
-  });
-  return instance;
-}
+// The one validator for everything that crosses a boundary (request bodies, query and path
+// parameters, events, rows of an import): JSON Schema 2020-12, the dialect of OpenAPI 3.1,
+// compiled by ajv (compiler.ts; precompiled in a function's bundle).
 
 /**
  * The most decimals a number may be written with: `{"x-max-decimal-places": 4}`. JSON Schema's
@@ -80,7 +49,7 @@ function ajv(): Ajv2020 {
  * rounding to get wrong. A vendor extension: other tools ignore it (the README says so), this
  * validator and the database's CHECK (`fare = round(fare, 4)`) enforce it.
  */
-export const MAX_DECIMAL_PLACES = 'x-max-decimal-places';
+export { MAX_DECIMAL_PLACES };
 
 /**
  * The decimal places of a number as JSON writes it (the shortest text that reads back as the
@@ -126,7 +95,7 @@ export function validatedSchemas(): readonly TSchema[] {
 export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
   schemas.push(schema);
   let validate: ValidateFunction | undefined;
-  const check = ((value: unknown) => (validate ??= ajv().compile(schema))(value)) as Validator<
+  const check = ((value: unknown) => (validate ??= compileSchema(schema))(value)) as Validator<
     Static<S>
   >;
   check.problems = () => describeErrors(validate?.errors ?? []);

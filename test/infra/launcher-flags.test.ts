@@ -1,4 +1,11 @@
-import { DEFAULT_MEMORY, OLD_SPACE_FRACTION, RUNTIME_NODE_OPTIONS } from '../support/sizing';
+import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
+import {
+  DEFAULT_MEMORY,
+  OLD_SPACE_FRACTION,
+  RUNTIME_COMPILE_CACHE,
+  RUNTIME_COMPILE_CACHE_DIR,
+  RUNTIME_NODE_OPTIONS,
+} from '../support/sizing';
 import { loadTerraform, local, rootModule, type TerraformConfig } from './support/terraform';
 
 /**
@@ -21,6 +28,13 @@ describe("the launcher's Node flags and Terraform's", () => {
   it('start from the NODE_OPTIONS every function gets', () => {
     const runtime = local<Record<string, string>>(rootModule(config), 'runtime_environment');
     expect(runtime.NODE_OPTIONS).toBe(RUNTIME_NODE_OPTIONS);
+  });
+
+  it("point NODE_COMPILE_CACHE at the cache the image's build wrote in the function's folder", () => {
+    const runtime = local<Record<string, string>>(rootModule(config), 'runtime_environment');
+    expect(runtime.NODE_COMPILE_CACHE).toBe(RUNTIME_COMPILE_CACHE);
+    expect(RUNTIME_COMPILE_CACHE).toBe(`/workspace/${RUNTIME_COMPILE_CACHE_DIR}`);
+    expect(RUNTIME_COMPILE_CACHE_DIR).toBe(COMPILE_CACHE_DIR);
   });
 
   it('add an old space of the same fraction of the memory, after them', () => {

@@ -117,12 +117,9 @@ describeOnPostgres(`the database roles [PostgreSQL${skip ? `: SKIPPED, ${skip}` 
     const first = person();
     await insertPersonWith(runtime, first, {
       table: 'outbox',
-      row: {
-        event_id: randomUUID(),
-        type: 'person.created',
-        subject: first.uuid,
-        payload: JSON.stringify({ id: first.uuid }),
-      },
+      columns: 'event_id, type, subject, payload',
+      values: '?, ?, ?, ?',
+      bindings: [randomUUID(), 'person.created', first.uuid, JSON.stringify({ id: first.uuid })],
     });
     await runtime.transaction((trx) => updatePerson(trx, first.uuid, { age: 30 }));
     expect((await findPerson(runtime, first.uuid))?.age).toBe(30);

@@ -13,13 +13,19 @@ describe('the load generator', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.url ?? '');
-      res.end('ok');
+      // A server busy with something longer than the run (a people instance's first writes
+      // waiting for its Pub/Sub client to load): answers after 3 s.
+      if (req.url === '/slow') setTimeout(() => res.end('late'), 3000).unref();
+      else res.end('ok');
     });
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise<void>((closed) => server.close(() => closed())));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((closed) => server.close(() => closed()));
+  });
 
   it('spreads requests over 4,000 paths (176 KiB of options, over the 128 KiB a single argument may be)', async () => {
     const paths = Array.from(
@@ -33,5 +39,11 @@ describe('the load generator', () => {
     expect(seen.length).toBeGreaterThan(0);
     const known = new Set(paths);
     expect(seen.filter((path) => !known.has(path))).toEqual([]);
+  }, 30000);
+
+  it('fails a run in which no request completed, instead of reporting 0 requests/s', async () => {
+    await expect(
+      load({ url: `${url}/slow`, seconds: 1, connections: 2, fromSource: true }),
+    ).rejects.toThrow(`load on ${url}/slow: no request completed in 1 s`);
   }, 30000);
 });

@@ -1,7 +1,7 @@
 import { usePublisher } from '../../shared/events/publisher';
 import { createEvent } from '../../shared/events/envelope';
 import { randomUUID } from 'node:crypto';
-import { addToOutbox, outboxRow, relayOutbox } from '../../shared/events/outbox';
+import { addToOutbox, OUTBOX_ROW_SQL, outboxRow, relayOutbox } from '../../shared/events/outbox';
 import { insertPersonWith } from '../../shared/people/repository';
 import type { Person } from '../../shared/people/schema';
 import { addPerson } from '../../shared/people/changes';
@@ -186,14 +186,20 @@ describeEachDatabase('the transactional outbox', (leg) => {
       fare: 1,
     });
     await expect(
-      insertPersonWith(db(), person, { table: 'outbox', row: outboxRow(db(), event, '', 0) }),
+      insertPersonWith(db(), person, {
+        ...OUTBOX_ROW_SQL,
+        bindings: OUTBOX_ROW_SQL.bindings(event, '', 0),
+      }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await db()('outbox').where({ event_id: event.id })).toEqual([]);
     // The outbox row fails (its event id is taken): the person is not written either.
     await db()('outbox').insert(outboxRow(db(), other, '', 0));
     const fresh = { ...person, uuid: randomUUID() };
     await expect(
-      insertPersonWith(db(), fresh, { table: 'outbox', row: outboxRow(db(), other, '', 0) }),
+      insertPersonWith(db(), fresh, {
+        ...OUTBOX_ROW_SQL,
+        bindings: OUTBOX_ROW_SQL.bindings(other, '', 0),
+      }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await db()('person').where({ id: fresh.uuid })).toEqual([]);
     await broker.settled();

@@ -147,5 +147,17 @@ describeQuota(
         await fn.stop();
       }
     });
+
+    it('reserveCpu makes the quota a reservation: the largest cgroup weight, the same quota', async () => {
+      const fn = await busy({ cpu: 0.4, reserveCpu: true });
+      try {
+        const cpuGroup = fn.cgroups.find((dir) => dir.startsWith('/sys/fs/cgroup/cpu/'))!;
+        expect(readFileSync(`${cpuGroup}/cpu.shares`, 'utf8').trim()).toBe('262144');
+        expect(readFileSync(`${cpuGroup}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('40000');
+      } finally {
+        await fn.stop();
+      }
+      await expect(busy({ reserveCpu: true })).rejects.toThrow('reserveCpu needs a cpu quota');
+    });
   },
 );

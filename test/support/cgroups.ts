@@ -60,6 +60,8 @@ export interface InstanceCgroup {
   joinCommand: string;
   /** Caps the group at `vcpu` CPUs per period (cpu.cfs_quota_us). */
   setCpu(vcpu: number): void;
+  /** Sets its weight against other groups and tasks (cpu.shares; a task's is 1024). */
+  setCpuShares(shares: number): void;
   cpuStat(): CpuStat;
   /** Freezes every task in it; resolves once the kernel says FROZEN. */
   freeze(): Promise<void>;
@@ -126,6 +128,7 @@ export function createInstanceCgroup(label: string, controllers: Controller[]): 
       writeFileSync(join(has('cpu'), 'cpu.cfs_period_us'), String(PERIOD_US));
       writeFileSync(join(has('cpu'), 'cpu.cfs_quota_us'), String(Math.round(vcpu * PERIOD_US)));
     },
+    setCpuShares: (shares) => writeFileSync(join(has('cpu'), 'cpu.shares'), String(shares)),
     cpuStat: () => {
       const text = readFileSync(join(has('cpu'), 'cpu.stat'), 'utf8');
       const field = (key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1]);

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { bundle } from '../../scripts/build';
 import { freePort, ROOT, startChild, type Child } from './processes';
-import { deployedNodeOptions, type Sizing } from './sizing';
+import { deployedNodeOptions, RUNTIME_COMPILE_CACHE_DIR, type Sizing } from './sizing';
 import { until } from './until';
 
 /**
@@ -30,7 +30,11 @@ export interface LaunchOptions {
    * dist/functions/<name>, what `npm run build` writes) or a file; a `.ts` file runs under tsx.
    */
   source?: string;
-  /** Added to the test's environment. NODE_OPTIONS is not taken: it is Terraform's. */
+  /**
+   * Added to the test's environment. NODE_OPTIONS is not taken: it is Terraform's.
+   * NODE_COMPILE_CACHE is Terraform's too (the bundle folder's .compile-cache, see
+   * scripts/compile-cache.ts), unless given here (undefined: none).
+   */
   env?: Record<string, string | undefined>;
   /** The Terraform sizing whose Node flags to use (default: Terraform's default, 256Mi). */
   sizing?: Sizing;
@@ -67,10 +71,18 @@ export async function launchFunction(options: LaunchOptions): Promise<LaunchedFu
   const node = options.node ?? process.execPath;
   const [command, ...prefixArgs] = options.prefix ?? [node];
   const spawnedAt = performance.now();
+  // As Terraform's NODE_COMPILE_CACHE names the image's: where a bundle folder's cache is.
+  const compileCache = /\.[cm]?[jt]s$/.test(source)
+    ? undefined
+    : resolve(ROOT, source, RUNTIME_COMPILE_CACHE_DIR);
   const child = startChild(
     command!,
     options.prefix ? [...prefixArgs, node, ...args] : args,
-    { ...env, NODE_OPTIONS: source.endsWith('.ts') ? `--import tsx ${nodeOptions}` : nodeOptions },
+    {
+      NODE_COMPILE_CACHE: compileCache,
+      ...env,
+      NODE_OPTIONS: source.endsWith('.ts') ? `--import tsx ${nodeOptions}` : nodeOptions,
+    },
     { detached: options.detached ?? false },
   );
   const fn: LaunchedFunction = {

@@ -22,6 +22,14 @@ export const DEFAULT_MEMORY = '256Mi';
 export const RUNTIME_NODE_OPTIONS = '';
 
 /**
+ * Where NODE_COMPILE_CACHE points (`local.runtime_environment`): the compile cache the image's
+ * build wrote in the function's folder (scripts/compile-cache.ts), which buildpacks put in
+ * /workspace. The launcher uses the same folder of the bundle it serves.
+ */
+export const RUNTIME_COMPILE_CACHE = '/workspace/.compile-cache';
+export const RUNTIME_COMPILE_CACHE_DIR = '.compile-cache';
+
+/**
  * V8's old generation as a fraction of the instance's memory, as
  * terraform/modules/cloud-function/main.tf sets --max-old-space-size:
  * floor(memory_mib * numerator / denominator).

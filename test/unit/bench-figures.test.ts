@@ -20,6 +20,18 @@ describe('benchmark figures', () => {
     expect(figure({ ...base, value: 720, target })).toMatchObject({ ratio: 1.8, met: false });
   });
 
+  it('holds a prediction to a tolerance either side of its measurement (within)', () => {
+    const base = { name: 'p99 predicted', unit: 'ms', baseline: { name: 'measured', value: 400 } };
+    const target = { on: 'ratio', op: 'within', limit: 0.25 } as const;
+    expect(figure({ ...base, value: 500, target })).toMatchObject({ ratio: 1.25, met: true });
+    expect(figure({ ...base, value: 300, target })).toMatchObject({ ratio: 0.75, met: true });
+    expect(figure({ ...base, value: 296, target })).toMatchObject({ ratio: 0.74, met: false });
+    expect(figure({ ...base, value: 504, target })).toMatchObject({ ratio: 1.26, met: false });
+    expect(markdownTable([figure({ ...base, value: 500, target })])).toContain(
+      '| ratio 1 ± 0.25 | yes |',
+    );
+  });
+
   it('holds a plain value to a limit, and reports a figure with no target as such', () => {
     expect(
       figure({

@@ -75,3 +75,13 @@ describe('each function bundle', () => {
     },
   );
 });
+
+describe("each function bundle's pg", () => {
+  // pg's check for Cloudflare Workers constructs a Response where Node has no `navigator`
+  // (Node 20), which loads Node's fetch (undici) at every cold start: 21 ms of CPU here.
+  it.each(deployments.map((d) => d.name))('%s: takes Node streams without probing', (name) => {
+    const code = readFileSync(join(out, name, 'index.js'), 'utf8');
+    expect(code.includes('getNodejsStreamFuncs')).toBe(true); // pg's Node streams are bundled
+    expect(code.match(/new Response\(null,\s*\{\s*cf:/g)).toBeNull();
+  });
+});

@@ -3,7 +3,7 @@ import { constant, empirical, exponential, seededRandom } from '../../bench/lib/
 import { percentile, summariseRun, type SliceSummary } from '../../bench/lib/spike-report';
 import { CLOUD_RUN_AUTOSCALER } from '../../bench/lib/autoscaler';
 import { cloudRunPendingTimeoutMs, type ServiceModel } from '../../bench/lib/service-model';
-import { simulate, type SimulationRun } from '../../bench/lib/spike-sim';
+import { quotaEndMs, simulate, type SimulationRun } from '../../bench/lib/spike-sim';
 import { arrivalTimes, step } from '../../bench/lib/traffic';
 
 /** One function: concurrency 1, one 100 ms stage, 500 ms cold starts, no autoscaler. */
@@ -120,6 +120,50 @@ describe('concurrency per instance', () => {
     ]);
     expect(latencies(run)).toEqual([600, 600, 600]);
     expect(run.requests.map((r) => r.waitedForStart)).toEqual([true, true, true]);
+  });
+});
+
+describe("the instance's CPU quota (CFS bandwidth) on the CPU stage", () => {
+  // One warm instance taking 60 requests at once, each 1 ms of its one thread.
+  const quotaRun = (quota?: { vcpu: number; periodMs: number; cpuPerMs?: number }) =>
+    simulate(
+      service({
+        concurrency: 60,
+        minInstances: 1,
+        maxInstances: 1,
+        stages: [{ name: 'cpu', capacity: 1, holdMs: constant(1), cpu: true, quota }],
+      }),
+      atOnce(60),
+      seededRandom(1),
+    ).requests.map((r) => r.endMs);
+  const ends = (...ranges: [from: number, count: number][]) =>
+    ranges.flatMap(([from, count]) => Array.from({ length: count }, (_, i) => from + i));
+
+  it('runs at full speed within the period, then waits for the next (0.5 vCPU per 100 ms)', () => {
+    expect(quotaRun()).toEqual(ends([1, 60]));
+    expect(quotaRun({ vcpu: 0.5, periodMs: 100 })).toEqual(ends([1, 50], [101, 10]));
+  });
+
+  it("charges the instance's other threads too (cpuPerMs 2: 25 holds per period)", () => {
+    expect(quotaRun({ vcpu: 0.5, periodMs: 100, cpuPerMs: 2 })).toEqual(
+      ends([1, 25], [101, 25], [201, 10]),
+    );
+  });
+
+  it('a hold that crosses the end of the budget finishes in the next period', () => {
+    const state = { period: -1, usedMs: 0 };
+    expect(quotaEndMs({ vcpu: 0.4, periodMs: 100 }, state, 0, 30)).toBe(30);
+    expect(quotaEndMs({ vcpu: 0.4, periodMs: 100 }, state, 30, 25)).toBe(115);
+    expect(state).toEqual({ period: 1, usedMs: 15 });
+  });
+
+  it('refuses a quota on a stage of more than one unit', () => {
+    const stages = [
+      { name: 'pool', capacity: 5, holdMs: constant(1), quota: { vcpu: 1, periodMs: 100 } },
+    ];
+    expect(() => simulate(service({ stages }), [0], seededRandom(1))).toThrow(
+      'stage pool: a quota needs capacity 1 and positive figures',
+    );
   });
 });
 
