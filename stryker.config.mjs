@@ -24,7 +24,7 @@ export default {
     'shared/config/api-keys.ts',
     'shared/logging/redaction.ts',
     // The outbox's backoff: retryDelayMs only (the rest of the file is the relay, tested on a database).
-    'shared/events/outbox.ts:76-79',
+    'shared/events/outbox.ts:100-103',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,
