@@ -36,6 +36,14 @@ describe('pagination cursors', () => {
     expect(readCursor(encodeCursor(uuid), filter)).toEqual({ refused: 'other-filters' });
   });
 
+  it('folds the name filter to lower case, not upper: "ß" and "ss" are different lists', () => {
+    // The database matches names case-insensitively by lower case, where "ß" stays "ß"; upper
+    // case would fold it to "SS" and let a cursor of one list continue the other.
+    const cursor = encodeCursor(uuid, { name: 'ß' });
+    expect(readCursor(cursor, { name: 'ß' })).toEqual({ after: uuid });
+    expect(readCursor(cursor, { name: 'ss' })).toEqual({ refused: 'other-filters' });
+  });
+
   it('still reads a version 1 cursor (issued before filters) for a list without filters', () => {
     expect(readCursor(v1)).toEqual({ after: uuid });
     expect(readCursor(v1, { sex: 'male' })).toEqual({ refused: 'other-filters' });
