@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { BenchContext } from './run';
 import { deployments } from '../shared/deploy/functions';
-import { createEvent } from '../shared/events/envelope';
 import { figure, type Figure } from './lib/figures';
 import { cgroupsUnavailable } from '../test/support/cgroups';
 import { launchFunction } from '../test/support/launcher';
@@ -12,27 +10,7 @@ import { benchDatabase } from './lib/database';
 import { bundleKiB, tfvarsSizing, writeCompileCaches } from './lib/functions';
 import { NODE22, NODE22_BINARY } from '../scripts/fetch-node22';
 import { load } from './lib/load';
-import { PUSH_PATH, pushDelivery } from './lib/push';
-
-/** A passenger-shaped person.created envelope (load-worker gives each delivery its own id). */
-function personCreated() {
-  const uuid = randomUUID();
-  return createEvent('person.created', {
-    subject: uuid,
-    actor: 'bench',
-    data: {
-      uuid,
-      survived: true,
-      passengerClass: 3,
-      name: 'Mr. Cold Start',
-      sex: 'male',
-      age: 22,
-      siblingsOrSpousesAboard: 0,
-      parentsOrChildrenAboard: 0,
-      fare: 7.25,
-    },
-  });
-}
+import { PUSH_PATH, personCreated, pushDelivery } from './lib/push';
 
 /** The request that proves each function serves: its cheapest real work. */
 function probeFor(name: string): { path: string; init?: RequestInit } {

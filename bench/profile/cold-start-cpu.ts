@@ -10,35 +10,18 @@
 // puts it back before each run (a run adds what it compiled when it exits); none runs without;
 // both runs each function without and with, one after the other.
 // hello, the stock framework, never has one.
-import { randomUUID } from 'node:crypto';
 import { deployments } from '../../shared/deploy/functions';
-import { createEvent } from '../../shared/events/envelope';
 import { launchFunction } from '../../test/support/launcher';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, tfvarsSizing, writeCompileCaches } from '../lib/functions';
-import { PUSH_PATH, pushDelivery } from '../lib/push';
+import { PUSH_PATH, personCreated, pushDelivery } from '../lib/push';
 import { median, option, processCpuMs } from './proc-cpu';
 
 function probe(name: string): { path: string; init?: RequestInit } {
   if (name === 'hello') return { path: '/' };
   if (name === 'people') return { path: '/people?limit=1' };
   if (name === 'stats' || name === 'health') return { path: `/${name}` };
-  const uuid = randomUUID();
-  const event = createEvent('person.created', {
-    subject: uuid,
-    actor: 'bench',
-    data: {
-      uuid,
-      survived: true,
-      passengerClass: 3,
-      name: 'Mr. Cold Start',
-      sex: 'male',
-      age: 22,
-      siblingsOrSpousesAboard: 0,
-      parentsOrChildrenAboard: 0,
-      fare: 7.25,
-    },
-  });
+  const event = personCreated();
   const headers = { 'content-type': 'application/json' };
   return { path: PUSH_PATH, init: { method: 'POST', headers, body: pushDelivery(event) } };
 }
