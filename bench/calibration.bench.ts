@@ -41,12 +41,18 @@ import { MAX_CPU_SHARES, startThrottled } from '../test/support/throttled';
 const CALIBRATION_VCPU = 0.4;
 
 /**
- * The CPU reserved for this process (the balancer, the harness's proxies) and the generator it
- * spawns: on a machine other work keeps busy, they would otherwise wait for a CPU behind it and
- * add a latency the simulation does not have (Cloud Run's front end is not on the instances'
- * cores). Their measured use at 0.4 vCPU per instance: 0.33 to 0.39 cores (the notes).
+ * This process (the balancer, the harness's proxies) and the generator it spawns get a group of
+ * their own with the largest `cpu.shares`, so other work on the machine does not make them wait
+ * for a CPU (Cloud Run's front end is not on the instances' cores), and no CPU quota: with a
+ * quota of 0.5 CPU (the earlier runs) the group was throttled 3.6 s of a 12 s step, in the
+ * first second most, while it spawned and probed two cold starts; requests then reached the
+ * balancer up to 500 ms late, and the client's p99 was up to twice the balancer's. Their use
+ * during the step is 0.45 to 0.5 cores on average (the notes). CALIBRATION_FRONT_VCPU=<vCPUs>
+ * puts a quota back (0.5 reproduces the earlier runs).
  */
-const FRONT_VCPU = 0.5;
+const FRONT_VCPU = process.env.CALIBRATION_FRONT_VCPU
+  ? Number(process.env.CALIBRATION_FRONT_VCPU)
+  : undefined;
 
 /** Ascending latencies' nearest-rank percentile. */
 const pct = (values: number[], p: number) => percentile(Float64Array.from(values).sort(), p);
@@ -140,13 +146,14 @@ export async function calibrationBench(ctx: BenchContext): Promise<Figure[]> {
   // A database of its own: another bench run (another engineer's) may drop a shared one.
   const db = await benchDatabase('manifest_bench_calibration');
   const front = createInstanceCgroup('calibration-front', ['cpu']);
+  const frontVcpu = FRONT_VCPU;
   try {
-    front.setCpu(FRONT_VCPU);
+    if (frontVcpu !== undefined) front.setCpu(frontVcpu);
     front.setCpuShares(MAX_CPU_SHARES);
     // This process (and so the generator it spawns) into the reserved group; each instance
     // moves itself into its own group as it starts.
     writeFileSync(`${front.dirs[0]}/cgroup.procs`, String(process.pid));
-    return await calibrate(ctx, db);
+    return await calibrate(ctx, db, frontVcpu, () => front.cpuStat());
   } finally {
     writeFileSync('/sys/fs/cgroup/cpu/cgroup.procs', String(process.pid));
     await front.remove();
@@ -157,6 +164,8 @@ export async function calibrationBench(ctx: BenchContext): Promise<Figure[]> {
 async function calibrate(
   ctx: BenchContext,
   db: Awaited<ReturnType<typeof benchDatabase>>,
+  frontVcpu: number | undefined,
+  frontStat: () => { throttled: number; throttledNs: number },
 ): Promise<Figure[]> {
   const env = await readEnvironment(ROOT, ctx.environment);
   const people = env.functions.find((f) => f.name === 'people')!;
@@ -255,12 +264,16 @@ async function calibrate(
     const frontFrom = { cpu: process.cpuUsage(), at: performance.now() };
     const generatorFrom = selfAndChildrenCpuMs().children;
     const machineFrom = machineTimes();
+    const frontStatFrom = frontStat();
     const outcomes = await openLoop({
       url: balancer.url,
       paths: paths.slice(200),
       arrivalsMs: arrivals,
     });
     load.push(loadavg()[0]!);
+    const frontStatTo = frontStat();
+    const frontThrottledMs = (frontStatTo.throttledNs - frontStatFrom.throttledNs) / 1e6;
+    const frontThrottledPeriods = frontStatTo.throttled - frontStatFrom.throttled;
     const stepMs = performance.now() - frontFrom.at;
     const generatorBusy = (selfAndChildrenCpuMs().children - generatorFrom) / stepMs;
     let backendsMs = 0;
@@ -299,6 +312,9 @@ async function calibrate(
       );
     const latencies = outcomes.map((o) => o.latencyMs!);
     const measuredP = { p50: pct(latencies, 50), p99: pct(latencies, 99) };
+    // The same requests from the balancer's edge (arrived to answered), without the generator's
+    // side and the connection before the balancer sees the request.
+    const edge = seen.map((r) => r.endMs! - r.arrivedMs);
     const coldStarts = started.map((i) => i.coldStartMs!);
     const stepService = seen.map((r) => r.endMs! - r.admittedMs!);
 
@@ -362,7 +378,7 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (1.3 × one instance at ${vcpu} vCPU: ${round(oneInstanceRps)} rps, the process's CPU ${runMs.toFixed(1)} ms per request one at a time) for ${seconds} s (${arrivals.length} requests); ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with ${FRONT_VCPU} CPU reserved; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (1.3 × one instance at ${vcpu} vCPU: ${round(oneInstanceRps)} rps, the process's CPU ${runMs.toFixed(1)} ms per request one at a time) for ${seconds} s (${arrivals.length} requests); ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
