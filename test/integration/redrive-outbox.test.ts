@@ -10,7 +10,7 @@ import {
   showDeadLetter,
   UnknownDeadLetterError,
 } from '../../shared/events/redrive';
-import { runDeadLetterCommand } from '../../shared/events/redrive-cli';
+import { deadLetter as run } from '../support/dead-letter-cli';
 import { projectStatsRouter } from '../../shared/stats/consumer';
 import { consume } from '../../shared/events/consumer';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
@@ -80,15 +80,6 @@ describeEachDatabase('redrive without Pub/Sub (the local console, the CLI on the
     const [{ id }] = await db()('dead_letter')
       .insert({ consumer: 'relay-outbox', reason: 'a tick no one needs (test)' })
       .returning('id');
-    const run = async (...args: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runDeadLetterCommand(args, {
-        out: (line) => out.push(line),
-        err: (line) => err.push(line),
-      });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
     const before = await tableSnapshot(db());
     const dry = await run('discard', `db-${id}`, '--dry-run');
     expect(dry).toMatchObject({ code: 0, out: expect.stringContaining(`db-${id} would discard`) });

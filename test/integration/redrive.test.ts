@@ -1,5 +1,5 @@
-import { runDeadLetterCommand } from '../../shared/events/redrive-cli';
 import { describeEachDatabase, useTestDatabase, type DatabaseLeg } from '../support/database-legs';
+import { deadLetter } from '../support/dead-letter-cli';
 import { emulatorUnavailable, startEmulator, type Emulator } from '../support/emulator';
 import { personData, request } from '../support/http';
 import { startChild, TSX } from '../support/processes';
@@ -68,16 +68,6 @@ function redriveSuite(leg: DatabaseLeg) {
     if (mode !== 'none') await db()('audit_fault').insert({ mode, message });
   };
 
-  /** Runs `npm run dead-letter -- <args>` in this process: its exit code and what it printed. */
-  const deadLetter = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runDeadLetterCommand(args, {
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-    });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
   const listed = async () => JSON.parse((await deadLetter('list', '--json')).out);
 
   const addPerson = async (name: string) => {
