@@ -39,8 +39,8 @@ import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/
  * per request than one at a time (the load curve), and at 0.4 vCPU it served about 1,000
  * requests/s, so no step this machine can send overloaded it (400 requests/s took the
  * generator and the balancer half a core); the second instance then started only after a
- * rare stall, which made the p99. At 0.2 one instance served 350 to 370 requests/s in the
- * step (420 to 470 by the curve), so the 400 requests/s step overloads it and the queue, the
+ * rare stall, which made the p99. At 0.2 one instance served 340 to 390 requests/s in the
+ * step (360 to 470 by the curve), so the 400 requests/s step overloads it and the queue, the
  * scale-out and the cold starts make the p99, as the step is meant to check. The calibration checks the model at that share, not
  * production's absolute latencies. CALIBRATION_VCPU=<vCPUs> overrides it.
  */
