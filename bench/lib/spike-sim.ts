@@ -1,7 +1,12 @@
 import { Utilisation, type Autoscaler } from './autoscaler';
 import { EventQueue } from './event-queue';
 import type { Random } from './random';
-import { checkServiceModel, scaleAtLoad, type ServiceModel } from './service-model';
+import {
+  checkServiceModel,
+  scaleAfterServed,
+  scaleAtLoad,
+  type ServiceModel,
+} from './service-model';
 
 /**
  * A discrete-event simulation of one HTTP function (a Cloud Run service) under a burst of
@@ -38,7 +43,11 @@ export interface SimulationRun {
 
 interface Instance extends InstanceRecord {
   ready: boolean;
+  /** Started during the run: it warms up (Stage.warmUp). */
+  fresh: boolean;
   inFlight: number;
+  /** Requests it has taken so far. */
+  taken: number;
   stages: { busy: number; queue: RequestOutcome[]; period: number; usedMs: number }[];
 }
 
@@ -99,7 +108,15 @@ export function simulate(
 
   const start = (warm: boolean) => {
     const readyMs = warm ? 0 : now + model.coldStartMs(random);
-    const instance: Instance = { requestedMs: now, readyMs, ready: warm, inFlight: 0, stages: [] };
+    const instance: Instance = {
+      requestedMs: now,
+      readyMs,
+      ready: warm,
+      fresh: !warm,
+      inFlight: 0,
+      taken: 0,
+      stages: [],
+    };
     instance.stages = model.stages.map(() => ({ busy: 0, queue: [], period: -1, usedMs: 0 }));
     instances.push(instance);
     if (!warm) {
@@ -111,9 +128,11 @@ export function simulate(
     const state = instance.stages[stage]!;
     state.busy++;
     if (model.stages[stage]!.cpu) utilisation.cpuBusy += 1 / model.stages[stage]!.capacity;
-    const { perLoad, quota } = model.stages[stage]!;
+    const { perLoad, quota, warmUp } = model.stages[stage]!;
     const ms =
-      model.stages[stage]!.holdMs(random) * (perLoad ? scaleAtLoad(perLoad, instance.inFlight) : 1);
+      model.stages[stage]!.holdMs(random) *
+      (perLoad ? scaleAtLoad(perLoad, instance.inFlight) : 1) *
+      (warmUp && instance.fresh ? scaleAfterServed(warmUp, instance.taken) : 1);
     const end = quota ? quotaEndMs(quota, state, now, ms) : now + ms;
     request.serviceMs += end - now;
     events.push(end, { kind: 'held', instance, request, stage });
@@ -127,6 +146,7 @@ export function simulate(
   const admit = (instance: Instance, request: RequestOutcome) => {
     request.admittedMs = now;
     instance.inFlight++;
+    instance.taken++;
     utilisation.inFlight++;
     enter(instance, request, 0);
   };

@@ -5,8 +5,10 @@ import { CLOUD_RUN_AUTOSCALER } from '../../bench/lib/autoscaler';
 import {
   cloudRunPendingTimeoutMs,
   loadCurveFrom,
+  scaleAfterServed,
   scaleAtLoad,
   type LoadCurve,
+  type WarmUpCurve,
   type ServiceModel,
 } from '../../bench/lib/service-model';
 import { quotaEndMs, simulate, type SimulationRun } from '../../bench/lib/spike-sim';
@@ -254,6 +256,84 @@ describe("CPU per request that falls with the instance's load (a load curve)", (
       { inFlight: [1, 2], scale: [1, 0] },
       { inFlight: [1, 2], scale: [1] },
       { inFlight: [], scale: [] },
+    ]) {
+      expect(() => simulate(service({ stages: stages(bad) }), [0], seededRandom(1))).toThrow(
+        message,
+      );
+    }
+  });
+});
+
+describe("a fresh instance's warm-up (CPU per request falling with the requests it has taken)", () => {
+  it('is linear between the measured counts and flat beyond them', () => {
+    const curve: WarmUpCurve = { served: [10, 20, 40], scale: [3, 2, 1] };
+    expect([0, 10, 15, 20, 30, 40, 1000].map((n) => scaleAfterServed(curve, n))).toEqual([
+      3, 3, 2.5, 2, 1.5, 1, 1,
+    ]);
+  });
+
+  it('slows an instance started during the run by the requests it has taken; a min instance not', () => {
+    // Concurrency 1, 10 ms a request, three requests at once; 3× for an instance's first
+    // request, 1× from its second.
+    const model = (minInstances: number) =>
+      service({
+        minInstances,
+        maxInstances: 1,
+        stages: [
+          {
+            name: 'cpu',
+            capacity: 1,
+            holdMs: constant(10),
+            cpu: true,
+            warmUp: { served: [1, 2], scale: [3, 1] },
+          },
+        ],
+      });
+    // Started by the step (500 ms cold start): 30 ms, then 10, 10.
+    expect(latencies(simulate(model(0), atOnce(3), seededRandom(1)))).toEqual([530, 540, 550]);
+    // Warm before the traffic: 10 ms each.
+    expect(latencies(simulate(model(1), atOnce(3), seededRandom(1)))).toEqual([10, 20, 30]);
+  });
+
+  it('multiplies the load curve and charges the quota the slower hold', () => {
+    // A fresh instance, 16 at once of 1 ms at 0.1 vCPU (10 ms per 100 ms): the load curve
+    // halves every hold (16 in flight), the warm-up doubles them: 1 ms each, 10 a period.
+    const run = simulate(
+      service({
+        concurrency: 16,
+        minInstances: 0,
+        maxInstances: 1,
+        coldStartMs: constant(0),
+        stages: [
+          {
+            name: 'cpu',
+            capacity: 1,
+            holdMs: constant(1),
+            cpu: true,
+            quota: { vcpu: 0.1, periodMs: 100 },
+            perLoad: { inFlight: [1], scale: [0.5] },
+            warmUp: { served: [1], scale: [2] },
+          },
+        ],
+      }),
+      atOnce(16),
+      seededRandom(1),
+    );
+    const ends = run.requests.map((r) => r.endMs);
+    expect(ends.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(ends.slice(10)).toEqual(Array.from({ length: 6 }, (_, i) => 100 + i + 1));
+  });
+
+  it('refuses a curve whose counts do not ascend, or a scale that is not positive', () => {
+    const stages = (warmUp: WarmUpCurve) => [
+      { name: 'cpu', capacity: 1, holdMs: constant(1), warmUp },
+    ];
+    const message = 'stage cpu: a warm-up curve needs ascending counts, each with a positive scale';
+    for (const bad of [
+      { served: [2, 1], scale: [1, 1] },
+      { served: [1, 2], scale: [1, -1] },
+      { served: [1, 2], scale: [1] },
+      { served: [], scale: [] },
     ]) {
       expect(() => simulate(service({ stages: stages(bad) }), [0], seededRandom(1))).toThrow(
         message,
