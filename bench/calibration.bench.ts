@@ -9,7 +9,12 @@ import { figure, type Figure } from './lib/figures';
 import { load } from './lib/load';
 import { openLoop, type OpenLoopOutcome } from './lib/open-loop';
 import { empirical, seededRandom, type Random, type Sampler } from './lib/random';
-import { loadCurveFrom, type ServiceModel, type Stage } from './lib/service-model';
+import {
+  loadCurveFrom,
+  type ServiceModel,
+  type Stage,
+  type WarmUpCurve,
+} from './lib/service-model';
 import { percentile } from './lib/spike-report';
 import { simulate } from './lib/spike-sim';
 import { arrivalTimes, step } from './lib/traffic';
@@ -24,8 +29,10 @@ import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/
  * in flight, the cgroup CPU quota), driven by an open-loop step from 0 to N rps. In the same run:
  * the service time (balancer to instance and back, one request at a time), the share of it the
  * instance's JavaScript thread spends on or waiting for a CPU (/proc/<pid>/schedstat), and the
- * cold starts of the instances the step starts. The simulation is then fed those, the same
- * arrival times and the same limits, and its p50 and p99 are held to the client's within 25%.
+ * CPU per request against the requests in flight (the load curve) and against the requests a
+ * fresh instance has taken (the warm-up curve), and the cold starts of the instances the step
+ * starts. The simulation is then fed those, the same arrival times and the same limits, and its
+ * p50 and p99 are held to the client's within 25%.
  */
 
 /**
@@ -34,17 +41,35 @@ import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/
  * the balancer and the generator do not fit, and the warm instance starved while two others
  * cold-started (the first runs). So every instance gets a share such that the sum of the quotas
  * leaves the rest its measured use (balancer and proxies, generator, PostgreSQL's backends: in
- * the figure's notes), and the step is scaled to what one instance serves at that share. 0.2,
- * not the 0.4 of the earlier runs: with all its 16 slots taken an instance spends far less CPU
- * per request than one at a time (the load curve), and at 0.4 vCPU it served about 1,000
- * requests/s, so no step this machine can send overloaded it (400 requests/s took the
- * generator and the balancer half a core); the second instance then started only after a
- * rare stall, which made the p99. At 0.2 one instance served 340 to 390 requests/s in the
- * step (360 to 470 by the curve), so the 400 requests/s step overloads it and the queue, the
- * scale-out and the cold starts make the p99, as the step is meant to check. The calibration checks the model at that share, not
- * production's absolute latencies. CALIBRATION_VCPU=<vCPUs> overrides it.
+ * the figure's notes), and the step is sized from what one instance serves at that share
+ * (MIN_MARGIN). 0.1, so that the step this machine can send (MAX_STEP_RPS) is well over what
+ * one instance serves: at 0.4 vCPU one instance served about 1,000 requests/s, at 0.2 360 to 470,
+ * at 0.1 about 110 (0.94 ms of CPU per request with its 16 slots taken). The calibration checks
+ * the model at that share, not production's absolute latencies. CALIBRATION_VCPU=<vCPUs>
+ * overrides it.
  */
-const CALIBRATION_VCPU = 0.2;
+const CALIBRATION_VCPU = 0.1;
+
+/**
+ * The step's rate: the geometric mean of what the warm instance serves alone with its slots
+ * taken (its quota over its process's CPU per request at the concurrency, the load curve's top
+ * point) and what the instances serve once the scale-out is done (the warm one and the others
+ * at a fresh instance's mean CPU per request over a step's length, the warm-up measure), both
+ * from this run, so the step is as far above the first as below the second. Why: near
+ * utilisation 1 the backlog grows (or drains) at a small difference of two large rates, so an
+ * error of a few % in the CPU per request changes the backlog, and the p99, by a factor: the 0.2
+ * vCPU runs' 400 requests/s step against one instance's 360 to 470 gave a p99 0.23 to 0.65 of
+ * the measured in nine runs; a step of twice one warm instance (0.1 vCPU) left the three
+ * instances, two of them fresh at about half the warm one's rate, near 1 after the scale-out
+ * (p99 0.47). MIN_MARGIN on each side, else the bench stops.
+ */
+const MIN_MARGIN = 1.2;
+
+/** How long the warm instance is driven at its concurrency before anything is measured. */
+const PREWARM_SECONDS = 20;
+
+/** What this machine's generator and balancer send without falling behind (half a core at 400). */
+const MAX_STEP_RPS = 400;
 
 /**
  * This process (the balancer, the harness's proxies) and the generator it spawns get a group of
@@ -190,26 +215,28 @@ async function calibrate(
   const pids: number[] = [];
   const fns: ThrottledFunction[] = [];
   const throttledNs: (() => number)[] = [];
+  const startPeople = () =>
+    startThrottled({
+      name: 'people',
+      source: 'dist/functions/people',
+      env: {
+        DATABASE_URL: db.url,
+        DB_POOL_MAX: String(people.dbPoolMax),
+        LOG_LEVEL: 'warn',
+      },
+      sizing: { memory: people.memory, cpu: people.cpu },
+      cpu: vcpu,
+      // The quota reserved too: other work on the machine takes none of it (as on Cloud Run).
+      reserveCpu: true,
+      ready: { path: '/people?limit=1' },
+      probeEveryMs: 5,
+    });
   const balancer = await Balancer.start({
     concurrency: people.concurrency,
     minInstances: 1,
     maxInstances,
     start: async (index) => {
-      const fn = await startThrottled({
-        name: 'people',
-        source: 'dist/functions/people',
-        env: {
-          DATABASE_URL: db.url,
-          DB_POOL_MAX: String(people.dbPoolMax),
-          LOG_LEVEL: 'warn',
-        },
-        sizing: { memory: people.memory, cpu: people.cpu },
-        cpu: vcpu,
-        // The quota reserved too: other work on the machine takes none of it (as on Cloud Run).
-        reserveCpu: true,
-        ready: { path: '/people?limit=1' },
-        probeEveryMs: 5,
-      });
+      const fn = await startPeople();
       pids[index] = fn.pid;
       fns[index] = fn;
       throttledNs[index] = () => fn.cpuStat().throttledNs;
@@ -218,7 +245,38 @@ async function calibrate(
   });
   const load = [loadavg()[0]!];
   try {
-    // 1. Warm the first instance, then measure the service time one request at a time.
+    const seconds = ctx.quick ? 6 : 12;
+    // 1. The warm-up curve: a fresh instance (not the balancer's) driven closed-loop at the
+    // concurrency, as the step's new instances are (they take a full queue), for as long as
+    // the step; its process's CPU per request by the requests it has taken, over the warm
+    // instance's at the same load (the load curve's top point, below), is the factor a fresh
+    // instance's CPU stage is scaled by (service-model.ts, WarmUpCurve). Measured first: the
+    // warm instance idle for its length (its pool's connections closed after 10 s idle, on its
+    // thaw) cost it 1.3 ms per request in the step's first seconds when measured between the
+    // load curve and the step.
+    const fresh = await startPeople();
+    let freshWarmUp: WarmUpMeasure;
+    try {
+      freshWarmUp = await measureWarmUp(fresh, paths.slice(500), people.concurrency, seconds);
+    } finally {
+      await fresh.stop();
+    }
+    const warmUpPoints = freshWarmUp.points;
+
+    // 2. Warm the first instance, then measure the service time one request at a time. Warm
+    // as a min instance that has served traffic is: its JavaScript optimised. A new instance's
+    // CPU per request is still falling after 1,000 requests at the concurrency (the warm-up
+    // curve below), so this one is driven at the concurrency for PREWARM_SECONDS first (its
+    // own warm-up, in the notes, shows whether it reached the flat), else the load curve is
+    // measured on a still-warming instance and the step's warm instance outruns it.
+    const prewarm = (
+      await measureWarmUp(
+        fns[0]!,
+        paths.slice(700),
+        people.concurrency,
+        ctx.quick ? 5 : PREWARM_SECONDS,
+      )
+    ).points;
     await openLoop({
       url: balancer.url,
       paths,
@@ -251,7 +309,7 @@ async function calibrate(
     const runMs = (r1 - r0) / 1e6 / warmCount;
     const cpuShare = Math.min(1, cpuMs / mean(serviceMs));
 
-    // 2. The load curve: the CPU per request falls as the instance holds more requests at once
+    // 3. The load curve: the CPU per request falls as the instance holds more requests at once
     // (service-model.ts, LoadCurve), so the warm instance is driven closed-loop (straight to it,
     // not through the balancer, which would start instances) at 1, 2, 4, ... requests in flight
     // up to the concurrency, and its process's CPU (all threads: what the quota counts) per
@@ -262,14 +320,20 @@ async function calibrate(
       runMs,
     );
 
-    // 3. The step: from nothing to N rps, N a third over what one instance serves at its share
-    // with all its slots taken (its quota over the process's CPU per request at the
-    // concurrency, from the curve), so the queue grows until a second instance is up; at most
-    // 400 rps on this machine.
+    // 4. The step's size (see MIN_MARGIN), and the warm-up curve as scales of the warm instance.
     const fullMs = curve[curve.length - 1]!.processMs;
     const oneInstanceRps = (vcpu * 1000) / fullMs;
-    const rps = Math.min(400, Math.max(20, Math.round(1.3 * oneInstanceRps)));
-    const seconds = ctx.quick ? 6 : 12;
+    const freshRps = (vcpu * 1000) / freshWarmUp.meanMs;
+    const afterRps = oneInstanceRps + (maxInstances - 1) * freshRps;
+    const rps = Math.min(MAX_STEP_RPS, Math.round(Math.sqrt(oneInstanceRps * afterRps)));
+    if (!(rps >= MIN_MARGIN * oneInstanceRps && afterRps >= MIN_MARGIN * rps))
+      throw new Error(
+        `a ${rps} rps step (at most ${MAX_STEP_RPS} here) against ${round(oneInstanceRps)} rps for the warm instance and ${round(afterRps)} for ${maxInstances} after the scale-out leaves one side within ${MIN_MARGIN} × of utilisation 1, where the p99 cannot be predicted (MIN_MARGIN); take another CALIBRATION_VCPU`,
+      );
+    const warmUp: WarmUpCurve = {
+      served: warmUpPoints.map((w) => w.served),
+      scale: warmUpPoints.map((w) => w.processMs / fullMs),
+    };
     const arrivals = arrivalTimes(step(rps, seconds * 1000), seededRandom(18));
     const stepFrom = balancer.requests.length;
     const instancesBefore = balancer.instances.length;
@@ -353,7 +417,7 @@ async function calibrate(
     const coldStarts = started.map((i) => i.coldStartMs!);
     const stepService = seen.map((r) => r.endMs! - r.admittedMs!);
 
-    // 4. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
+    // 5. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
     // the cold starts in the order measured, the service times measured; no 429 (the balancer
     // refuses nothing) and on-demand scaling only (the balancer has no metrics-based scaler).
     const service = empirical(serviceMs);
@@ -378,7 +442,7 @@ async function calibrate(
     // harness (CFS, 100 ms periods) charged the CPU of all the process's threads per ms of the
     // thread's time (as one at a time), and both scaled by the load curve at the requests in
     // the instance (so the quota is charged the process's CPU per request measured at that load).
-    const quotaStages = (curved: boolean): Stage[] => [
+    const quotaStages = (curved: boolean, warming: boolean): Stage[] => [
       {
         name: 'cpu',
         capacity: 1,
@@ -386,16 +450,17 @@ async function calibrate(
         cpu: true,
         quota: { vcpu, periodMs: 100, cpuPerMs: runMs / cpuMs },
         ...(curved ? { perLoad } : {}),
+        ...(warming ? { warmUp } : {}),
       },
       { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
     ];
-    const withCurve = predict(quotaStages(true));
-    // The model before: the CPU per request one at a time, whatever the load.
-    const constantCpu = predict(quotaStages(false));
+    const withWarmUp = predict(quotaStages(true, true));
+    // The model before: the load curve alone, every instance warm.
+    const withCurve = predict(quotaStages(true, false));
 
     // CALIBRATION_DUMP=<file>: every request, measured and simulated, for a closer look.
     if (process.env.CALIBRATION_DUMP) {
-      const sim = simulate(model(quotaStages(true)), arrivals, seededRandom(18));
+      const sim = simulate(model(quotaStages(true, true)), arrivals, seededRandom(18));
       writeFileSync(
         process.env.CALIBRATION_DUMP,
         JSON.stringify({
@@ -411,6 +476,8 @@ async function calibrate(
             runMs,
             cpuMs,
             curve,
+            warmUpPoints,
+            prewarm,
             coldStarts,
             vcpu,
             rps,
@@ -419,15 +486,15 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (1.3 × one instance at ${vcpu} vCPU with its ${people.concurrency} slots taken: ${round(oneInstanceRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.meanMs.toFixed(2)} ms per request, ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
-        value: withCurve[p],
+        value: withWarmUp[p],
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}), the rest on the pool (${withCurve.instances} instances); with the CPU per request one at a time at every load (the model before) ${constantCpu[p].toFixed(p === 'p50' ? 2 : 0)} ms (${constantCpu.instances} instances)`,
+        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}) and, on the instances the step starts, by the warm-up curve at the requests they have taken (${warmUp.scale.map((x) => x.toFixed(2)).join(', ')} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); without the warm-up (every instance as the warm one) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
       }),
     );
   } finally {
@@ -478,6 +545,67 @@ async function measureLoadCurve(
   }
   return points;
 }
+
+/** The fresh instance's CPU per request over a span of the requests it has taken. */
+interface WarmUpPoint {
+  /** The span's middle, in requests taken since ready. */
+  served: number;
+  /** The process's CPU (all threads) per request over the span, ms. */
+  processMs: number;
+}
+
+interface WarmUpMeasure {
+  points: WarmUpPoint[];
+  /** The process's CPU per request over all it took, ms. */
+  meanMs: number;
+}
+
+/**
+ * A fresh instance driven closed-loop at `concurrency` for `seconds`, its process's CPU and
+ * requests taken sampled every 100 ms from ready: the CPU per request over doubling spans of
+ * requests taken (0-50, 50-100, 100-200, ...), the cumulative CPU at a span's ends linear
+ * between samples.
+ */
+async function measureWarmUp(
+  fn: ThrottledFunction,
+  paths: string[],
+  concurrency: number,
+  seconds: number,
+): Promise<WarmUpMeasure> {
+  const from = { requests: fn.counts.requests, run: processRunNs(fn.pid) };
+  const samples = [{ requests: 0, cpuMs: 0 }];
+  const sample = () =>
+    samples.push({
+      requests: fn.counts.requests - from.requests,
+      cpuMs: (processRunNs(fn.pid) - from.run) / 1e6,
+    });
+  const timer = setInterval(sample, 100);
+  try {
+    await load({ url: fn.url, paths, connections: concurrency, seconds });
+  } finally {
+    clearInterval(timer);
+  }
+  await fn.idle();
+  sample();
+  const cpuAt = (requests: number) => {
+    const i = samples.findIndex((s) => s.requests >= requests);
+    const b = samples[i]!;
+    const a = samples[Math.max(0, i - 1)]!;
+    return b.requests === a.requests
+      ? b.cpuMs
+      : a.cpuMs + ((requests - a.requests) / (b.requests - a.requests)) * (b.cpuMs - a.cpuMs);
+  };
+  const total = samples[samples.length - 1]!.requests;
+  const points: WarmUpPoint[] = [];
+  for (let lo = 0, hi = 50; hi <= total; lo = hi, hi *= 2)
+    points.push({ served: (lo + hi) / 2, processMs: (cpuAt(hi) - cpuAt(lo)) / (hi - lo) });
+  if (points.length === 0)
+    throw new Error(`the fresh instance took ${total} requests in ${seconds} s: no warm-up curve`);
+  return { points, meanMs: samples[samples.length - 1]!.cpuMs / total };
+}
+
+const describeWarmUp = (points: WarmUpPoint[]) =>
+  points.map((w) => `${w.processMs.toFixed(2)} at ${w.served}`).join(', ');
 
 /** The failures counted by what they were. */
 function describe(outcomes: OpenLoopOutcome[]): string {
