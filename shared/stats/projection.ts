@@ -15,17 +15,16 @@ import type { Statement } from '../events/router';
 type Sign = 1 | -1;
 type Delta = { person: Person; sign: Sign };
 
-/**
- * The statement that adds (sign 1) or removes (sign -1) people's contributions, summed per
- * passenger class and sex first (an update that keeps both touches one row, and ON CONFLICT
- * may change a row only once per statement). It applies only for a new delivery (router.ts).
- */
-function adjust(deltas: Delta[]): Statement {
-  const values = deltas
-    .map(() => '(?::smallint, ?::text, ?::bigint, ?::bigint, ?::numeric, ?::numeric)')
-    .join(', ');
-  return {
-    sql: `INSERT INTO passenger_stats AS s (passenger_class, sex, passengers, survivors, age_sum, fare_sum)
+/** The statement's text for `groups` deltas, built once per count: one text, one prepared name. */
+const sqlByGroups = new Map<number, string>();
+function adjustSql(groups: number): string {
+  let sql = sqlByGroups.get(groups);
+  if (sql === undefined) {
+    const values = Array.from(
+      { length: groups },
+      () => '(?::smallint, ?::text, ?::bigint, ?::bigint, ?::numeric, ?::numeric)',
+    ).join(', ');
+    sql = `INSERT INTO passenger_stats AS s (passenger_class, sex, passengers, survivors, age_sum, fare_sum)
      SELECT d.passenger_class, d.sex, sum(d.passengers), sum(d.survivors), sum(d.age_sum), sum(d.fare_sum)
      FROM (VALUES ${values}) AS d (passenger_class, sex, passengers, survivors, age_sum, fare_sum)
      WHERE EXISTS (SELECT 1 FROM new_delivery)
@@ -35,7 +34,20 @@ function adjust(deltas: Delta[]): Statement {
        survivors = s.survivors + EXCLUDED.survivors,
        age_sum = s.age_sum + EXCLUDED.age_sum,
        fare_sum = s.fare_sum + EXCLUDED.fare_sum,
-       updated_at = now()`,
+       updated_at = now()`;
+    sqlByGroups.set(groups, sql);
+  }
+  return sql;
+}
+
+/**
+ * The statement that adds (sign 1) or removes (sign -1) people's contributions, summed per
+ * passenger class and sex first (an update that keeps both touches one row, and ON CONFLICT
+ * may change a row only once per statement). It applies only for a new delivery (router.ts).
+ */
+function adjust(deltas: Delta[]): Statement {
+  return {
+    sql: adjustSql(deltas.length),
     bindings: deltas.flatMap(({ person, sign }) => [
       person.passengerClass,
       person.sex,
