@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { openDatabaseEarly } from '../db';
 import { enterRequest, startInstance } from '../runtime/entry';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
@@ -27,7 +28,8 @@ export function httpFunction(
   routes: Router,
   options: { open?: boolean } = {},
 ): (req: Request, res: Response) => void {
-  startInstance(answerAsProblem);
+  // Every function's first request or delivery needs the database: it opens at cold start.
+  startInstance(answerAsProblem, openDatabaseEarly);
   const router = express.Router();
   router.use(securityHeaders);
   router.use(enterRequest);

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { openDatabaseEarly } from '../db';
 import { enterDelivery, startInstance } from '../runtime/entry';
 import { answerAsProblem } from './framework-errors';
 
@@ -12,6 +13,7 @@ import { answerAsProblem } from './framework-errors';
 export function eventFunction<T>(
   handler: (cloudEvent: CloudEvent<T>) => Promise<void>,
 ): (cloudEvent: CloudEvent<T>) => Promise<void> {
-  startInstance(answerAsProblem);
+  // Every function's first request or delivery needs the database: it opens at cold start.
+  startInstance(answerAsProblem, openDatabaseEarly);
   return enterDelivery(handler);
 }
