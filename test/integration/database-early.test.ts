@@ -1,5 +1,13 @@
 import knexFactory, { type Knex } from 'knex';
-import { createTestDatabase, databaseLegs, type TestDatabase } from '../support/database-legs';
+import { database, readyDatabase } from '../../shared/db';
+import { resetInstance } from '../../shared/runtime/testing';
+import {
+  createTestDatabase,
+  databaseLegs,
+  describeEachDatabase,
+  useTestDatabase,
+  type TestDatabase,
+} from '../support/database-legs';
 import { request } from '../support/http';
 import { launchFunction } from '../support/launcher';
 import { freePort } from '../support/processes';
@@ -72,5 +80,20 @@ describePostgres('a deployed function opening its database at cold start', () =>
     } finally {
       expect(await fn.stop()).toBe(0);
     }
+  });
+});
+
+describeEachDatabase('the schema check', (leg) => {
+  useTestDatabase(leg);
+  beforeEach(() => resetInstance());
+
+  it('is made once for callers that come while it runs (the cold start and a first request)', async () => {
+    const db = await database();
+    let queries = 0;
+    db.on('query', () => queries++);
+    await Promise.all([readyDatabase(), readyDatabase(), readyDatabase()]);
+    expect(queries).toBe(2); // the table's presence, then the names of the applied migrations
+    await readyDatabase();
+    expect(queries).toBe(2);
   });
 });
