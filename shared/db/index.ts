@@ -59,8 +59,8 @@ export function database(): Promise<Knex> {
 export async function readyDatabase(): Promise<Knex> {
   const db = await database();
   if (schemaCurrent) return db;
-  // One check at a time, shared: a first request that comes while the cold start's check
-  // (openDatabaseEarly) holds the pool's only connection waits for it instead of opening another.
+  // One check at a time, shared: requests that reach a new instance together wait for the
+  // first one's check instead of each making it on a connection of its own.
   schemaCheck ??= (async () => {
     const { pending } = await migrationStatus(db);
     if (pending.length > 0) throw new PendingMigrationsError(pending);
@@ -70,24 +70,6 @@ export async function readyDatabase(): Promise<Knex> {
   });
   await schemaCheck;
   return db;
-}
-
-/**
- * Opens the pool's first connection and checks the schema now, at cold start, while
- * functions-framework starts listening, so the first request does not wait for TCP, TLS and
- * the sign-in (Cloud SQL's connector: a certificate and a handshake) and the schema check.
- * Only for a database server (the embedded database opens on first use). The connection is
- * the pool's like any other: idle, it closes after `DB_POOL_IDLE_MS`; at shutdown the pool
- * closes. A failure is left to the first request, which tries again and answers it.
- */
-export async function openDatabaseEarly(): Promise<void> {
-  const settings = config();
-  if (!settings.DATABASE_URL && !settings.DATABASE_HOST && !settings.CLOUD_SQL_INSTANCE) return;
-  await readyDatabase().then(
-    () => logger.debug('database opened at cold start'),
-    (error: unknown) =>
-      logger.debug({ error: (error as Error).message }, 'database not opened at cold start'),
-  );
 }
 
 /** Closes the pool and forgets it (and its shutdown step), so the next `database()` opens a new one. */

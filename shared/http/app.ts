@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { openDatabaseEarly } from '../db';
 import { enterRequest, startInstance } from '../runtime/entry';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
@@ -28,8 +27,7 @@ export function httpFunction(
   routes: Router,
   options: { open?: boolean } = {},
 ): (req: Request, res: Response) => void {
-  // Every function's first request or delivery needs the database: it opens at cold start.
-  startInstance(answerAsProblem, openDatabaseEarly);
+  startInstance(answerAsProblem);
   const router = express.Router();
   router.use(securityHeaders);
   router.use(enterRequest);

@@ -1,5 +1,4 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { openDatabaseEarly } from '../db';
 import { enterDelivery, startInstance } from '../runtime/entry';
 import { answerAsProblem } from './framework-errors';
 
@@ -13,7 +12,6 @@ import { answerAsProblem } from './framework-errors';
 export function eventFunction<T>(
   handler: (cloudEvent: CloudEvent<T>) => Promise<void>,
 ): (cloudEvent: CloudEvent<T>) => Promise<void> {
-  // Every function's first request or delivery needs the database: it opens at cold start.
-  startInstance(answerAsProblem, openDatabaseEarly);
+  startInstance(answerAsProblem);
   return enterDelivery(handler);
 }

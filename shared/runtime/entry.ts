@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { answerFrameworkErrors, type FrameworkErrorAnswer } from './framework-errors';
 import { leaveFrameworkDomain } from './framework-domain';
-import { adoptSignalsOnceListening, beginWork, startedByFunctionsFramework } from './graceful';
+import { beginWork } from './graceful';
 import { instanceReady, isInstanceReady } from './instance';
 import { mapStacksOfBundle } from './source-maps';
 
@@ -11,38 +11,23 @@ import { mapStacksOfBundle } from './source-maps';
  *
  * When the function's module loads (`startInstance`): stack traces map to the TypeScript when
  * formatted (source-maps.ts), the framework's own failures are routed
- * to the one error format, and the cold start (configuration and secrets, then, deployed, the
- * function's warm-up: the database's first connection) begins, so it runs while the framework starts listening
- * instead of inside the first request.
+ * to the one error format, and the cold start (configuration and secrets) begins, so it runs
+ * while the framework starts listening instead of inside the first request.
  *
  * Per request or delivery (`enterRequest`, `enterDelivery`): the work is counted in flight
  * (graceful shutdown waits for it), leaves the framework's per-request domain before any I/O
  * (framework-domain.ts: the domain halves throughput), and waits for the cold start.
  */
 
-/**
- * Begins the instance's life; call it when the function's module loads. `warmUp` runs once
- * the cold start is in, only under functions-framework (deployed): what the first request
- * would otherwise wait for (the database's first connection).
- */
-export function startInstance(answer: FrameworkErrorAnswer, warmUp?: () => Promise<void>): void {
+/** Begins the instance's life; call it when the function's module loads. */
+export function startInstance(answer: FrameworkErrorAnswer): void {
   // In a bundle (npm run build), __filename is the bundle's: stacks map to the TypeScript lazily.
   mapStacksOfBundle(__filename);
   answerFrameworkErrors(answer);
   // A failure is logged (and stops the instance under functions-framework) by instanceReady;
   // elsewhere every request awaits it again and answers the error.
-  const ready = instanceReady();
-  ready.catch(() => undefined);
-  // Deployed, it runs during the framework's start-up; tests and the local stack have their own
-  // lifecycle. A shutdown before the first request must still close what it opened.
-  if (warmUp && startedByFunctionsFramework())
-    void ready.then(() => {
-      adoptSignalsOnceListening();
-      return warmUp();
-    }, noop);
+  instanceReady().catch(() => undefined);
 }
-
-const noop = () => undefined;
 
 /** Express middleware entering an HTTP request into the instance; first in the function's router. */
 export function enterRequest(_req: Request, res: Response, next: NextFunction): void {

@@ -37,28 +37,6 @@ function adoptSignals(): void {
   if (startedByFunctionsFramework()) takeOverSignals();
 }
 
-/**
- * For work begun before any request (the database opened at cold start): takes over SIGTERM
- * and SIGINT once functions-framework has installed its own handlers (when it starts
- * listening), so a shutdown before the first request still closes the pool.
- */
-export function adoptSignalsOnceListening(): void {
-  if (adopted || !startedByFunctionsFramework()) return;
-  if (process.listenerCount('SIGTERM') > 0) {
-    adoptSignals();
-    return;
-  }
-  const added = (event: string | symbol) => {
-    if (event !== 'SIGTERM') return;
-    process.off('newListener', added);
-    // 'newListener' comes before the listener is in; the framework adds SIGINT's and SIGTERM's together.
-    setImmediate(() => {
-      if (!adopted) adoptSignals();
-    });
-  };
-  process.on('newListener', added);
-}
-
 /** Makes SIGTERM and SIGINT drain, shut down and `exit(0)` (process.exit; a test passes its own). */
 export function takeOverSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
