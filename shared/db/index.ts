@@ -27,6 +27,7 @@ export class PendingMigrationsError extends Error {
 /** This instance's knex while it is open, with the shutdown step that closes it. */
 let instance: { knex: Promise<Knex>; unregister: () => void } | undefined;
 let schemaCurrent = false;
+let schemaCheck: Promise<void> | undefined;
 
 /**
  * This instance's knex, created on first use and shared by everything in the process; its
@@ -58,9 +59,16 @@ export function database(): Promise<Knex> {
 export async function readyDatabase(): Promise<Knex> {
   const db = await database();
   if (schemaCurrent) return db;
-  const { pending } = await migrationStatus(db);
-  if (pending.length > 0) throw new PendingMigrationsError(pending);
-  schemaCurrent = true;
+  // One check at a time, shared: requests that reach a new instance together wait for the
+  // first one's check instead of each making it on a connection of its own.
+  schemaCheck ??= (async () => {
+    const { pending } = await migrationStatus(db);
+    if (pending.length > 0) throw new PendingMigrationsError(pending);
+    schemaCurrent = true;
+  })().finally(() => {
+    schemaCheck = undefined;
+  });
+  await schemaCheck;
   return db;
 }
 
@@ -69,6 +77,7 @@ export async function closeDatabase(): Promise<void> {
   const current = instance;
   instance = undefined;
   schemaCurrent = false;
+  schemaCheck = undefined;
   if (current) {
     current.unregister();
     const db = await current.knex.catch(() => undefined);
