@@ -65,6 +65,12 @@ const CALIBRATION_VCPU = 0.1;
  */
 const MIN_MARGIN = 1.2;
 
+/**
+ * The rate a fresh instance's warm-up is measured at, per vCPU: above what it serves (at 0.1
+ * vCPU 60 requests/s at first, about 110 after 1,000), so its slots stay taken as in the step.
+ */
+const FRESH_RPS_PER_VCPU = 1500;
+
 /** How long the warm instance is driven at its concurrency before anything is measured. */
 const PREWARM_SECONDS = 20;
 
@@ -243,7 +249,7 @@ async function calibrate(
       return fn;
     },
   });
-  const load = [loadavg()[0]!];
+  const loadAverages = [loadavg()[0]!];
   try {
     const seconds = ctx.quick ? 6 : 12;
     // 1. The warm-up curve: a fresh instance (not the balancer's) driven closed-loop at the
@@ -257,7 +263,15 @@ async function calibrate(
     const fresh = await startPeople();
     let freshWarmUp: WarmUpMeasure;
     try {
-      freshWarmUp = await measureWarmUp(fresh, paths.slice(500), people.concurrency, seconds);
+      freshWarmUp = await measureWarmUp(fresh, seconds, () =>
+        queuedOpenLoop(
+          fresh,
+          people.concurrency,
+          paths.slice(500),
+          FRESH_RPS_PER_VCPU * vcpu,
+          seconds,
+        ),
+      );
     } finally {
       await fresh.stop();
     }
@@ -269,12 +283,15 @@ async function calibrate(
     // curve below), so this one is driven at the concurrency for PREWARM_SECONDS first (its
     // own warm-up, in the notes, shows whether it reached the flat), else the load curve is
     // measured on a still-warming instance and the step's warm instance outruns it.
+    const prewarmSeconds = ctx.quick ? 5 : PREWARM_SECONDS;
     const prewarm = (
-      await measureWarmUp(
-        fns[0]!,
-        paths.slice(700),
-        people.concurrency,
-        ctx.quick ? 5 : PREWARM_SECONDS,
+      await measureWarmUp(fns[0]!, prewarmSeconds, () =>
+        load({
+          url: fns[0]!.url,
+          paths: paths.slice(700),
+          connections: people.concurrency,
+          seconds: prewarmSeconds,
+        }),
       )
     ).points;
     await openLoop({
@@ -315,13 +332,33 @@ async function calibrate(
     // up to the concurrency, and its process's CPU (all threads: what the quota counts) per
     // request is measured at each.
     const curve = await measureLoadCurve(fns[0]!, paths.slice(300), people.concurrency, ctx.quick);
+    // Its top point again as the step drives it: open-loop arrivals queued at a balancer of
+    // its own, a third over what it served closed-loop, so its slots stay taken. Closed-loop,
+    // the answers and so the next requests come in batches, cheaper per request (0.43 to 0.47
+    // ms against 0.50 to 0.54 open-loop at 0.2 vCPU; at 0.1 the warm instance spent 14% more in
+    // the step than the closed-loop point, the fresh ones 19% more than closed-loop).
+    const top = curve[curve.length - 1]!;
+    await fns[0]!.idle();
+    const openFrom = { run: processRunNs(pids[0]!), requests: fns[0]!.counts.requests };
+    await queuedOpenLoop(
+      fns[0]!,
+      people.concurrency,
+      paths.slice(900),
+      Math.round(1.3 * top.rps),
+      ctx.quick ? 1 : 3,
+    );
+    await fns[0]!.idle();
+    const fullMs =
+      (processRunNs(pids[0]!) - openFrom.run) / 1e6 / (fns[0]!.counts.requests - openFrom.requests);
     const perLoad = loadCurveFrom(
-      curve.map((c) => ({ inFlight: c.inFlight, cpuMs: c.processMs })),
+      curve.map((c) => ({
+        inFlight: c.inFlight,
+        cpuMs: c.inFlight === people.concurrency ? fullMs : c.processMs,
+      })),
       runMs,
     );
 
     // 4. The step's size (see MIN_MARGIN), and the warm-up curve as scales of the warm instance.
-    const fullMs = curve[curve.length - 1]!.processMs;
     const oneInstanceRps = (vcpu * 1000) / fullMs;
     const freshRps = (vcpu * 1000) / freshWarmUp.meanMs;
     const afterRps = oneInstanceRps + (maxInstances - 1) * freshRps;
@@ -369,7 +406,7 @@ async function calibrate(
       paths: paths.slice(200),
       arrivalsMs: arrivals,
     });
-    load.push(loadavg()[0]!);
+    loadAverages.push(loadavg()[0]!);
     const frontStatTo = frontStat();
     const frontThrottledMs = (frontStatTo.throttledNs - frontStatFrom.throttledNs) / 1e6;
     const frontThrottledPeriods = frontStatTo.throttled - frontStatFrom.throttled;
@@ -486,7 +523,7 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.meanMs.toFixed(2)} ms per request, ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.meanMs.toFixed(2)} ms per request, ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
@@ -556,32 +593,32 @@ interface WarmUpPoint {
 
 interface WarmUpMeasure {
   points: WarmUpPoint[];
-  /** The process's CPU per request over all it took, ms. */
+  /** The process's CPU per request over its first `seconds`, ms. */
   meanMs: number;
 }
 
 /**
- * A fresh instance driven closed-loop at `concurrency` for `seconds`, its process's CPU and
- * requests taken sampled every 100 ms from ready: the CPU per request over doubling spans of
- * requests taken (0-50, 50-100, 100-200, ...), the cumulative CPU at a span's ends linear
- * between samples.
+ * An instance driven by `drive`, its process's CPU and requests taken sampled every 100 ms from
+ * now: the CPU per request over doubling spans of requests taken (0-50, 50-100, 100-200, ...),
+ * the cumulative CPU at a span's ends linear between samples.
  */
 async function measureWarmUp(
   fn: ThrottledFunction,
-  paths: string[],
-  concurrency: number,
   seconds: number,
+  drive: () => Promise<unknown>,
 ): Promise<WarmUpMeasure> {
   const from = { requests: fn.counts.requests, run: processRunNs(fn.pid) };
-  const samples = [{ requests: 0, cpuMs: 0 }];
+  const at = performance.now();
+  const samples = [{ requests: 0, cpuMs: 0, ms: 0 }];
   const sample = () =>
     samples.push({
       requests: fn.counts.requests - from.requests,
       cpuMs: (processRunNs(fn.pid) - from.run) / 1e6,
+      ms: performance.now() - at,
     });
   const timer = setInterval(sample, 100);
   try {
-    await load({ url: fn.url, paths, connections: concurrency, seconds });
+    await drive();
   } finally {
     clearInterval(timer);
   }
@@ -601,7 +638,40 @@ async function measureWarmUp(
     points.push({ served: (lo + hi) / 2, processMs: (cpuAt(hi) - cpuAt(lo)) / (hi - lo) });
   if (points.length === 0)
     throw new Error(`the fresh instance took ${total} requests in ${seconds} s: no warm-up curve`);
-  return { points, meanMs: samples[samples.length - 1]!.cpuMs / total };
+  const inTime = samples.filter((s) => s.ms <= seconds * 1000).pop()!;
+  return { points, meanMs: inTime.cpuMs / inTime.requests };
+}
+
+/**
+ * Open-loop Poisson arrivals at `rps` for `seconds` queued at a balancer of its own in front of
+ * `fn` alone (which it does not stop), as the step's balancer hands requests to an instance;
+ * resolves once all are answered, throws if any failed.
+ */
+async function queuedOpenLoop(
+  fn: ThrottledFunction,
+  concurrency: number,
+  paths: string[],
+  rps: number,
+  seconds: number,
+): Promise<void> {
+  const own = await Balancer.start({
+    concurrency,
+    minInstances: 1,
+    maxInstances: 1,
+    start: async () => ({ url: fn.url, stop: async () => undefined }),
+  });
+  try {
+    const outcomes = await openLoop({
+      url: own.url,
+      paths,
+      arrivalsMs: arrivalTimes(step(rps, seconds * 1000), seededRandom(7)),
+    });
+    const failed = outcomes.filter((o) => o.status !== 200);
+    if (failed.length > 0)
+      throw new Error(`${failed.length} queued requests failed: ${describe(failed)}`);
+  } finally {
+    await own.stop();
+  }
 }
 
 const describeWarmUp = (points: WarmUpPoint[]) =>
