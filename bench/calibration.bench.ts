@@ -71,6 +71,14 @@ const MIN_MARGIN = 1.2;
  */
 const FRESH_RPS_PER_VCPU = 1500;
 
+/**
+ * The step's length. 24 s, not 12: the backlog lasts 6 to 8 s, so over 12 s it held about half
+ * the requests and the p50 sat on its edge, where a few % more or less backlog moves it from a
+ * few ms to hundreds (p50 ratios 0.14 to 2.7 in the 12 s runs); over 24 s the p50 is a request
+ * served on arrival and the p99 one deep in the backlog, each away from the edge.
+ */
+const STEP_SECONDS = 24;
+
 /** How long the warm instance is driven at its concurrency before anything is measured. */
 const PREWARM_SECONDS = 20;
 
@@ -251,7 +259,7 @@ async function calibrate(
   });
   const loadAverages = [loadavg()[0]!];
   try {
-    const seconds = ctx.quick ? 6 : 12;
+    const seconds = ctx.quick ? 12 : STEP_SECONDS;
     // 1. The warm-up curve: a fresh instance (not the balancer's) driven closed-loop at the
     // concurrency, as the step's new instances are (they take a full queue), for as long as
     // the step; its process's CPU per request by the requests it has taken, over the warm
