@@ -44,7 +44,8 @@ import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/
  * the figure's notes), and the step is sized from what one instance serves at that share
  * (MIN_MARGIN). 0.1, so that the step this machine can send (MAX_STEP_RPS) is well over what
  * one instance serves: at 0.4 vCPU one instance served about 1,000 requests/s, at 0.2 360 to 470,
- * at 0.1 about 110 (0.94 ms of CPU per request with its 16 slots taken). The calibration checks
+ * at 0.1, warm, 180 to 230 (0.43 to 0.56 ms of CPU per request with its 16 slots taken), so
+ * the step, about 1.4 times that, is within what it can send. The calibration checks
  * the model at that share, not production's absolute latencies. CALIBRATION_VCPU=<vCPUs>
  * overrides it.
  */
@@ -260,14 +261,15 @@ async function calibrate(
   const loadAverages = [loadavg()[0]!];
   try {
     const seconds = ctx.quick ? 12 : STEP_SECONDS;
-    // 1. The warm-up curve: a fresh instance (not the balancer's) driven closed-loop at the
-    // concurrency, as the step's new instances are (they take a full queue), for as long as
-    // the step; its process's CPU per request by the requests it has taken, over the warm
-    // instance's at the same load (the load curve's top point, below), is the factor a fresh
-    // instance's CPU stage is scaled by (service-model.ts, WarmUpCurve). Measured first: the
-    // warm instance idle for its length (its pool's connections closed after 10 s idle, on its
-    // thaw) cost it 1.3 ms per request in the step's first seconds when measured between the
-    // load curve and the step.
+    // 1. The warm-up curve: a fresh instance (not the balancer's) driven open-loop over what it
+    // serves, queued at a balancer of its own, so its slots stay taken as the step's new
+    // instances' are (they take a full queue), for as long as the step; its process's CPU per
+    // request by the requests it has taken, over the warm instance's at the same load (the load
+    // curve's top point, below), is the factor a fresh instance's CPU stage is scaled by
+    // (service-model.ts, WarmUpCurve). Measured first: measured between the load curve and the
+    // step, it left the warm instance idle for its length, which then spent 1.3 ms per request
+    // in the step's first seconds (probably reopening its pool's connections, closed after
+    // DB_POOL_IDLE_MS idle; not verified).
     const fresh = await startPeople();
     let freshWarmUp: WarmUpMeasure;
     try {
