@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { canNameStatements } from '../db/knex';
 import type { ListFilter, Person, PersonData, PersonUpdate } from './schema';
 
 /**
@@ -84,12 +85,31 @@ export async function insertPersonWith(
   other: { table: string; columns: string; values: string; bindings: Knex.RawBinding[] },
 ): Promise<string> {
   // Written as text, not built per request with knex's query builder (see OUTBOX_ROW_SQL).
-  const { rows } = await db.raw(
+  const { rows } = await prepared(
+    db,
     `WITH person_row AS (INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS}))
      INSERT INTO ${other.table} (${other.columns}) VALUES (${other.values}) RETURNING id`,
     [...personBindings(person), ...other.bindings],
   );
   return String((rows[0] as { id: string | number }).id);
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Runs a statement written as text as a named prepared statement: each pooled connection
+ * parses and plans it once, not on every request (PostgreSQL's CPU per person-and-outbox
+ * write: the README's POST section). One name per text, as pg requires; unnamed where names
+ * cannot be used (canNameStatements: the embedded PGlite).
+ */
+function prepared(db: Knex | Knex.Transaction, text: string, bindings: Knex.RawBinding[]) {
+  if (!canNameStatements(db)) return db.raw(text, bindings);
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `manifest_person_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return db.raw(text, bindings).options({ name });
 }
 
 /** The columns of a whole person, in the order personBindings gives their values. */
@@ -105,7 +125,8 @@ function personBindings(person: Person): Knex.RawBinding[] {
 
 /** Inserts a person whose uuid the caller chose, written as insertPersonWith writes it. */
 export async function insertPerson(db: Knex | Knex.Transaction, person: Person): Promise<void> {
-  await db.raw(
+  await prepared(
+    db,
     `INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`,
     personBindings(person),
   );
