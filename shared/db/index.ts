@@ -55,12 +55,23 @@ export function database(): Promise<Knex> {
  * call checks again (so applying migrations needs no restart); afterwards the answer is kept.
  * @throws PendingMigrationsError while migrations are pending
  */
-export async function readyDatabase(): Promise<Knex> {
-  const db = await database();
-  if (schemaCurrent) return db;
-  const { pending } = await migrationStatus(db);
-  if (pending.length > 0) throw new PendingMigrationsError(pending);
-  schemaCurrent = true;
+export function readyDatabase(): Promise<Knex> {
+  return ready ?? checkReady();
+}
+
+/** readyDatabase's answer once the schema is known current: every request awaits it. */
+let ready: Promise<Knex> | undefined;
+
+async function checkReady(): Promise<Knex> {
+  const pool = database();
+  const db = await pool;
+  if (!schemaCurrent) {
+    const { pending } = await migrationStatus(db);
+    if (pending.length > 0) throw new PendingMigrationsError(pending);
+    schemaCurrent = true;
+  }
+  // Kept while this pool is still the instance's (closeDatabase forgets it).
+  if (instance?.knex === pool) ready = pool;
   return db;
 }
 
@@ -69,6 +80,7 @@ export async function closeDatabase(): Promise<void> {
   const current = instance;
   instance = undefined;
   schemaCurrent = false;
+  ready = undefined;
   if (current) {
     current.unregister();
     const db = await current.knex.catch(() => undefined);
