@@ -5,8 +5,9 @@
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
 // requests it answered, for the server and for the PostgreSQL backends of the database (the
-// server side of the same requests; only the server under load uses them during its round). --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds
-// the bundles first, as the benchmark does.
+// server side of the same requests; only the server under load uses them during its round).
+// --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds the bundles first, as
+// the benchmark does.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
