@@ -6,15 +6,16 @@ import { Balancer, type BalancedRequest } from './lib/balancer';
 import { benchDatabase } from './lib/database';
 import { readEnvironment } from './lib/deployment-config';
 import { figure, type Figure } from './lib/figures';
+import { load } from './lib/load';
 import { openLoop, type OpenLoopOutcome } from './lib/open-loop';
 import { empirical, seededRandom, type Random, type Sampler } from './lib/random';
-import type { ServiceModel, Stage } from './lib/service-model';
+import { loadCurveFrom, type ServiceModel, type Stage } from './lib/service-model';
 import { percentile } from './lib/spike-report';
 import { simulate } from './lib/spike-sim';
 import { arrivalTimes, step } from './lib/traffic';
 import { cgroupsUnavailable, createInstanceCgroup } from '../test/support/cgroups';
 import { ROOT } from '../test/support/processes';
-import { MAX_CPU_SHARES, startThrottled } from '../test/support/throttled';
+import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/support/throttled';
 
 /**
  * Calibration of the spike simulation against a real run: people, as production sizes it
@@ -31,14 +32,19 @@ import { MAX_CPU_SHARES, startThrottled } from '../test/support/throttled';
  * The CPU share each instance gets here, in vCPUs. On Cloud Run a starting instance takes no CPU
  * from a running one; on this 2-core machine three instances at production's 1 vCPU, PostgreSQL,
  * the balancer and the generator do not fit, and the warm instance starved while two others
- * cold-started (bench/results/calibration.json of the first runs). So every instance gets a
- * share such that the sum of the quotas (3 × 0.4 = 1.2 cores) leaves the rest its measured use
- * (balancer and proxies, generator, PostgreSQL's backends: in the figure's notes), and the step
- * is scaled to what one instance serves at that share. The calibration checks the model
- * (queueing, balancer, scale-out, cold starts from the same run) at that share, not production's
- * absolute latencies. CALIBRATION_VCPU=<vCPUs> overrides it.
+ * cold-started (the first runs). So every instance gets a share such that the sum of the quotas
+ * leaves the rest its measured use (balancer and proxies, generator, PostgreSQL's backends: in
+ * the figure's notes), and the step is scaled to what one instance serves at that share. 0.2,
+ * not the 0.4 of the earlier runs: with all its 16 slots taken an instance spends far less CPU
+ * per request than one at a time (the load curve), and at 0.4 vCPU it served about 1,000
+ * requests/s, so no step this machine can send overloaded it (400 requests/s took the
+ * generator and the balancer half a core); the second instance then started only after a
+ * rare stall, which made the p99. At 0.2 one instance served 340 to 390 requests/s in the
+ * step (360 to 470 by the curve), so the 400 requests/s step overloads it and the queue, the
+ * scale-out and the cold starts make the p99, as the step is meant to check. The calibration checks the model at that share, not
+ * production's absolute latencies. CALIBRATION_VCPU=<vCPUs> overrides it.
  */
-const CALIBRATION_VCPU = 0.4;
+const CALIBRATION_VCPU = 0.2;
 
 /**
  * This process (the balancer, the harness's proxies) and the generator it spawns get a group of
@@ -182,6 +188,7 @@ async function calibrate(
   const paths = ids.map((id: string) => `/people/${id}`);
 
   const pids: number[] = [];
+  const fns: ThrottledFunction[] = [];
   const throttledNs: (() => number)[] = [];
   const balancer = await Balancer.start({
     concurrency: people.concurrency,
@@ -204,6 +211,7 @@ async function calibrate(
         probeEveryMs: 5,
       });
       pids[index] = fn.pid;
+      fns[index] = fn;
       throttledNs[index] = () => fn.cpuStat().throttledNs;
       return fn;
     },
@@ -232,15 +240,34 @@ async function calibrate(
     if (failedWarm.length > 0)
       throw new Error(`${failedWarm.length} warm-up requests failed: ${describe(failedWarm)}`);
     const serviceMs = measured.map((r) => r.endMs! - r.admittedMs!);
+    // The client's side of each request (its connection, sending, reading the answer): the
+    // client's latency less the balancer's, one at a time. The simulation has no client, so
+    // this is added to each simulated latency.
+    const clientMs = warm.map((o, i) =>
+      Math.max(0, o.latencyMs! - (measured[i]!.endMs! - measured[i]!.arrivedMs)),
+    );
     const cpuMs = (t1.runNs - t0.runNs + (t1.waitNs - t0.waitNs)) / 1e6 / warmCount;
     // What the quota counts: every thread of the process (the JavaScript thread, libuv's, GC's).
     const runMs = (r1 - r0) / 1e6 / warmCount;
     const cpuShare = Math.min(1, cpuMs / mean(serviceMs));
 
-    // 2. The step: from nothing to N rps, N a third over what one instance serves at its share
-    // (its quota over the thread's CPU time per request), so the queue grows until a second
-    // instance is up; at most 400 rps on this machine.
-    const oneInstanceRps = (vcpu * 1000) / runMs;
+    // 2. The load curve: the CPU per request falls as the instance holds more requests at once
+    // (service-model.ts, LoadCurve), so the warm instance is driven closed-loop (straight to it,
+    // not through the balancer, which would start instances) at 1, 2, 4, ... requests in flight
+    // up to the concurrency, and its process's CPU (all threads: what the quota counts) per
+    // request is measured at each.
+    const curve = await measureLoadCurve(fns[0]!, paths.slice(300), people.concurrency, ctx.quick);
+    const perLoad = loadCurveFrom(
+      curve.map((c) => ({ inFlight: c.inFlight, cpuMs: c.processMs })),
+      runMs,
+    );
+
+    // 3. The step: from nothing to N rps, N a third over what one instance serves at its share
+    // with all its slots taken (its quota over the process's CPU per request at the
+    // concurrency, from the curve), so the queue grows until a second instance is up; at most
+    // 400 rps on this machine.
+    const fullMs = curve[curve.length - 1]!.processMs;
+    const oneInstanceRps = (vcpu * 1000) / fullMs;
     const rps = Math.min(400, Math.max(20, Math.round(1.3 * oneInstanceRps)));
     const seconds = ctx.quick ? 6 : 12;
     const arrivals = arrivalTimes(step(rps, seconds * 1000), seededRandom(18));
@@ -250,9 +277,17 @@ async function calibrate(
     // to the end: on or waiting for a CPU, per request it served, under the step's contention.
     const threadFrom = new Map(pids.map((pid, i) => [i, schedstat(pid)]));
     const throttledFrom = new Map(throttledNs.map((read, i) => [i, read()]));
+    // The warm instance's process CPU per request while it alone serves the step (to the
+    // second instance's ready), against the curve's figure at the concurrency.
+    const aloneFrom = { run: processRunNs(pids[0]!), requests: fns[0]!.counts.requests };
+    let aloneMs: number | undefined;
     const onReady = (index: number) => {
       threadFrom.set(index, schedstat(pids[index]!));
       throttledFrom.set(index, throttledNs[index]!());
+      aloneMs ??=
+        (processRunNs(pids[0]!) - aloneFrom.run) /
+        1e6 /
+        (fns[0]!.counts.requests - aloneFrom.requests);
     };
     const dbFrom = await databaseActiveMs(db);
     const backendsFrom = await backendCpuMs(db);
@@ -318,7 +353,7 @@ async function calibrate(
     const coldStarts = started.map((i) => i.coldStartMs!);
     const stepService = seen.map((r) => r.endMs! - r.admittedMs!);
 
-    // 3. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
+    // 4. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
     // the cold starts in the order measured, the service times measured; no 429 (the balancer
     // refuses nothing) and on-demand scaling only (the balancer has no metrics-based scaler).
     const service = empirical(serviceMs);
@@ -333,65 +368,115 @@ async function calibrate(
     });
     const predict = (stages: Stage[]) => {
       const run = simulate(model(stages), arrivals, seededRandom(18));
-      const ms = run.requests.map((r) => r.endMs! - r.arrivalMs);
+      const client = empirical(clientMs);
+      const random = seededRandom(19);
+      const ms = run.requests.map((r) => r.endMs! - r.arrivalMs + client(random));
       return { p50: pct(ms, 50), p99: pct(ms, 99), instances: run.instances.length };
     };
-    // What service-model.ts has modelled so far: the whole service time on the one thread.
-    const cpuOnly = predict([{ name: 'cpu', capacity: 1, holdMs: service, cpu: true }]);
-    // With the time outside the thread (the database's answer, the network) off the CPU, on one
-    // of the pool's connections.
-    const withDatabase = predict([
-      { name: 'cpu', capacity: 1, holdMs: scaled(service, cpuShare), cpu: true },
-      { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
-    ]);
-
-    // The same, with the thread's time per request as measured under the step: on this
-    // machine up to three instances of 1 vCPU and everything else share its cores.
-    const stepStages = (threadMs: number): Stage[] => [
-      { name: 'cpu', capacity: 1, holdMs: scaled(service, threadMs / mean(serviceMs)), cpu: true },
-      { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
-    ];
-    const underStep = predict(stepStages(cpuStepMs));
-
-    // The prediction the figure holds: from what was measured before the step only (one
-    // request at a time) and the instance's CPU quota. The thread's time on the CPU stage, the
-    // rest on the pool, and the quota of the harness (CFS, 100 ms periods) charged the CPU of
-    // all the process's threads per ms of the thread's time, as measured one at a time.
-    const quotaStages: Stage[] = [
+    // The prediction the figure holds, from what was measured before the step only: the
+    // thread's time one at a time on the CPU stage, the rest on the pool, the quota of the
+    // harness (CFS, 100 ms periods) charged the CPU of all the process's threads per ms of the
+    // thread's time (as one at a time), and both scaled by the load curve at the requests in
+    // the instance (so the quota is charged the process's CPU per request measured at that load).
+    const quotaStages = (curved: boolean): Stage[] => [
       {
         name: 'cpu',
         capacity: 1,
         holdMs: scaled(service, cpuShare),
         cpu: true,
         quota: { vcpu, periodMs: 100, cpuPerMs: runMs / cpuMs },
+        ...(curved ? { perLoad } : {}),
       },
       { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
     ];
-    const withQuota = predict(quotaStages);
+    const withCurve = predict(quotaStages(true));
+    // The model before: the CPU per request one at a time, whatever the load.
+    const constantCpu = predict(quotaStages(false));
 
     // CALIBRATION_DUMP=<file>: every request, measured and simulated, for a closer look.
     if (process.env.CALIBRATION_DUMP) {
-      const sim = simulate(model(quotaStages), arrivals, seededRandom(18));
+      const sim = simulate(model(quotaStages(true)), arrivals, seededRandom(18));
       writeFileSync(
         process.env.CALIBRATION_DUMP,
-        JSON.stringify({ outcomes, seen, simulated: sim.requests, instances: balancer.instances }),
+        JSON.stringify({
+          outcomes,
+          seen,
+          simulated: sim.requests,
+          instances: balancer.instances,
+          inputs: {
+            arrivals,
+            serviceMs,
+            clientMs,
+            cpuShare,
+            runMs,
+            cpuMs,
+            curve,
+            coldStarts,
+            vcpu,
+            rps,
+          },
+        }),
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (1.3 × one instance at ${vcpu} vCPU: ${round(oneInstanceRps)} rps, the process's CPU ${runMs.toFixed(1)} ms per request one at a time) for ${seconds} s (${arrivals.length} requests); ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (1.3 × one instance at ${vcpu} vCPU with its ${people.concurrency} slots taken: ${round(oneInstanceRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
-        value: withQuota[p],
+        value: withCurve[p],
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures one at a time: the thread's time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), the rest on the pool (${withQuota.instances} instances); without the quota ${round(withDatabase[p])} ms; without it and with the thread's time as in the step (the previous figure) ${round(underStep[p])} ms (${underStep.instances} instances); with all the service time on the thread (the model before) ${round(cpuOnly[p])} ms`,
+        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}), the rest on the pool (${withCurve.instances} instances); with the CPU per request one at a time at every load (the model before) ${constantCpu[p].toFixed(p === 'p50' ? 2 : 0)} ms (${constantCpu.instances} instances)`,
       }),
     );
   } finally {
     await balancer.stop();
   }
+}
+
+/** One load of the curve: the warm instance closed-loop at `inFlight` requests at a time. */
+interface LoadPoint {
+  inFlight: number;
+  /** The process's CPU (all threads) per request, ms. */
+  processMs: number;
+  /** The JavaScript thread's time on a CPU per request, ms. */
+  threadMs: number;
+  rps: number;
+  thawsPerRequest: number;
+}
+
+/**
+ * The warm instance driven closed-loop (autocannon, its own process) straight through its
+ * proxy at 1, 2, 4, ... and `concurrency` requests at a time, 3 s each (1 s quick): its CPU
+ * per request at each load, counted from its proxy's requests and /proc.
+ */
+async function measureLoadCurve(
+  fn: ThrottledFunction,
+  paths: string[],
+  concurrency: number,
+  quick: boolean,
+): Promise<LoadPoint[]> {
+  const levels: number[] = [];
+  for (let n = 1; n < concurrency; n *= 2) levels.push(n);
+  levels.push(concurrency);
+  const points: LoadPoint[] = [];
+  for (const inFlight of levels) {
+    await fn.idle();
+    const from = { counts: fn.counts, run: processRunNs(fn.pid), thread: schedstat(fn.pid) };
+    const seconds = quick ? 1 : 3;
+    await load({ url: fn.url, paths, connections: inFlight, seconds });
+    await fn.idle();
+    const requests = fn.counts.requests - from.counts.requests;
+    points.push({
+      inFlight,
+      processMs: (processRunNs(fn.pid) - from.run) / 1e6 / requests,
+      threadMs: (schedstat(fn.pid).runNs - from.thread.runNs) / 1e6 / requests,
+      rps: requests / seconds,
+      thawsPerRequest: (fn.counts.thaws - from.counts.thaws) / requests,
+    });
+  }
+  return points;
 }
 
 /** The failures counted by what they were. */

@@ -13,13 +13,26 @@ import { tfvarsSizing } from './lib/functions';
 const run = promisify(execFile);
 
 /** The consumer worker (bench/lib/consumer-worker.ts) in its own process; its JSON result. */
-async function consumerRates(url: string, events: number, concurrency: number) {
+async function consumerRates(url: string, events: number, concurrency: number, rounds: number) {
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', 'bench/lib/consumer-worker.ts', String(events), String(concurrency)],
+    [
+      '--import',
+      'tsx',
+      'bench/lib/consumer-worker.ts',
+      String(events),
+      String(concurrency),
+      String(rounds),
+    ],
     { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' } },
   );
-  return JSON.parse(stdout) as { bare: number; consumer: number };
+  type Cpu = { nodeUs: number; serverUs: number };
+  return JSON.parse(stdout) as {
+    bare: number;
+    consumer: number;
+    ratios: number[];
+    cpu: { bare: Cpu; consumer: Cpu };
+  };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -138,10 +151,20 @@ async function throttledEndToEnd(ctx: BenchContext, samples: number) {
  * comparison).
  */
 export async function eventsBench(ctx: BenchContext): Promise<Figure[]> {
-  const events = ctx.quick ? 1000 : 10000;
+  // Per side per round; rounds odd, so the median pair is one measured pair.
+  const events = ctx.quick ? 1000 : 5000;
+  const rounds = ctx.quick ? 3 : 7;
   const figures: Figure[] = [];
   for (const concurrency of ctx.quick ? [2] : [2, 8]) {
-    const { bare, consumer } = await consumerRates(ctx.db.url, events, concurrency);
+    const { bare, consumer, ratios, cpu } = await consumerRates(
+      ctx.db.url,
+      events,
+      concurrency,
+      rounds,
+    );
+    const spread = [...ratios].sort((a, b) => a - b);
+    const us = (c: { nodeUs: number; serverUs: number }) =>
+      `${Math.round(c.nodeUs + c.serverUs)} (node ${Math.round(c.nodeUs)}, PostgreSQL ${Math.round(c.serverUs)})`;
     figures.push(
       figure({
         name: `events/s through project-stats, ${concurrency} at a time (in-process)`,
@@ -149,7 +172,7 @@ export async function eventsBench(ctx: BenchContext): Promise<Figure[]> {
         unit: 'events/s',
         baseline: { name: 'a bare INSERT per event', value: bare },
         target: { on: 'ratio', op: '>=', limit: 0.5 },
-        notes: `${events.toLocaleString('en-US')} person.created events, best of 2; decode, validate, dedup record and projection in one statement${concurrency === 2 ? '; 2 at a time as the emulator pushes' : ''}`,
+        notes: `${events.toLocaleString('en-US')} person.created events per side, ${rounds} rounds alternating the order; the pair with the median ratio (ratios ${spread[0]!.toFixed(2)} to ${spread.at(-1)!.toFixed(2)}); CPU µs per event, median of the rounds: ${us(cpu.consumer)} against ${us(cpu.bare)}; decode, validate, dedup record and projection in one named statement${concurrency === 2 ? '; 2 at a time as the emulator pushes' : ''}`,
       }),
     );
   }

@@ -4,6 +4,7 @@ import * as createEvents from './20261123120000_create_events';
 import * as runtimeRole from './20261201090000_runtime_role';
 import * as deadLetterRedrive from './20261201120000_dead_letter_redrive';
 import * as personFilters from './20261201130000_person_filters';
+import * as passengerStatsShards from './20261201170000_passenger_stats_shards';
 
 /** One schema change: its name is stored in `knex_migrations` once applied. */
 export interface Migration {
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261201090000_runtime_role', ...runtimeRole },
   { name: '20261201120000_dead_letter_redrive', ...deadLetterRedrive },
   { name: '20261201130000_person_filters', ...personFilters },
+  { name: '20261201170000_passenger_stats_shards', ...passengerStatsShards },
 ];

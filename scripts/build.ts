@@ -125,6 +125,68 @@ export const nodeOnlyPg: Plugin = {
 };
 
 /**
+ * Replaces, in one installed file the bundle carries, each `[text, replacement]` (the build
+ * fails if a text is no longer there: an upgrade, to review), for the plugins below.
+ */
+function patchInstalled(name: string, filter: RegExp, edits: [string, string][]): Plugin {
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter }, (args) => {
+        let source = readFileSync(args.path, 'utf8');
+        for (const [text, replacement] of edits) {
+          if (!source.includes(text))
+            throw new Error(`${args.path} no longer has "${text}": review the ${name} plugin`);
+          source = source.replace(text, replacement);
+        }
+        return { contents: source, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * knex loads its migrator and seeder (14 modules with lodash's template, 47 KiB) when it loads;
+ * a function never migrates or seeds (migrationStatus reads the table), so in a bundle they
+ * load on first use of `knex.migrate` or `knex.seed`, not at every cold start.
+ */
+export const lazyKnexMigrations = patchInstalled(
+  'lazy-knex-migrations',
+  /[\\/]knex[\\/]lib[\\/]knex-builder[\\/]make-knex\.js$/,
+  [
+    ["const { Migrator } = require('../migrations/migrate/Migrator');", ''],
+    ["const Seeder = require('../migrations/seed/Seeder');", ''],
+    ['new Migrator(this)', "new (require('../migrations/migrate/Migrator').Migrator)(this)"],
+    ['new Seeder(this)', "new (require('../migrations/seed/Seeder'))(this)"],
+  ],
+);
+
+/**
+ * pino loads its worker-thread transports (thread-stream, Node's worker_threads) and its
+ * multistream when it loads; our logger writes to a stream of its own (shared/logging), so in
+ * a bundle they load only if asked for.
+ */
+export const lazyPinoTransports = [
+  patchInstalled('lazy-pino-transports', /[\\/]pino[\\/]lib[\\/]tools\.js$/, [
+    ["const { isMainThread } = require('worker_threads')", ''],
+    [
+      'if (!opts.sync && isMainThread) {',
+      "if (!opts.sync && require('worker_threads').isMainThread) {",
+    ],
+    [
+      "const transport = require('./transport')",
+      "const transport = (options) => require('./transport')(options)",
+    ],
+  ]),
+  patchInstalled('lazy-pino-exports', /[\\/]pino[\\/]pino\.js$/, [
+    [
+      "module.exports.transport = require('./lib/transport')\nmodule.exports.multistream = require('./lib/multistream')",
+      "Object.defineProperty(module.exports, 'transport', { enumerable: true, get: () => require('./lib/transport') })\nObject.defineProperty(module.exports, 'multistream', { enumerable: true, get: () => require('./lib/multistream') })",
+    ],
+  ]),
+];
+
+/**
  * The modules that make validators when they load (compileValidator, compileParameters):
  * importing them registers every schema a function validates with. A unit test checks this
  * list against shared/ (bundles.test.ts).
@@ -186,7 +248,14 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   keepNames: true,
   external: [...INSTALLED, ...NEVER_LOADED],
-  plugins: [postgresOnlyKnex, precompiledSettings, precompiledValidators, nodeOnlyPg],
+  plugins: [
+    postgresOnlyKnex,
+    precompiledSettings,
+    precompiledValidators,
+    nodeOnlyPg,
+    lazyKnexMigrations,
+    ...lazyPinoTransports,
+  ],
   logLevel: 'warning',
 } satisfies BuildOptions;
 

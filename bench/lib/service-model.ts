@@ -42,6 +42,50 @@ export interface Stage {
    * https://docs.kernel.org/scheduler/sched-bwc.html
    */
   quota?: { vcpu: number; periodMs: number; cpuPerMs?: number };
+  /**
+   * The hold drawn is multiplied by the curve's scale at the instance's requests in flight (this
+   * one included) when the hold starts; what the quota is charged scales with it.
+   */
+  perLoad?: LoadCurve;
+}
+
+/**
+ * How the CPU a request costs changes with the instance's load: `scale[i]` at `inFlight[i]`
+ * requests in the instance (ascending), linear in between, the end points' scales beyond them.
+ * Why: a Node instance spends less CPU per request the more requests it holds at once (more of
+ * them per turn of the event loop, no freeze and thaw between them): people at 0.4 vCPU spent
+ * 3.3 to 3.5 ms of CPU per request one at a time, at most 1.6 ms in a loaded second. The
+ * calibration (calibration.bench.ts) measures the curve closed-loop at 1, 2, 4, ... requests in
+ * flight.
+ */
+export interface LoadCurve {
+  inFlight: readonly number[];
+  scale: readonly number[];
+}
+
+/** The curve's scale at `inFlight` requests in the instance. */
+export function scaleAtLoad(curve: LoadCurve, inFlight: number): number {
+  const { inFlight: at, scale } = curve;
+  if (inFlight <= at[0]!) return scale[0]!;
+  for (let i = 1; i < at.length; i++) {
+    if (inFlight <= at[i]!) {
+      const f = (inFlight - at[i - 1]!) / (at[i]! - at[i - 1]!);
+      return scale[i - 1]! + f * (scale[i]! - scale[i - 1]!);
+    }
+  }
+  return scale[scale.length - 1]!;
+}
+
+/** A curve from CPU per request measured at each load, as scales of `referenceMs`. */
+export function loadCurveFrom(
+  measured: readonly { inFlight: number; cpuMs: number }[],
+  referenceMs: number,
+): LoadCurve {
+  const sorted = [...measured].sort((a, b) => a.inFlight - b.inFlight);
+  return {
+    inFlight: sorted.map((m) => m.inFlight),
+    scale: sorted.map((m) => m.cpuMs / referenceMs),
+  };
 }
 
 /** One HTTP function as deployed. */
@@ -82,6 +126,19 @@ export function checkServiceModel(model: ServiceModel): void {
     const q = stage.quota;
     if (q && (stage.capacity !== 1 || !(q.vcpu > 0 && q.periodMs > 0 && (q.cpuPerMs ?? 1) > 0)))
       throw new RangeError(`stage ${stage.name}: a quota needs capacity 1 and positive figures`);
+    const c = stage.perLoad;
+    if (
+      c &&
+      !(
+        c.inFlight.length > 0 &&
+        c.inFlight.length === c.scale.length &&
+        c.inFlight.every((n, i) => i === 0 || n > c.inFlight[i - 1]!) &&
+        c.scale.every((x) => x > 0 && Number.isFinite(x))
+      )
+    )
+      throw new RangeError(
+        `stage ${stage.name}: a load curve needs ascending loads, each with a positive scale`,
+      );
   }
   if (!(model.pendingTimeoutMs > 0)) throw new RangeError('pendingTimeoutMs must be > 0');
 }

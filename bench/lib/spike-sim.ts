@@ -1,7 +1,7 @@
 import { Utilisation, type Autoscaler } from './autoscaler';
 import { EventQueue } from './event-queue';
 import type { Random } from './random';
-import { checkServiceModel, type ServiceModel } from './service-model';
+import { checkServiceModel, scaleAtLoad, type ServiceModel } from './service-model';
 
 /**
  * A discrete-event simulation of one HTTP function (a Cloud Run service) under a burst of
@@ -111,8 +111,9 @@ export function simulate(
     const state = instance.stages[stage]!;
     state.busy++;
     if (model.stages[stage]!.cpu) utilisation.cpuBusy += 1 / model.stages[stage]!.capacity;
-    const ms = model.stages[stage]!.holdMs(random);
-    const quota = model.stages[stage]!.quota;
+    const { perLoad, quota } = model.stages[stage]!;
+    const ms =
+      model.stages[stage]!.holdMs(random) * (perLoad ? scaleAtLoad(perLoad, instance.inFlight) : 1);
     const end = quota ? quotaEndMs(quota, state, now, ms) : now + ms;
     request.serviceMs += end - now;
     events.push(end, { kind: 'held', instance, request, stage });

@@ -27,6 +27,7 @@ export class PendingMigrationsError extends Error {
 /** This instance's knex while it is open, with the shutdown step that closes it. */
 let instance: { knex: Promise<Knex>; unregister: () => void } | undefined;
 let schemaCurrent = false;
+let schemaCheck: Promise<void> | undefined;
 
 /**
  * This instance's knex, created on first use and shared by everything in the process; its
@@ -66,9 +67,16 @@ async function checkReady(): Promise<Knex> {
   const pool = database();
   const db = await pool;
   if (!schemaCurrent) {
-    const { pending } = await migrationStatus(db);
-    if (pending.length > 0) throw new PendingMigrationsError(pending);
-    schemaCurrent = true;
+    // One check at a time, shared: requests that reach a new instance together wait for the
+    // first one's check instead of each making it on a connection of its own.
+    schemaCheck ??= (async () => {
+      const { pending } = await migrationStatus(db);
+      if (pending.length > 0) throw new PendingMigrationsError(pending);
+      schemaCurrent = true;
+    })().finally(() => {
+      schemaCheck = undefined;
+    });
+    await schemaCheck;
   }
   // Kept while this pool is still the instance's (closeDatabase forgets it).
   if (instance?.knex === pool) ready = pool;
@@ -81,6 +89,7 @@ export async function closeDatabase(): Promise<void> {
   instance = undefined;
   schemaCurrent = false;
   ready = undefined;
+  schemaCheck = undefined;
   if (current) {
     current.unregister();
     const db = await current.knex.catch(() => undefined);

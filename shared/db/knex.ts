@@ -53,9 +53,7 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
     keepAlive: true,
   };
   const ttl = typeof target === 'function' ? target.ttlMs : undefined;
-  const naming = { usable: typeof target !== 'function' && !onUnixSocket(target) };
   const settle = (resolved: ConnectionTarget): ResolvedConnection => {
-    naming.usable = !onUnixSocket(resolved);
     const resolvedAt = Date.now();
     return {
       ...resolved,
@@ -86,7 +84,6 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
       debug: (message: unknown) => logger.debug({ knex: String(message) }, 'knex debug'),
     },
   });
-  namedStatements.set(db.client.config, naming);
   if (typeof target === 'function' && target.rereadSecrets && typeof connection === 'function') {
     const previous = target.previousTarget;
     retryAfterPasswordRefused(db, {
@@ -99,28 +96,6 @@ export function createKnex(target: ConnectionTarget | TargetProvider, pool: Pool
     });
   }
   return db;
-}
-
-/** Per knex (its config, which its transactions share): whether statements may be named. */
-const namedStatements = new WeakMap<object, { usable: boolean }>();
-
-/**
- * Whether `db` may run named prepared statements, parsed and planned once per connection: not
- * over a Unix socket, where the embedded PGlite is served (one session shared by every
- * connection, in which two connections preparing the same name collide). A real server on a
- * socket only loses the saving. Until a connection target is known: no.
- */
-export function canNameStatements(db: Knex | Knex.Transaction): boolean {
-  return namedStatements.get(db.client.config)?.usable === true;
-}
-
-function onUnixSocket(target: ConnectionTarget): boolean {
-  if ('stream' in target) return false;
-  if ('host' in target) return target.host.startsWith('/');
-  // A URL without a host (`socket:/path`) or that does not parse: treated as a socket.
-  const url = URL.canParse(target.connectionString) ? new URL(target.connectionString) : undefined;
-  const host = url && (url.searchParams.get('host') ?? decodeURIComponent(url.hostname));
-  return !host || host.startsWith('/');
 }
 
 /** Puts a password into a connection URL (pg would let the URL's missing password win). */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { config } from '../config';
+import { runPrepared } from '../db/prepared';
 import type { ManifestEvent } from './envelope';
 import type { Statement } from './router';
 
@@ -13,7 +14,8 @@ import type { Statement } from './router';
 /**
  * The idempotency record and a projection's effect as one statement (atomic on its own): the
  * record's INSERT is the `new_delivery` CTE, empty when the event was processed before, and
- * the projection applies only when it is not.
+ * the projection applies only when it is not. A named statement: planning it was most of its
+ * cost (db/prepared.ts).
  * @returns whether the event was applied (false: a duplicate)
  */
 export async function applyInOneStatement(
@@ -22,15 +24,28 @@ export async function applyInOneStatement(
   event: ManifestEvent,
   effect: Statement,
 ): Promise<boolean> {
-  const { rows } = await db.raw(
-    `WITH new_delivery AS (
+  const { rows } = await runPrepared<{ rows: { applied: number }[] }>(db, withRecord(effect.sql), [
+    consumer,
+    event.id,
+    ...effect.bindings,
+  ]);
+  return rows[0]!.applied > 0;
+}
+
+/** The record's CTE around a projection's text, made once per text (one text, one statement name). */
+const recorded = new Map<string, string>();
+function withRecord(effect: string): string {
+  let sql = recorded.get(effect);
+  if (sql === undefined) {
+    sql = `WITH new_delivery AS (
        INSERT INTO processed_event (consumer, event_id) VALUES (?, ?)
        ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id
-     ), effect AS (${effect.sql})
-     SELECT count(*)::int AS applied FROM new_delivery`,
-    [consumer, event.id, ...effect.bindings],
-  );
-  return (rows as { applied: number }[])[0]!.applied > 0;
+     ), effect AS (${effect})
+     SELECT count(*)::int AS applied FROM new_delivery`;
+    // Bounded like the statement names (db/prepared.ts): texts past that are not kept.
+    if (recorded.size < 64) recorded.set(effect, sql);
+  }
+  return sql;
 }
 
 /** Inserts the idempotency record; false when this consumer already processed the event. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { canNameStatements } from '../db/knex';
+import { runPrepared } from '../db/prepared';
 import type { ListFilter, Person, PersonData, PersonUpdate } from './schema';
 
 /**
@@ -94,22 +94,19 @@ export async function insertPersonWith(
   return String((rows[0] as { id: string | number }).id);
 }
 
-const statementNames = new Map<string, string>();
-
 /**
- * Runs a statement written as text as a named prepared statement: each pooled connection
- * parses and plans it once, not on every request (PostgreSQL's CPU per person-and-outbox
- * write: the README's POST section). One name per text, as pg requires; unnamed where names
- * cannot be used (canNameStatements: the embedded PGlite).
+ * A statement written as text, run as a named prepared statement (db/prepared.ts: parsed and
+ * planned once per pooled connection, not on every request; PostgreSQL's CPU per person and
+ * outbox write, the README's POST section). Inside a transaction it runs unnamed, as
+ * runPrepared requires.
  */
-function prepared(db: Knex | Knex.Transaction, text: string, bindings: Knex.RawBinding[]) {
-  if (!canNameStatements(db)) return db.raw(text, bindings);
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `manifest_person_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return db.raw(text, bindings).options({ name });
+async function prepared(
+  db: Knex | Knex.Transaction,
+  text: string,
+  bindings: Knex.RawBinding[],
+): Promise<{ rows: unknown[] }> {
+  if (db.isTransaction) return db.raw(text, bindings);
+  return runPrepared(db, text, bindings);
 }
 
 /** The columns of a whole person, in the order personBindings gives their values. */

@@ -62,8 +62,16 @@ function sum(rows: Sums[]): Sums {
 
 /** Reads the read model and derives counts, survival rates and averages by class, by sex, by both. */
 export async function readStats(db: Knex): Promise<StatsReport> {
+  // A group's shards summed (migrations/20261201170000_passenger_stats_shards.ts).
   const rows: StatsRow[] = await db('passenger_stats')
-    .where('passengers', '>', 0)
+    .select<StatsRow[]>(
+      'passenger_class',
+      'sex',
+      db.raw(`sum(passengers) AS passengers, sum(survivors) AS survivors,
+        sum(age_sum) AS age_sum, sum(fare_sum) AS fare_sum, max(updated_at) AS updated_at`),
+    )
+    .groupBy('passenger_class', 'sex')
+    .havingRaw('sum(passengers) > 0')
     .orderBy(['passenger_class', 'sex']);
   const groups = rows.map((r) => ({
     passengerClass: r.passenger_class,

@@ -236,8 +236,8 @@ function redriveSuite(leg: DatabaseLeg) {
     expect(
       await db()('passenger_stats')
         .where({ passenger_class: 1, sex: 'female' })
-        .first('passengers'),
-    ).toEqual({ passengers: '2' });
+        .sum('passengers as passengers'),
+    ).toEqual([{ passengers: '2' }]);
 
     // Marked: how, when, by whom, and the outbox row of the replay, which names its target.
     const rows = await db()('dead_letter')

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { bundle } from '../../scripts/build';
+import { build } from 'esbuild';
+import { bundle, BUNDLE_OPTIONS } from '../../scripts/build';
 import { deployments } from '../../shared/deploy/functions';
 
 /**
@@ -83,5 +85,41 @@ describe("each function bundle's pg", () => {
     const code = readFileSync(join(out, name, 'index.js'), 'utf8');
     expect(code.includes('getNodejsStreamFuncs')).toBe(true); // pg's Node streams are bundled
     expect(code.match(/new Response\(null,\s*\{\s*cf:/g)).toBeNull();
+  });
+});
+
+/** Runs `code` in a new Node process, with the repository's installed packages; its output. */
+const runNode = (code: string) =>
+  execFileSync(process.execPath, ['-e', code], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+
+describe('what each function bundle loads when it loads', () => {
+  // pino's worker-thread transports (and with them Node's worker_threads) are loaded on use only.
+  it.each(deployments.map((d) => d.name))("%s: not Node's worker threads", (name) => {
+    const loaded = runNode(
+      `require('@google-cloud/functions-framework'); require(${JSON.stringify(join(out, name))});
+       process.stdout.write(JSON.stringify(process.moduleLoadList)); process.exit(0);`,
+    );
+    expect(JSON.parse(loaded.slice(loaded.indexOf('['))) as string[]).not.toContain(
+      'NativeModule worker_threads',
+    );
+  });
+
+  it("still has knex's migrator and seeder, and pino's transports, when asked for", async () => {
+    const contents = `const db = require('knex')({ client: 'pg', connection: {} });
+       const pino = require('pino');
+       process.stdout.write([db.migrate.constructor.name, db.seed.constructor.name,
+         typeof pino.transport, typeof pino.multistream].join(' '));`;
+    await build({
+      ...BUNDLE_OPTIONS,
+      stdin: { contents, resolveDir: ROOT, loader: 'js' },
+      outfile: join(out, 'lazy.js'),
+    });
+    expect(runNode(`require(${JSON.stringify(join(out, 'lazy.js'))})`)).toBe(
+      'Migrator Seeder function function',
+    );
   });
 });

@@ -2,7 +2,13 @@ import { mmc } from '../../bench/lib/queueing';
 import { constant, empirical, exponential, seededRandom } from '../../bench/lib/random';
 import { percentile, summariseRun, type SliceSummary } from '../../bench/lib/spike-report';
 import { CLOUD_RUN_AUTOSCALER } from '../../bench/lib/autoscaler';
-import { cloudRunPendingTimeoutMs, type ServiceModel } from '../../bench/lib/service-model';
+import {
+  cloudRunPendingTimeoutMs,
+  loadCurveFrom,
+  scaleAtLoad,
+  type LoadCurve,
+  type ServiceModel,
+} from '../../bench/lib/service-model';
 import { quotaEndMs, simulate, type SimulationRun } from '../../bench/lib/spike-sim';
 import { arrivalTimes, step } from '../../bench/lib/traffic';
 
@@ -164,6 +170,95 @@ describe("the instance's CPU quota (CFS bandwidth) on the CPU stage", () => {
     expect(() => simulate(service({ stages }), [0], seededRandom(1))).toThrow(
       'stage pool: a quota needs capacity 1 and positive figures',
     );
+  });
+});
+
+describe("CPU per request that falls with the instance's load (a load curve)", () => {
+  const curve: LoadCurve = { inFlight: [1, 3, 5], scale: [1, 0.5, 0.25] };
+
+  it('is linear between the measured loads and flat beyond them', () => {
+    expect([0, 1, 2, 3, 4, 5, 16].map((n) => scaleAtLoad(curve, n))).toEqual([
+      1, 1, 0.75, 0.5, 0.375, 0.25, 0.25,
+    ]);
+    expect(scaleAtLoad({ inFlight: [4], scale: [0.6] }, 1)).toBe(0.6);
+  });
+
+  it('is built from CPU per request at each load, as scales of the reference, sorted by load', () => {
+    const measured = [
+      { inFlight: 4, cpuMs: 1.5 },
+      { inFlight: 1, cpuMs: 3 },
+      { inFlight: 2, cpuMs: 2.25 },
+    ];
+    expect(loadCurveFrom(measured, 3)).toEqual({ inFlight: [1, 2, 4], scale: [1, 0.75, 0.5] });
+  });
+
+  it('scales each hold by the requests in the instance when it starts', () => {
+    // Four requests at once on one thread, 10 ms each alone: the first starts alone (1 in
+    // flight, 10 ms); the next when the first's hold ends with 4 in the instance (5 ms), then 3
+    // (5 ms), then 2 (7.5 ms).
+    const run = simulate(
+      service({
+        concurrency: 4,
+        minInstances: 1,
+        maxInstances: 1,
+        stages: [
+          {
+            name: 'cpu',
+            capacity: 1,
+            holdMs: constant(10),
+            cpu: true,
+            perLoad: { inFlight: [1, 3], scale: [1, 0.5] },
+          },
+        ],
+      }),
+      atOnce(4),
+      seededRandom(1),
+    );
+    expect(latencies(run)).toEqual([10, 15, 20, 27.5]);
+  });
+
+  it('charges the quota the scaled hold: at half the CPU per request, twice the requests fit a period', () => {
+    // 60 requests of 1 ms at 0.25 vCPU (25 ms per 100 ms): 25 a period alone; at 0.5 ms each
+    // under load, 50 in the first period (ends 0.5 to 25 ms), the last 10 in the next.
+    const run = simulate(
+      service({
+        concurrency: 60,
+        minInstances: 1,
+        maxInstances: 1,
+        stages: [
+          {
+            name: 'cpu',
+            capacity: 1,
+            holdMs: constant(1),
+            cpu: true,
+            quota: { vcpu: 0.25, periodMs: 100 },
+            perLoad: { inFlight: [1], scale: [0.5] },
+          },
+        ],
+      }),
+      atOnce(60),
+      seededRandom(1),
+    );
+    const ends = run.requests.map((r) => r.endMs);
+    expect(ends.slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, i) => (i + 1) / 2));
+    expect(ends.slice(50)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + (i + 1) / 2));
+  });
+
+  it('refuses a curve whose loads do not ascend, or a scale that is not positive', () => {
+    const stages = (perLoad: LoadCurve) => [
+      { name: 'cpu', capacity: 1, holdMs: constant(1), perLoad },
+    ];
+    const message = 'stage cpu: a load curve needs ascending loads, each with a positive scale';
+    for (const bad of [
+      { inFlight: [2, 1], scale: [1, 1] },
+      { inFlight: [1, 2], scale: [1, 0] },
+      { inFlight: [1, 2], scale: [1] },
+      { inFlight: [], scale: [] },
+    ]) {
+      expect(() => simulate(service({ stages: stages(bad) }), [0], seededRandom(1))).toThrow(
+        message,
+      );
+    }
   });
 });
 

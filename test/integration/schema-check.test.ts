@@ -1,0 +1,18 @@
+import { database, readyDatabase } from '../../shared/db';
+import { resetInstance } from '../../shared/runtime/testing';
+import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
+
+describeEachDatabase('the schema check', (leg) => {
+  useTestDatabase(leg);
+  beforeEach(() => resetInstance());
+
+  it('is made once for the requests that come while it runs (the first ones of a new instance)', async () => {
+    const db = await database();
+    let queries = 0;
+    db.on('query', () => queries++);
+    await Promise.all([readyDatabase(), readyDatabase(), readyDatabase()]);
+    expect(queries).toBe(2); // the table's presence, then the names of the applied migrations
+    await readyDatabase();
+    expect(queries).toBe(2);
+  });
+});
