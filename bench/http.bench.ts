@@ -10,6 +10,7 @@ import { startThrottled } from '../test/support/throttled';
 import { FRAMEWORK_BASELINE, tfvarsSizing } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
+import { alternateRounds, describeRatios, pairedMedian } from './lib/paired-rounds';
 
 const PERSON = JSON.stringify(BENCH_PERSON);
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -74,38 +75,31 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     startBare(env),
   ]);
   const post = (url: string) => loadPosts(url, seconds, connections);
-  // Rounds alternate the servers, and each keeps its best: this machine's neighbours come and
-  // go, and a slow moment should not land on one side of a ratio only.
-  const rounds = ctx.quick ? 1 : 3;
-  const best = (results: LoadResult[]) =>
-    results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-  const alternate = async <T extends (() => Promise<LoadResult>)[]>(
-    runs: [...T],
-  ): Promise<{ [K in keyof T]: LoadResult }> => {
-    const all: LoadResult[][] = runs.map(() => []);
-    for (let round = 0; round < rounds; round++)
-      for (const [i, run] of runs.entries()) all[i]!.push(await run());
-    return all.map(best) as { [K in keyof T]: LoadResult };
-  };
+  // Each round runs the servers back to back and gives each pair a ratio of its own; a figure
+  // is its pair's median round (paired-rounds.ts): this machine's neighbours come and go, and a
+  // slow moment then moves one round, not the figure.
+  const rounds = ctx.quick ? 1 : 5;
+  const rps = (r: LoadResult) => r.requestsPerSecond;
   let results;
   try {
     for (const server of [people, floor, bare])
       await load({ url: server.url, paths, seconds: ctx.quick ? 1 : 2, connections });
     const get = (url: string) => () => load({ url, paths, seconds, connections });
-    const [getFn, getFloor, getBare] = await alternate([
-      get(people.url),
-      get(floor.url),
-      get(bare.url),
-    ]);
-    const [first, deep] = await alternate([
-      () => load({ url: `${people.url}/people?limit=100`, seconds: pageSeconds, connections: 8 }),
-      () => load({ url: `${people.url}${deepPath}`, seconds: pageSeconds, connections: 8 }),
-    ]);
-    const [postFn, postFloor, postBare] = await alternate([
-      () => post(people.url),
-      () => post(floor.url),
-      () => post(bare.url),
-    ]);
+    const [getFn, getFloor, getBare] = await alternateRounds(
+      [get(people.url), get(floor.url), get(bare.url)],
+      rounds,
+    );
+    const [first, deep] = await alternateRounds(
+      [
+        () => load({ url: `${people.url}/people?limit=100`, seconds: pageSeconds, connections: 8 }),
+        () => load({ url: `${people.url}${deepPath}`, seconds: pageSeconds, connections: 8 }),
+      ],
+      rounds,
+    );
+    const [postFn, postFloor, postBare] = await alternateRounds(
+      [() => post(people.url), () => post(floor.url), () => post(bare.url)],
+      rounds,
+    );
     // Mixed traffic (reads, lists, writes; the load test's mix) after a warm-up, at 16 and at
     // 64 connections on the same 5-connection pool: whether throughput holds as concurrency
     // quadruples (requests queue for the pool instead of failing), and whether memory stays
@@ -116,21 +110,21 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     await mixed(64, ctx.quick ? 2 : 10)();
     const pid = people.pid;
     const rssAfterWarmUp = memoryMiB(pid)!.rss;
-    const [mixed16, mixed64] = await alternate([mixed(16, mixSeconds), mixed(64, mixSeconds)]);
+    const [mixed16, mixed64] = await alternateRounds(
+      [mixed(16, mixSeconds), mixed(64, mixSeconds)],
+      rounds,
+    );
     const rssAtEnd = memoryMiB(pid)!.rss;
     results = {
-      mixed16,
-      mixed64,
+      mixed: pairedMedian(mixed64, mixed16, rps),
       rssAfterWarmUp,
       rssAtEnd,
-      getFn,
-      getFloor,
-      getBare,
-      first,
-      deep,
-      postFn,
-      postFloor,
-      postBare,
+      getVsFloor: pairedMedian(getFn, getFloor, rps),
+      getVsBare: pairedMedian(getFn, getBare, rps),
+      // Lower is better here: deep against first, each round's p50s.
+      deepVsFirst: pairedMedian(deep, first, (r) => r.p50),
+      postVsFloor: pairedMedian(postFn, postFloor, rps),
+      postVsBare: pairedMedian(postFn, postBare, rps),
       peak: people.peakMiB(),
     };
   } finally {
@@ -143,33 +137,41 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
     ? await postPublishing(ctx, env, seconds, connections)
     : undefined;
   const atShare = await throughputAtShare(ctx, env, paths, seconds, connections);
-  const { getFn, getFloor, getBare, first, deep, postFn, postFloor, postBare, peak } = results;
-  const { mixed16, mixed64, rssAfterWarmUp, rssAtEnd } = results;
+  const { getVsFloor, getVsBare, deepVsFirst, postVsFloor, postVsBare, peak } = results;
+  const { rssAfterWarmUp, rssAtEnd } = results;
+  const { ours: mixed64, base: mixed16 } = results.mixed;
+  const { ours: deep, base: first } = deepVsFirst;
   const floorName = 'same handler under stock functions-framework';
 
   return [
     figure({
       name: 'GET /people/{uuid} (requests/s)',
-      value: getFn.requestsPerSecond,
+      value: getVsBare.ours.requestsPerSecond,
       unit: 'req/s',
-      baseline: { name: 'bare node:http, same query and pool', value: getBare.requestsPerSecond },
+      baseline: {
+        name: 'bare node:http, same query and pool',
+        value: getVsBare.base.requestsPerSecond,
+      },
       target: { on: 'ratio', op: '>=', limit: 0.85 },
-      notes: `function ${ms(getFn)}; bare ${ms(getBare)}; ${connections} connections; best of ${rounds} alternating rounds of ${seconds} s`,
+      notes: `function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${seconds} s`,
     }),
     figure({
       name: 'GET /people/{uuid}: the stock framework alone (requests/s)',
-      value: getFloor.requestsPerSecond,
+      value: getVsFloor.base.requestsPerSecond,
       unit: 'req/s',
-      baseline: { name: 'bare node:http, same query and pool', value: getBare.requestsPerSecond },
-      notes: `report: the ceiling of any function on functions-framework; ${ms(getFloor)}`,
+      baseline: {
+        name: 'bare node:http, same query and pool',
+        value: getVsBare.base.requestsPerSecond,
+      },
+      notes: `report: the ceiling of any function on functions-framework; ${ms(getVsFloor.base)}; from the rounds of the two figures above and below`,
     }),
     figure({
       name: 'GET /people/{uuid}: our code on the framework (requests/s)',
-      value: getFn.requestsPerSecond,
+      value: getVsFloor.ours.requestsPerSecond,
       unit: 'req/s',
-      baseline: { name: floorName, value: getFloor.requestsPerSecond },
+      baseline: { name: floorName, value: getVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: 'validation, Express routes, auth, request log, schema gate, problem errors',
+      notes: `validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
     }),
     figure({
       name: `GET /people?limit=100, ${deepIndex.toLocaleString('en-US')} rows deep (p50 latency)`,
@@ -177,23 +179,23 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'ms',
       baseline: { name: 'first page', value: first.p50 },
       target: { on: 'ratio', op: '<=', limit: 1.5 },
-      notes: `deep ${Math.round(deep.requestsPerSecond)} req/s (${ms(deep)}); first ${Math.round(first.requestsPerSecond)} req/s (${ms(first)}); ${rows.toLocaleString('en-US')} rows`,
+      notes: `deep ${Math.round(deep.requestsPerSecond)} req/s (${ms(deep)}); first ${Math.round(first.requestsPerSecond)} req/s (${ms(first)}); ${rows.toLocaleString('en-US')} rows; ${describeRatios(deepVsFirst.ratios)}`,
     }),
     figure({
       name: 'POST /people with its outbox row (requests/s)',
-      value: postFn.requestsPerSecond,
+      value: postVsBare.ours.requestsPerSecond,
       unit: 'req/s',
-      baseline: { name: 'same insert, no outbox (bare)', value: postBare.requestsPerSecond },
+      baseline: { name: 'same insert, no outbox (bare)', value: postVsBare.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.7 },
-      notes: `person and outbox row in one statement, no broker; function ${ms(postFn)}; bare ${ms(postBare)}`,
+      notes: `person and outbox row in one statement, no broker; function ${ms(postVsBare.ours)}; bare ${ms(postVsBare.base)}; ${describeRatios(postVsBare.ratios)}`,
     }),
     figure({
       name: 'POST /people: our code and the outbox on the framework (requests/s)',
-      value: postFn.requestsPerSecond,
+      value: postVsFloor.ours.requestsPerSecond,
       unit: 'req/s',
-      baseline: { name: `${floorName}, no outbox`, value: postFloor.requestsPerSecond },
+      baseline: { name: `${floorName}, no outbox`, value: postVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.8 },
-      notes: `floor ${ms(postFloor)}`,
+      notes: `function ${ms(postVsFloor.ours)}; floor ${ms(postVsFloor.base)}; ${describeRatios(postVsFloor.ratios)}`,
     }),
     ...(publishing
       ? [
@@ -201,7 +203,10 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
             name: 'POST /people, also publishing to the emulator (requests/s)',
             value: publishing.result.requestsPerSecond,
             unit: 'req/s',
-            baseline: { name: 'same insert, no outbox (bare)', value: postBare.requestsPerSecond },
+            baseline: {
+              name: 'same insert, no outbox (bare)',
+              value: postVsBare.base.requestsPerSecond,
+            },
             notes: `report only: each write answers once its event is published (or after PUBLISH_TIMEOUT_MS, left to the relay); ${ms(publishing.result)}; of the ${publishing.events.written} events written in the run (its last requests included), ${publishing.events.sent} published before their answer, ${publishing.events.left} left to the relay; the first write (loads the Pub/Sub client, before the load) ${publishing.firstMs} ms; peak RSS ${Math.round(publishing.peak)} MiB`,
           }),
         ]
@@ -213,7 +218,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: 'same mix at 16 connections', value: mixed16.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `50% GET by uuid, 20% lists, 20% POST, 10% PUT; 64: ${ms(mixed64)}; 16: ${ms(mixed16)}; pool of 5`,
+      notes: `50% GET by uuid, 20% lists, 20% POST, 10% PUT; 64: ${ms(mixed64)}; 16: ${ms(mixed16)}; pool of 5; ${describeRatios(results.mixed.ratios)}`,
     }),
     figure({
       name: 'mixed traffic: RSS growth after warm-up',
@@ -265,7 +270,7 @@ async function throughputAtShare(
     await fn.stop();
     throw error;
   });
-  const rounds = ctx.quick ? 1 : 3;
+  const rounds = ctx.quick ? 1 : 5;
   const get: LoadResult[][] = [[], []];
   const post: LoadResult[][] = [[], []];
   try {
@@ -273,19 +278,22 @@ async function throughputAtShare(
     // The function's own port: the quota applies to its process, the proxy has nothing to do.
     const urls = [fn.instance.url, floor.instance.url];
     for (const url of urls) await load({ url, paths, seconds: 1, connections });
-    for (let round = 0; round < rounds; round++)
-      for (const [i, url] of urls.entries()) {
-        get[i]!.push(await load({ url, paths, seconds, connections }));
-        post[i]!.push(await loadPosts(url, seconds, connections));
-      }
+    for (let round = 0; round < rounds; round++) {
+      // GET on both back to back, then POST on both, the order swapped each round: each pair
+      // gives this round's ratio (paired-rounds.ts).
+      const order = round % 2 ? [1, 0] : [0, 1];
+      for (const i of order)
+        get[i]!.push(await load({ url: urls[i]!, paths, seconds, connections }));
+      for (const i of order) post[i]!.push(await loadPosts(urls[i]!, seconds, connections));
+    }
   } finally {
     await fn.stop();
     await floor.stop();
   }
-  const best = (results: LoadResult[]) =>
-    results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-  const [getFn, getFloor] = get.map(best) as [LoadResult, LoadResult];
-  const [postFn, postFloor] = post.map(best) as [LoadResult, LoadResult];
+  const getPair = pairedMedian(get[0]!, get[1]!, (r) => r.requestsPerSecond);
+  const postPair = pairedMedian(post[0]!, post[1]!, (r) => r.requestsPerSecond);
+  const { ours: getFn, base: getFloor } = getPair;
+  const { ours: postFn, base: postFloor } = postPair;
   const share = `${ctx.environment}'s CPU share, ${cpu} vCPU`;
   const floorName = `same handler under stock functions-framework at ${cpu} vCPU`;
   return [
@@ -295,7 +303,7 @@ async function throughputAtShare(
       unit: 'req/s',
       baseline: { name: floorName, value: getFloor.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota; best of ${rounds} alternating rounds`,
+      notes: `function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota; ${describeRatios(getPair.ratios)} of ${seconds} s`,
     }),
     figure({
       name: `POST /people at ${share}: our code and the outbox on the framework (requests/s)`,
@@ -303,7 +311,7 @@ async function throughputAtShare(
       unit: 'req/s',
       baseline: { name: `${floorName}, no outbox`, value: postFloor.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.8 },
-      notes: `function ${ms(postFn)}; floor ${ms(postFloor)}`,
+      notes: `function ${ms(postFn)}; floor ${ms(postFloor)}; ${describeRatios(postPair.ratios)}`,
     }),
   ];
 }

@@ -1,12 +1,15 @@
 // CPU per request of two people servers under the same load, side by side (not a figure: a
 // tool for comparing levers; the README's GET and POST sections used it):
-//   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=3]
+//   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=8]
 //     [--a=dist/functions/people] [--b=dist/bench/framework-people] [--cpu-prof=DIR] [--build]
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
-// requests it answered. --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds
-// the bundles first, as the benchmark does.
+// requests it answered, for the server and for the PostgreSQL backends of the database (the
+// server side of the same requests; only the server under load uses them during its round).
+// --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds the bundles first, as
+// the benchmark does.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, FRAMEWORK_BASELINE } from '../lib/functions';
 import { load } from '../lib/load';
@@ -38,7 +41,7 @@ async function serve(source: string, env: Record<string, string>, profileDir?: s
 async function main(): Promise<void> {
   const what = process.argv[2] === 'get' ? 'get' : 'post';
   const seconds = Number(option('seconds', '4'));
-  const rounds = Number(option('rounds', '3'));
+  const rounds = Number(option('rounds', '8'));
   const profile = option('cpu-prof', '');
   if (process.argv.includes('--build')) await buildBundles();
   const db = await benchDatabase('manifest_cpu_per_request');
@@ -57,19 +60,44 @@ async function main(): Promise<void> {
     const paths = rows.map((r: { id: string }) => `/people/${r.id}`);
     const run = (url: string, s: number) =>
       what === 'post' ? post(url, s) : load({ url, paths, seconds: s, connections: 16 });
-    for (const server of Object.values(servers)) await run(server.url, 1); // warm-up
+    for (const server of Object.values(servers)) await run(server.url, 3); // warm-up (JIT)
+    const backendsCpuMs = async () => {
+      const { rows: backends } = await db.knex.raw(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      let sum = 0;
+      for (const { pid } of backends as { pid: number }[]) {
+        try {
+          sum += processCpuMs(pid);
+        } catch {
+          // the backend has exited since
+        }
+      }
+      return sum;
+    };
     const perRequest: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    const database: Record<'a' | 'b', number[]> = { a: [], b: [] };
     for (let round = 0; round < rounds; round++)
       for (const name of ['a', 'b'] as const) {
         const before = processCpuMs(servers[name].pid);
+        const backendsBefore = await backendsCpuMs();
         const result = await run(servers[name].url, seconds);
         perRequest[name].push(((processCpuMs(servers[name].pid) - before) * 1000) / result.total);
+        database[name].push((((await backendsCpuMs()) - backendsBefore) * 1000) / result.total);
       }
     await Promise.all(Object.values(servers).map((server) => server.stop()));
-    const a = median(perRequest.a);
-    const b = median(perRequest.b);
+    const report = (label: string, of: Record<'a' | 'b', number[]>) => {
+      const paired = of.a.map((a, round) => of.b[round]! / a);
+      process.stdout.write(
+        `${what}: ${label} CPU µs per request, a ${JSON.stringify(of.a.map(Math.round))} (median ${Math.round(median(of.a))}), b ${JSON.stringify(of.b.map(Math.round))} (median ${Math.round(median(of.b))}); b/a per round ${paired.map((r) => r.toFixed(2)).join(' ')} (median ${median(paired).toFixed(3)})\n`,
+      );
+    };
+    report('server', perRequest);
+    report('PostgreSQL backends', database);
     process.stdout.write(
-      `${what}: CPU µs per request, a ${JSON.stringify(perRequest.a.map(Math.round))} (median ${Math.round(a)}), b ${JSON.stringify(perRequest.b.map(Math.round))} (median ${Math.round(b)}); b/a ${(b / a).toFixed(3)}\n`,
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
     );
   } finally {
     await db.drop();

@@ -56,19 +56,30 @@ export function database(): Promise<Knex> {
  * call checks again (so applying migrations needs no restart); afterwards the answer is kept.
  * @throws PendingMigrationsError while migrations are pending
  */
-export async function readyDatabase(): Promise<Knex> {
-  const db = await database();
-  if (schemaCurrent) return db;
-  // One check at a time, shared: requests that reach a new instance together wait for the
-  // first one's check instead of each making it on a connection of its own.
-  schemaCheck ??= (async () => {
-    const { pending } = await migrationStatus(db);
-    if (pending.length > 0) throw new PendingMigrationsError(pending);
-    schemaCurrent = true;
-  })().finally(() => {
-    schemaCheck = undefined;
-  });
-  await schemaCheck;
+export function readyDatabase(): Promise<Knex> {
+  return ready ?? checkReady();
+}
+
+/** readyDatabase's answer once the schema is known current: every request awaits it. */
+let ready: Promise<Knex> | undefined;
+
+async function checkReady(): Promise<Knex> {
+  const pool = database();
+  const db = await pool;
+  if (!schemaCurrent) {
+    // One check at a time, shared: requests that reach a new instance together wait for the
+    // first one's check instead of each making it on a connection of its own.
+    schemaCheck ??= (async () => {
+      const { pending } = await migrationStatus(db);
+      if (pending.length > 0) throw new PendingMigrationsError(pending);
+      schemaCurrent = true;
+    })().finally(() => {
+      schemaCheck = undefined;
+    });
+    await schemaCheck;
+  }
+  // Kept while this pool is still the instance's (closeDatabase forgets it).
+  if (instance?.knex === pool) ready = pool;
   return db;
 }
 
@@ -77,6 +88,7 @@ export async function closeDatabase(): Promise<void> {
   const current = instance;
   instance = undefined;
   schemaCurrent = false;
+  ready = undefined;
   schemaCheck = undefined;
   if (current) {
     current.unregister();

@@ -137,8 +137,10 @@ export function createEvent<T extends EventType>(
     data: fields.data,
     ...(fields.previous !== undefined ? { previous: fields.previous } : {}),
   };
-  const checked = validateEnvelope(event);
-  if ('invalid' in checked)
-    throw new Error(`refusing to create an invalid ${type} event: ${checked.invalid.reason}`);
+  // The type's own schema holds every rule of the common one (EnvelopeFields, closed): one
+  // validation, where validateEnvelope (for envelopes of unknown type) runs both.
+  const valid = validByType[type] as Validator<unknown>;
+  if (!valid(event))
+    throw new Error(`refusing to create an invalid ${type} event: ${describe(valid.problems())}`);
   return event as EventOf<T>;
 }

@@ -138,6 +138,9 @@ function changeContext(req: Request): ChangeContext {
 
 /** true for HTML, false for JSON; 406 when the client accepts neither. */
 function negotiate(req: Request): boolean {
+  // Without Accept (most API clients), or with any type, the first offered: JSON.
+  const accept = req.headers.accept;
+  if (accept === undefined || accept === '*/*') return false;
   const type = req.accepts(['application/json', 'text/html']);
   if (!type)
     throw new HttpProblem(406, 'This resource is available as application/json or text/html.');

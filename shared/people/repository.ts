@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runPrepared } from '../db/prepared';
 import type { ListFilter, Person, PersonData, PersonUpdate } from './schema';
 
 /**
@@ -84,12 +85,28 @@ export async function insertPersonWith(
   other: { table: string; columns: string; values: string; bindings: Knex.RawBinding[] },
 ): Promise<string> {
   // Written as text, not built per request with knex's query builder (see OUTBOX_ROW_SQL).
-  const { rows } = await db.raw(
+  const { rows } = await prepared(
+    db,
     `WITH person_row AS (INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS}))
      INSERT INTO ${other.table} (${other.columns}) VALUES (${other.values}) RETURNING id`,
     [...personBindings(person), ...other.bindings],
   );
   return String((rows[0] as { id: string | number }).id);
+}
+
+/**
+ * A statement written as text, run as a named prepared statement (db/prepared.ts: parsed and
+ * planned once per pooled connection, not on every request; PostgreSQL's CPU per person and
+ * outbox write, the README's POST section). Inside a transaction it runs unnamed, as
+ * runPrepared requires.
+ */
+async function prepared(
+  db: Knex | Knex.Transaction,
+  text: string,
+  bindings: Knex.RawBinding[],
+): Promise<{ rows: unknown[] }> {
+  if (db.isTransaction) return db.raw(text, bindings);
+  return runPrepared(db, text, bindings);
 }
 
 /** The columns of a whole person, in the order personBindings gives their values. */
@@ -105,7 +122,8 @@ function personBindings(person: Person): Knex.RawBinding[] {
 
 /** Inserts a person whose uuid the caller chose, written as insertPersonWith writes it. */
 export async function insertPerson(db: Knex | Knex.Transaction, person: Person): Promise<void> {
-  await db.raw(
+  await prepared(
+    db,
     `INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`,
     personBindings(person),
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { consume } from '../../shared/events/consumer';
 import { createEvent } from '../../shared/events/envelope';
 import { eventMessage, pushBody, type PubsubMessage } from '../../shared/events/message';
+import { addPerson } from '../../shared/people/changes';
 import { projectStatsRouter } from '../../shared/stats/consumer';
 import { describeEachDatabase, useTestDatabase } from '../support/database-legs';
 
@@ -62,6 +63,51 @@ describeEachDatabase('the consumer statement, prepared (db/prepared.ts)', (leg) 
       const again = await Promise.all(messages.map((m) => consume(projectStatsRouter, m)));
       expect(again).toEqual(Array(20).fill('duplicate'));
       expect(await passengers(db)).toBe(20);
+    });
+  });
+});
+
+describeEachDatabase('the person-and-outbox write, prepared (people/repository.ts)', (leg) => {
+  const person = (i: number) => ({
+    survived: true,
+    passengerClass: 1 as const,
+    name: `Passenger ${i}`,
+    sex: 'female' as const,
+    age: 29,
+    siblingsOrSpousesAboard: 0,
+    parentsOrChildrenAboard: 0,
+    fare: 211.3375,
+  });
+  const counts = async (db: ReturnType<typeof useTestDatabase>) => [
+    (await db()('person').count('* as n'))[0]!.n,
+    (await db()('outbox').count('* as n'))[0]!.n,
+  ];
+
+  describe('on one connection', () => {
+    const db = useTestDatabase(leg, { DB_POOL_MAX: '1' });
+
+    it('is prepared once under one name, and writes each person with its outbox row', async () => {
+      for (let i = 0; i < 3; i++) await addPerson(db(), person(i), { actor: 't', traceparent: '' });
+      const { rows } = await db().raw(
+        `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%person_row%'`,
+      );
+      expect(rows).toHaveLength(1);
+      expect((rows as { name: string }[])[0]!.name).toMatch(/^m_[0-9a-f]{24}$/);
+      expect(await counts(db)).toEqual(['3', '3']);
+    });
+  });
+
+  describe('on several pooled connections at once', () => {
+    const db = useTestDatabase(leg, { DB_POOL_MAX: '5' });
+
+    it('writes every one of 20 concurrent people with its outbox row', async () => {
+      const written = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          addPerson(db(), person(i), { actor: 't', traceparent: '' }),
+        ),
+      );
+      expect(new Set(written.map((p) => p.uuid)).size).toBe(20);
+      expect(await counts(db)).toEqual(['20', '20']);
     });
   });
 });
