@@ -69,6 +69,12 @@ async function onPooledConnection(
   const connection = (await db.client.acquireConnection()) as PooledConnection;
   try {
     return await connection.query(query);
+  } catch (error) {
+    // The shape of knex's query errors, "<SQL> - <the server's words>", which readers of the
+    // message rely on (events/consumer.ts). The SQL as sent, without the values (knex's
+    // `compileSqlOnError: false`): values of a person stay out of messages and logs.
+    if (error instanceof Error) error.message = `${query.text} - ${error.message}`;
+    throw error;
   } finally {
     await db.client.releaseConnection(connection);
   }
