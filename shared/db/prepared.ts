@@ -76,7 +76,7 @@ async function onPooledConnection(
     if (error instanceof Error) error.message = `${query.text} - ${error.message}`;
     throw error;
   } finally {
-    await db.client.releaseConnection(connection);
+    void db.client.releaseConnection(connection); // (released at once; its promise is resolved)
   }
 }
 
