@@ -471,6 +471,28 @@ describeEachDatabase('people API', (leg) => {
       expect(res.body.uuid).toBe(created.uuid);
     });
 
+    it('mounts under /people as Express would: any case, whole segments, trailing slash', async () => {
+      const [first] = [await create(), await create()];
+      const shown = await request(`${base()}/PEOPLE/${first!.uuid}/`);
+      expect(shown.status).toBe(200);
+      expect(shown.body.uuid).toBe(first!.uuid);
+      // The links carry the mount as the request spelled it, and none under /.
+      const listed = await request(`${base()}/People/?limit=1`);
+      expect(listed.status).toBe(200);
+      expect(listed.body).toHaveLength(1);
+      expect(listed.headers.get('link')).toMatch(/^<\/People\?limit=1&cursor=[^>]+>; rel="next"$/);
+      const root = await request(`${base()}/?limit=1`);
+      expect(root.headers.get('link')).toMatch(/^<\/\?limit=1&cursor=[^>]+>; rel="next"$/);
+      const posted = await request(`${base()}/`, { method: 'POST', json: personData() });
+      expect(posted.headers.get('location')).toBe(`/${posted.body.uuid}`);
+      // Not a whole segment: under /, "people<uuid>" is the path's uuid, and not a valid one.
+      expect((await request(`${base()}/people${first!.uuid}`)).status).toBe(400);
+      // What the mount's routes leave unanswered is tried under /; the 404 names the whole path.
+      const deeper = await request(`${base()}/people/a/b?x=1`);
+      expect(deeper.status).toBe(404);
+      expect(deeper.body.detail).toBe('No such resource: GET /people/a/b.');
+    });
+
     it('the database itself refuses rows the API would refuse', async () => {
       const valid = {
         passenger_class: 1,
