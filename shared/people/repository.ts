@@ -84,29 +84,15 @@ export async function insertPersonWith(
   person: Person,
   other: { table: string; columns: string; values: string; bindings: Knex.RawBinding[] },
 ): Promise<string> {
-  // Written as text, not built per request with knex's query builder (see OUTBOX_ROW_SQL).
-  const { rows } = await prepared(
+  // Written as text, not built per request with knex's query builder (see OUTBOX_ROW_SQL), and
+  // run as a named statement (db/prepared.ts: parsed and planned once per pooled connection).
+  const { rows } = await runPrepared<{ rows: { id: string | number }[] }>(
     db,
     `WITH person_row AS (INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS}))
      INSERT INTO ${other.table} (${other.columns}) VALUES (${other.values}) RETURNING id`,
     [...personBindings(person), ...other.bindings],
   );
-  return String((rows[0] as { id: string | number }).id);
-}
-
-/**
- * A statement written as text, run as a named prepared statement (db/prepared.ts: parsed and
- * planned once per pooled connection, not on every request; PostgreSQL's CPU per person and
- * outbox write, the README's POST section). Inside a transaction it runs unnamed, as
- * runPrepared requires.
- */
-async function prepared(
-  db: Knex | Knex.Transaction,
-  text: string,
-  bindings: Knex.RawBinding[],
-): Promise<{ rows: unknown[] }> {
-  if (db.isTransaction) return db.raw(text, bindings);
-  return runPrepared(db, text, bindings);
+  return String(rows[0]!.id);
 }
 
 /** The columns of a whole person, in the order personBindings gives their values. */
@@ -122,7 +108,7 @@ function personBindings(person: Person): Knex.RawBinding[] {
 
 /** Inserts a person whose uuid the caller chose, written as insertPersonWith writes it. */
 export async function insertPerson(db: Knex | Knex.Transaction, person: Person): Promise<void> {
-  await prepared(
+  await runPrepared(
     db,
     `INSERT INTO person (${INSERT_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`,
     personBindings(person),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { runPrepared } from '../../shared/db/prepared';
 import { consume } from '../../shared/events/consumer';
 import { createEvent } from '../../shared/events/envelope';
 import { eventMessage, pushBody, type PubsubMessage } from '../../shared/events/message';
@@ -109,5 +110,35 @@ describeEachDatabase('the person-and-outbox write, prepared (people/repository.t
       expect(new Set(written.map((p) => p.uuid)).size).toBe(20);
       expect(await counts(db)).toEqual(['20', '20']);
     });
+  });
+});
+
+describeEachDatabase('runPrepared, outside a named statement (db/prepared.ts)', (leg) => {
+  const db = useTestDatabase(leg, { DB_POOL_MAX: '2' });
+  const insert = 'INSERT INTO processed_event (consumer, event_id) VALUES (?, ?)';
+  const records = async () => (await db()('processed_event').count('* as n'))[0]!.n;
+
+  // Inside a transaction the statement runs unnamed on the transaction's connection: a name
+  // refused there (42P05, PGlite's shared session) would abort the whole transaction.
+  it('runs unnamed on the transaction it is given, and a rollback undoes it', async () => {
+    await db()
+      .transaction(async (trx) => {
+        await runPrepared(trx, insert, ['test', randomUUID()]);
+        expect(await trx('processed_event').count('* as n')).toEqual([{ n: '1' }]);
+        const { rows } = await trx.raw(
+          `SELECT name FROM pg_prepared_statements WHERE statement LIKE '%INTO processed_event (consumer%'`,
+        );
+        expect(rows).toEqual([]);
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => expect(error.message).toBe('roll back'));
+    expect(await records()).toBe('0');
+  });
+
+  it('refuses an undefined binding as knex does, writing nothing', async () => {
+    await expect(runPrepared(db(), insert, ['test', undefined as never])).rejects.toThrow(
+      /Undefined binding/,
+    );
+    expect(await records()).toBe('0');
   });
 });
