@@ -7,7 +7,7 @@ import { launchFunction } from '../test/support/launcher';
 import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../test/support/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { benchDatabase } from './lib/database';
-import { bundleKiB, tfvarsSizing, writeCompileCaches } from './lib/functions';
+import { DATABASE_BASELINE, bundleKiB, tfvarsSizing, writeCompileCaches } from './lib/functions';
 import { NODE22, NODE22_BINARY } from '../scripts/fetch-node22';
 import { load } from './lib/load';
 import { PUSH_PATH, personCreated, pushDelivery } from './lib/push';
@@ -163,7 +163,7 @@ async function coldStarts(
     });
   // The floor of a function whose first answer needs the database (report, no target).
   const helloDbCold = (cpu?: number) =>
-    coldStart('hello-db', 'bench/baselines/hello-db.js', env, { path: '/' }, cpu, {
+    coldStart('hello-db', DATABASE_BASELINE, env, { path: '/' }, cpu, {
       ...node,
       sizing: () => ({}),
     });
@@ -180,14 +180,14 @@ async function coldStarts(
       coldAtShare.get(name)!.push(await functionCold(name, share.get(name)));
   }
   const overFloor = (value: number, floor: number[]) =>
-    `${(value / median(floor)).toFixed(2)}× the stock framework and pg answering one query (${Math.round(median(floor))} ms)`;
+    `${(value / median(floor)).toFixed(2)}× the stock framework, knex and pg answering one query (${Math.round(median(floor))} ms)`;
   figures.push(
     figure({
-      name: `cold start${label}: stock functions-framework and pg answering one query (median of ${runs})`,
+      name: `cold start${label}: stock functions-framework, knex and pg answering one query (median of ${runs})`,
       value: median(helloDb),
       unit: 'ms',
       baseline: { name: 'stock functions-framework, hello', value: median(hello) },
-      notes: `report: the floor of a function whose first answer needs the database (bench/baselines/hello-db.js: a pg pool of one, SELECT 1), as each of ours does; ${node.title}; range ${Math.round(Math.min(...helloDb))} to ${Math.round(Math.max(...helloDb))} ms${noQuota ? '' : `; at ${[...helloDbAt].map(([cpu, times]) => `${cpu} vCPU ${Math.round(median(times))} ms (hello ${Math.round(median(helloAt.get(cpu)!))} ms)`).join(', ')}`}`,
+      notes: `report: the floor of a function whose first answer needs the database (bench/baselines/hello-db.js: knex over pg, a pool of one, SELECT 1, bundled as ours are), as each of ours does; ${node.title}; range ${Math.round(Math.min(...helloDb))} to ${Math.round(Math.max(...helloDb))} ms${noQuota ? '' : `; at ${[...helloDbAt].map(([cpu, times]) => `${cpu} vCPU ${Math.round(median(times))} ms (hello ${Math.round(median(helloAt.get(cpu)!))} ms)`).join(', ')}`}`,
     }),
   );
   for (const name of names) {

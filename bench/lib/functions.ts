@@ -12,12 +12,19 @@ import type { Sizing } from '../../test/support/sizing';
 /** Where the baseline served by the stock framework is bundled (like a function, same externals). */
 export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';
 
+/**
+ * Where the database function baseline of the cold starts is bundled (bench/baselines/hello-db.js):
+ * a file, not a folder, so that like hello it runs without a compile cache (the launcher gives a
+ * bundle folder its NODE_COMPILE_CACHE).
+ */
+export const DATABASE_BASELINE = 'dist/bench/hello-db.js';
+
 /** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */
 export const LOAD_WORKER = 'dist/bench/load-worker.js';
 
 /**
  * Builds, once per bench run: the deployable bundles (npm run build), the framework baseline,
- * and the load generator.
+ * the database function baseline of the cold starts, and the load generator.
  */
 export async function buildBundles(): Promise<void> {
   await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
@@ -27,6 +34,11 @@ export async function buildBundles(): Promise<void> {
     ...BUNDLE_OPTIONS,
     entryPoints: [join(ROOT, 'bench/baselines/framework-people.ts')],
     outfile: join(ROOT, FRAMEWORK_BASELINE, 'index.js'),
+  });
+  await build({
+    ...BUNDLE_OPTIONS,
+    entryPoints: [join(ROOT, 'bench/baselines/hello-db.js')],
+    outfile: join(ROOT, DATABASE_BASELINE),
   });
   await build({
     entryPoints: [join(ROOT, 'bench/lib/load-worker.ts')],
