@@ -26,7 +26,6 @@ export class PendingMigrationsError extends Error {
 
 /** This instance's knex while it is open, with the shutdown step that closes it. */
 let instance: { knex: Promise<Knex>; unregister: () => void } | undefined;
-let schemaCurrent = false;
 let schemaCheck: Promise<void> | undefined;
 
 /**
@@ -66,18 +65,16 @@ let ready: Promise<Knex> | undefined;
 async function checkReady(): Promise<Knex> {
   const pool = database();
   const db = await pool;
-  if (!schemaCurrent) {
-    // One check at a time, shared: requests that reach a new instance together wait for the
-    // first one's check instead of each making it on a connection of its own.
-    schemaCheck ??= (async () => {
-      const { pending } = await migrationStatus(db);
-      if (pending.length > 0) throw new PendingMigrationsError(pending);
-      schemaCurrent = true;
-    })().finally(() => {
-      schemaCheck = undefined;
-    });
-    await schemaCheck;
-  }
+  // Only until `ready` is kept. One check at a time, shared: requests that reach a new
+  // instance together wait for the first one's check instead of each making it on a
+  // connection of its own.
+  schemaCheck ??= (async () => {
+    const { pending } = await migrationStatus(db);
+    if (pending.length > 0) throw new PendingMigrationsError(pending);
+  })().finally(() => {
+    schemaCheck = undefined;
+  });
+  await schemaCheck;
   // Kept while this pool is still the instance's (closeDatabase forgets it).
   if (instance?.knex === pool) ready = pool;
   return db;
@@ -87,7 +84,6 @@ async function checkReady(): Promise<Knex> {
 export async function closeDatabase(): Promise<void> {
   const current = instance;
   instance = undefined;
-  schemaCurrent = false;
   ready = undefined;
   schemaCheck = undefined;
   if (current) {
