@@ -2,12 +2,14 @@
 // tool for comparing levers; the README's GET and POST sections used it):
 //   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=8]
 //     [--a=dist/functions/people] [--b=dist/bench/framework-people] [--cpu-prof=DIR] [--build]
+//     [--node=/path/to/node]
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
 // requests it answered, for the server and for the PostgreSQL backends of the database (the
 // server side of the same requests; only the server under load uses them during its round).
 // --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds the bundles first, as
-// the benchmark does.
+// the benchmark does; --node serves both on another Node (Node 22, the cloud's: npm run
+// fetch:node22).
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
@@ -18,11 +20,16 @@ import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { median, option, processCpuMs } from './proc-cpu';
 
-async function serve(source: string, env: Record<string, string>, profileDir?: string) {
+async function serve(
+  node: string,
+  source: string,
+  env: Record<string, string>,
+  profileDir?: string,
+) {
   const port = await freePort();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(
-    process.execPath,
+    node,
     [...profile, FRAMEWORK, '--target=people', `--source=${source}`, `--port=${port}`],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -43,13 +50,14 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '4'));
   const rounds = Number(option('rounds', '8'));
   const profile = option('cpu-prof', '');
+  const node = option('node', process.execPath);
   if (process.argv.includes('--build')) await buildBundles();
   const db = await benchDatabase('manifest_cpu_per_request');
   const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   try {
     const servers = {
-      a: await serve(option('a', 'dist/functions/people'), env, profile && `${profile}/a`),
-      b: await serve(option('b', FRAMEWORK_BASELINE), env, profile && `${profile}/b`),
+      a: await serve(node, option('a', 'dist/functions/people'), env, profile && `${profile}/a`),
+      b: await serve(node, option('b', FRAMEWORK_BASELINE), env, profile && `${profile}/b`),
     };
     const body = JSON.stringify(BENCH_PERSON);
     const headers = { 'content-type': 'application/json' };
