@@ -338,11 +338,14 @@ async function calibrate(
     }
     const warmUpPoints = freshWarmUp.points;
 
-    // 3. The service time one request at a time.
+    // 3. The service time one request at a time. Spaced so a stall of the instance (at 0.1
+    // vCPU, 100 ms of CPU on a collection or a compile is a second) cannot put 16 in flight at
+    // the balancer, which would start a second instance before the step (one did, 20:17, at
+    // 50 ms apart: the step then had one instance warm and one started, the simulation two).
     await openLoop({
       url: balancer.url,
       paths,
-      arrivalsMs: Array.from({ length: 20 }, (_, i) => i * 50),
+      arrivalsMs: Array.from({ length: 20 }, (_, i) => i * 125),
     });
     const warmCount = ctx.quick ? 20 : 40;
     const before = balancer.requests.length;
@@ -448,6 +451,11 @@ async function calibrate(
     const arrivals = arrivalTimes(step(rps, seconds * 1000), seededRandom(18));
     const stepFrom = balancer.requests.length;
     const instancesBefore = balancer.instances.length;
+    // The simulation starts the step with one warm instance, as the balancer must.
+    if (instancesBefore !== 1)
+      throw new Error(
+        `the measures before the step started ${instancesBefore - 1} more instance(s) through the balancer: the step would not start from one warm instance`,
+      );
     // Each instance's thread from the step's start (or its own, once ready: not its start-up)
     // to the end: on or waiting for a CPU, per request it served, under the step's contention.
     const threadFrom = new Map(pids.map((pid, i) => [i, schedstat(pid)]));
