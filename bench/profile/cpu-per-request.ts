@@ -2,18 +2,19 @@
 // tool for comparing levers; the README's GET and POST sections used it):
 //   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=8]
 //     [--a=dist/functions/people] [--b=dist/bench/framework-people] [--cpu-prof=DIR] [--build]
-//     [--node=/path/to/node]
+//     [--node=/path/to/node] [--with=headers,context,entry,auth,outbox]
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
 // requests it answered, for the server and for the PostgreSQL backends of the database (the
 // server side of the same requests; only the server under load uses them during its round).
 // --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds the bundles first, as
 // the benchmark does; --node serves both on another Node (Node 22, the cloud's: npm run
-// fetch:node22).
+// fetch:node22); --with serves as a the framework baseline plus only those behaviours of ours
+// (bench/baselines/framework-people-with.ts), to see what they cost by themselves.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
-import { buildBundles, FRAMEWORK_BASELINE } from '../lib/functions';
+import { buildBundles, buildFrameworkBaselineWith, FRAMEWORK_BASELINE } from '../lib/functions';
 import { load } from '../lib/load';
 import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
@@ -52,11 +53,15 @@ async function main(): Promise<void> {
   const profile = option('cpu-prof', '');
   const node = option('node', process.execPath);
   if (process.argv.includes('--build')) await buildBundles();
+  const behaviours = option('with', '');
+  const a = behaviours
+    ? await buildFrameworkBaselineWith(behaviours.split(','))
+    : option('a', 'dist/functions/people');
   const db = await benchDatabase('manifest_cpu_per_request');
   const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   try {
     const servers = {
-      a: await serve(node, option('a', 'dist/functions/people'), env, profile && `${profile}/a`),
+      a: await serve(node, a, env, profile && `${profile}/a`),
       b: await serve(node, option('b', FRAMEWORK_BASELINE), env, profile && `${profile}/b`),
     };
     const body = JSON.stringify(BENCH_PERSON);
