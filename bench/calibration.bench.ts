@@ -338,27 +338,44 @@ async function calibrate(
     }
     const warmUpPoints = freshWarmUp.points;
 
-    // 3. The service time one request at a time. Spaced so a stall of the instance (at 0.1
-    // vCPU, 100 ms of CPU on a collection or a compile is a second) cannot put 16 in flight at
-    // the balancer, which would start a second instance before the step (one did, 20:17, at
-    // 50 ms apart: the step then had one instance warm and one started, the simulation two).
-    await openLoop({
-      url: balancer.url,
-      paths,
-      arrivalsMs: Array.from({ length: 20 }, (_, i) => i * 125),
+    // 3. The service time one request at a time, through a balancer of its own in front of the
+    // warm instance alone: through the step's, twice in three runs a second instance was started
+    // before the step (20:17-20:28, with the requests 50 and then 125 ms apart: the warm
+    // instance stalled long enough for 16 to be in flight; not found why), and the step then had
+    // one warm instance and one started, the simulation two cold.
+    const alone = await Balancer.start({
+      concurrency: people.concurrency,
+      minInstances: 1,
+      maxInstances: 1,
+      start: async () => ({ url: fns[0]!.url, stop: async () => undefined }),
     });
     const warmCount = ctx.quick ? 20 : 40;
-    const before = balancer.requests.length;
-    const t0 = schedstat(pids[0]!);
-    const r0 = processRunNs(pids[0]!);
-    const warm = await openLoop({
-      url: balancer.url,
-      paths: paths.slice(100),
-      arrivalsMs: Array.from({ length: warmCount }, (_, i) => i * 125),
-    });
-    const t1 = schedstat(pids[0]!);
-    const r1 = processRunNs(pids[0]!);
-    const measured = balancer.requests.slice(before);
+    let warm: OpenLoopOutcome[];
+    let measured: BalancedRequest[];
+    let t0: ReturnType<typeof schedstat>;
+    let t1: ReturnType<typeof schedstat>;
+    let r0: number;
+    let r1: number;
+    try {
+      await openLoop({
+        url: alone.url,
+        paths,
+        arrivalsMs: Array.from({ length: 20 }, (_, i) => i * 125),
+      });
+      const before = alone.requests.length;
+      t0 = schedstat(pids[0]!);
+      r0 = processRunNs(pids[0]!);
+      warm = await openLoop({
+        url: alone.url,
+        paths: paths.slice(100),
+        arrivalsMs: Array.from({ length: warmCount }, (_, i) => i * 125),
+      });
+      t1 = schedstat(pids[0]!);
+      r1 = processRunNs(pids[0]!);
+      measured = alone.requests.slice(before);
+    } finally {
+      await alone.stop();
+    }
     const failedWarm = warm.filter((o) => o.status !== 200);
     if (failedWarm.length > 0)
       throw new Error(`${failedWarm.length} warm-up requests failed: ${describe(failedWarm)}`);
