@@ -55,7 +55,8 @@ const CALIBRATION_VCPU = 0.1;
  * The step's rate: the geometric mean of what the warm instance serves alone with its slots
  * taken (its quota over its process's CPU per request at the concurrency, the load curve's top
  * point) and what the instances serve once the scale-out is done (the warm one and the others
- * at a fresh instance's mean CPU per request over a step's length, the warm-up measure), both
+ * at a fresh instance's mean CPU per request over its first FRESH_EARLY_REQUESTS, the warm-up
+ * measure), both
  * from this run, so the step is as far above the first as below the second. Why: near
  * utilisation 1 the backlog grows (or drains) at a small difference of two large rates, so an
  * error of a few % in the CPU per request changes the backlog, and the p99, by a factor: the 0.2
@@ -65,6 +66,25 @@ const CALIBRATION_VCPU = 0.1;
  * (p99 0.47). MIN_MARGIN on each side, else the bench stops.
  */
 const MIN_MARGIN = 1.2;
+
+/**
+ * The fresh instances' requests the step's size counts on: what one takes while the backlog
+ * drains (at 0.1 vCPU 20 to 40 requests/s each for 5 to 10 s). Sized on their mean over the
+ * step's length instead (0.9 to 1.3 ms per request), the step was over what the three served
+ * just after the scale-out (two fresh at 2.4 to 3 ms per request over their first 300): in a
+ * 19:57 run 150 requests/s served against a 146 step, so the backlog drained only as the fresh
+ * instances warmed, and when was a near tie of two rates (backlog measured to 22 s, 18
+ * simulated; p50 0.22 of the measured).
+ */
+const FRESH_EARLY_REQUESTS = 600;
+
+/**
+ * The open-loop load curve's rates, as fractions of what the warm instance serves with its slots
+ * taken, each for OPEN_LOOP_SECONDS: after the scale-out the step gives each instance about a
+ * third of its rate, the warm one (least busy first) up to three quarters of what it serves.
+ */
+const OPEN_LOOP_FRACTIONS = [0.2, 0.4, 0.6, 0.8];
+const OPEN_LOOP_SECONDS = 4;
 
 /**
  * The rate a fresh instance's warm-up is measured at, per vCPU: above what it serves (at 0.1
@@ -78,10 +98,16 @@ const FRESH_RPS_PER_VCPU = 1500;
  * few ms to hundreds (p50 ratios 0.14 to 2.7 in the 12 s runs); over 24 s the p50 is a request
  * served on arrival and the p99 one deep in the backlog, each away from the edge.
  */
-const STEP_SECONDS = 24;
+const STEP_SECONDS = 48;
 
-/** How long the warm instance is driven at its concurrency before anything is measured. */
-const PREWARM_SECONDS = 20;
+/**
+ * How many simulated runs the prediction is the median of (seeds 18, 20, ...: each a draw of the
+ * service times and the client's side). One run is one draw, and the step's backlog ends where
+ * the instances' rates cross, so a draw moves it: over 8 seeds on one run's measures (19:50) the
+ * p50 ranged 376 to 930 ms and the p99 1.9 to 2.8 s, and a 0.5% change in one input moved them
+ * as much. One draw held to ±25% would pass or fail on the seed.
+ */
+const PREDICTION_SEEDS = 15;
 
 /** What this machine's generator and balancer send without falling behind (half a core at 400). */
 const MAX_STEP_RPS = 400;
@@ -103,6 +129,11 @@ const FRONT_VCPU = process.env.CALIBRATION_FRONT_VCPU
 /** Ascending latencies' nearest-rank percentile. */
 const pct = (values: number[], p: number) => percentile(Float64Array.from(values).sort(), p);
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const round = (v: number) => Math.round(v);
 
 /** The JavaScript thread's time on a CPU and waiting for one, ns (/proc/<pid>/schedstat). */
@@ -270,57 +301,81 @@ async function calibrate(
     // step, it left the warm instance idle for its length, which then spent 1.3 ms per request
     // in the step's first seconds (probably reopening its pool's connections, closed after
     // DB_POOL_IDLE_MS idle; not verified).
+    // 2. Meanwhile, warm the first instance as a min instance that has served traffic is: its
+    // JavaScript optimised. A new instance's CPU per request is still falling after 2,400
+    // requests at the concurrency (the warm-up curve), so it is driven at the concurrency for as
+    // long (its own warm-up, in the notes, shows whether it reached the flat), else the load
+    // curve is measured on a still-warming instance and the step's warm instance outruns it: with
+    // 20 s of it alone, when the machine was busy (about 1,400 requests), the warm instance spent
+    // 0.86 to 0.92 ms per request alone in the step against 1.08 to 1.16 at the curve's top
+    // point (three runs of four, 19:48-20:10), and the fresh one 0.77 to 0.84 after 4,800.
+    // Side by side, not one after the other: the warm one then never idles between the two.
     const fresh = await startPeople();
     let freshWarmUp: WarmUpMeasure;
+    let prewarm: WarmUpPoint[];
     try {
-      freshWarmUp = await measureWarmUp(fresh, seconds, () =>
-        queuedOpenLoop(
-          fresh,
-          people.concurrency,
-          paths.slice(500),
-          FRESH_RPS_PER_VCPU * vcpu,
-          seconds,
+      [freshWarmUp, { points: prewarm }] = await Promise.all([
+        measureWarmUp(fresh, seconds, () =>
+          queuedOpenLoop(
+            fresh,
+            people.concurrency,
+            paths.slice(500),
+            FRESH_RPS_PER_VCPU * vcpu,
+            seconds,
+          ),
         ),
-      );
+        measureWarmUp(fns[0]!, seconds, () =>
+          load({
+            url: fns[0]!.url,
+            paths: paths.slice(700),
+            connections: people.concurrency,
+            seconds,
+          }),
+        ),
+      ]);
     } finally {
       await fresh.stop();
     }
     const warmUpPoints = freshWarmUp.points;
 
-    // 2. Warm the first instance, then measure the service time one request at a time. Warm
-    // as a min instance that has served traffic is: its JavaScript optimised. A new instance's
-    // CPU per request is still falling after 1,000 requests at the concurrency (the warm-up
-    // curve below), so this one is driven at the concurrency for PREWARM_SECONDS first (its
-    // own warm-up, in the notes, shows whether it reached the flat), else the load curve is
-    // measured on a still-warming instance and the step's warm instance outruns it.
-    const prewarmSeconds = ctx.quick ? 5 : PREWARM_SECONDS;
-    const prewarm = (
-      await measureWarmUp(fns[0]!, prewarmSeconds, () =>
-        load({
-          url: fns[0]!.url,
-          paths: paths.slice(700),
-          connections: people.concurrency,
-          seconds: prewarmSeconds,
-        }),
-      )
-    ).points;
-    await openLoop({
-      url: balancer.url,
-      paths,
-      arrivalsMs: Array.from({ length: 20 }, (_, i) => i * 50),
+    // 3. The service time one request at a time, through a balancer of its own in front of the
+    // warm instance alone: through the step's, twice in three runs a second instance was started
+    // before the step (20:17-20:28, with the requests 50 and then 125 ms apart: the warm
+    // instance stalled long enough for 16 to be in flight; not found why), and the step then had
+    // one warm instance and one started, the simulation two cold.
+    const alone = await Balancer.start({
+      concurrency: people.concurrency,
+      minInstances: 1,
+      maxInstances: 1,
+      start: async () => ({ url: fns[0]!.url, stop: async () => undefined }),
     });
     const warmCount = ctx.quick ? 20 : 40;
-    const before = balancer.requests.length;
-    const t0 = schedstat(pids[0]!);
-    const r0 = processRunNs(pids[0]!);
-    const warm = await openLoop({
-      url: balancer.url,
-      paths: paths.slice(100),
-      arrivalsMs: Array.from({ length: warmCount }, (_, i) => i * 125),
-    });
-    const t1 = schedstat(pids[0]!);
-    const r1 = processRunNs(pids[0]!);
-    const measured = balancer.requests.slice(before);
+    let warm: OpenLoopOutcome[];
+    let measured: BalancedRequest[];
+    let t0: ReturnType<typeof schedstat>;
+    let t1: ReturnType<typeof schedstat>;
+    let r0: number;
+    let r1: number;
+    try {
+      await openLoop({
+        url: alone.url,
+        paths,
+        arrivalsMs: Array.from({ length: 20 }, (_, i) => i * 125),
+      });
+      const before = alone.requests.length;
+      t0 = schedstat(pids[0]!);
+      r0 = processRunNs(pids[0]!);
+      warm = await openLoop({
+        url: alone.url,
+        paths: paths.slice(100),
+        arrivalsMs: Array.from({ length: warmCount }, (_, i) => i * 125),
+      });
+      t1 = schedstat(pids[0]!);
+      r1 = processRunNs(pids[0]!);
+      measured = alone.requests.slice(before);
+    } finally {
+      await alone.stop();
+    }
     const failedWarm = warm.filter((o) => o.status !== 200);
     if (failedWarm.length > 0)
       throw new Error(`${failedWarm.length} warm-up requests failed: ${describe(failedWarm)}`);
@@ -336,7 +391,7 @@ async function calibrate(
     const runMs = (r1 - r0) / 1e6 / warmCount;
     const cpuShare = Math.min(1, cpuMs / mean(serviceMs));
 
-    // 3. The load curve: the CPU per request falls as the instance holds more requests at once
+    // 4. The load curve: the CPU per request falls as the instance holds more requests at once
     // (service-model.ts, LoadCurve), so the warm instance is driven closed-loop (straight to it,
     // not through the balancer, which would start instances) at 1, 2, 4, ... requests in flight
     // up to the concurrency, and its process's CPU (all threads: what the quota counts) per
@@ -360,17 +415,46 @@ async function calibrate(
     await fns[0]!.idle();
     const fullMs =
       (processRunNs(pids[0]!) - openFrom.run) / 1e6 / (fns[0]!.counts.requests - openFrom.requests);
-    const perLoad = loadCurveFrom(
-      curve.map((c) => ({
-        inFlight: c.inFlight,
-        cpuMs: c.inFlight === people.concurrency ? fullMs : c.processMs,
-      })),
-      runMs,
-    );
+    // The load curve the model takes: open-loop too, as the step drives an instance once the
+    // scale-out is done (a share of the step each, below what they serve). Closed-loop at few
+    // in flight, each answer leaves the instance idle, frozen, until the next request (a thaw
+    // per request at 1 in flight), which open-loop arrivals at the same mean in flight do not:
+    // at 0.1 vCPU the closed-loop curve put 1.7 to 2.4 ms per request at 1 to 2 in flight, and
+    // the simulated instances after the backlog stayed near utilisation 1 (p50 per 2 s 35 to
+    // 500 ms against 13 to 40 measured, a 19:53 run; open-loop 1.6 to 2.1 at 1.3 to 1.5). So the warm instance is driven open-loop at
+    // fractions of what it serves with its slots taken; each point is the CPU per request
+    // against the mean requests in flight one more (an arrival sees the mean and adds itself).
+    const oneRps = (vcpu * 1000) / fullMs;
+    const openCurve: { inFlight: number; cpuMs: number; rps: number }[] = [];
+    for (const fraction of OPEN_LOOP_FRACTIONS) {
+      await fns[0]!.idle();
+      const from = { run: processRunNs(pids[0]!), requests: fns[0]!.counts.requests };
+      const levelRps = Math.round(fraction * oneRps);
+      const served = await queuedOpenLoop(
+        fns[0]!,
+        people.concurrency,
+        paths.slice(1100),
+        levelRps,
+        ctx.quick ? 2 : OPEN_LOOP_SECONDS,
+      );
+      await fns[0]!.idle();
+      const spanMs = Math.max(...served.map((r) => r.endMs!)) - served[0]!.arrivedMs;
+      const busyMs = served.reduce((sum, r) => sum + (r.endMs! - r.admittedMs!), 0);
+      openCurve.push({
+        inFlight: 1 + busyMs / spanMs,
+        cpuMs:
+          (processRunNs(pids[0]!) - from.run) / 1e6 / (fns[0]!.counts.requests - from.requests),
+        rps: levelRps,
+      });
+    }
+    openCurve.push({ inFlight: people.concurrency, cpuMs: fullMs, rps: Math.round(1.3 * top.rps) });
+    // Under the quota the mean in flight need not rise with the rate over a few seconds (1.34,
+    // 3.68, 3.21, 5.57 at 0.2 to 0.8 in one run): each point stands at its own mean in flight.
+    const perLoad = loadCurveFrom(openCurve, runMs);
 
-    // 4. The step's size (see MIN_MARGIN), and the warm-up curve as scales of the warm instance.
-    const oneInstanceRps = (vcpu * 1000) / fullMs;
-    const freshRps = (vcpu * 1000) / freshWarmUp.meanMs;
+    // 5. The step's size (see MIN_MARGIN), and the warm-up curve as scales of the warm instance.
+    const oneInstanceRps = oneRps;
+    const freshRps = (vcpu * 1000) / freshWarmUp.earlyMs;
     const afterRps = oneInstanceRps + (maxInstances - 1) * freshRps;
     const rps = Math.min(MAX_STEP_RPS, Math.round(Math.sqrt(oneInstanceRps * afterRps)));
     if (!(rps >= MIN_MARGIN * oneInstanceRps && afterRps >= MIN_MARGIN * rps))
@@ -384,6 +468,11 @@ async function calibrate(
     const arrivals = arrivalTimes(step(rps, seconds * 1000), seededRandom(18));
     const stepFrom = balancer.requests.length;
     const instancesBefore = balancer.instances.length;
+    // The simulation starts the step with one warm instance, as the balancer must.
+    if (instancesBefore !== 1)
+      throw new Error(
+        `the measures before the step started ${instancesBefore - 1} more instance(s) through the balancer: the step would not start from one warm instance`,
+      );
     // Each instance's thread from the step's start (or its own, once ready: not its start-up)
     // to the end: on or waiting for a CPU, per request it served, under the step's contention.
     const threadFrom = new Map(pids.map((pid, i) => [i, schedstat(pid)]));
@@ -464,7 +553,7 @@ async function calibrate(
     const coldStarts = started.map((i) => i.coldStartMs!);
     const stepService = seen.map((r) => r.endMs! - r.admittedMs!);
 
-    // 5. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
+    // 6. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
     // the cold starts in the order measured, the service times measured; no 429 (the balancer
     // refuses nothing) and on-demand scaling only (the balancer has no metrics-based scaler).
     const service = empirical(serviceMs);
@@ -477,12 +566,24 @@ async function calibrate(
       pendingTimeoutMs: Infinity,
       autoscaler: null,
     });
+    // One simulated run is one draw of the service times: over seeds its p50 and p99 move by a
+    // factor (see PREDICTION_SEEDS), so the prediction is each percentile's median over them.
     const predict = (stages: Stage[]) => {
-      const run = simulate(model(stages), arrivals, seededRandom(18));
-      const client = empirical(clientMs);
-      const random = seededRandom(19);
-      const ms = run.requests.map((r) => r.endMs! - r.arrivalMs + client(random));
-      return { p50: pct(ms, 50), p99: pct(ms, 99), instances: run.instances.length };
+      const draws = Array.from({ length: PREDICTION_SEEDS }, (_, k) => {
+        const run = simulate(model(stages), arrivals, seededRandom(18 + 2 * k));
+        const client = empirical(clientMs);
+        const random = seededRandom(19 + 2 * k);
+        const ms = run.requests.map((r) => r.endMs! - r.arrivalMs + client(random));
+        return { p50: pct(ms, 50), p99: pct(ms, 99), instances: run.instances.length };
+      });
+      const of = (p: 'p50' | 'p99') => draws.map((d) => d[p]);
+      const range = (p: 'p50' | 'p99') => [Math.min(...of(p)), Math.max(...of(p))];
+      return {
+        p50: median(of('p50')),
+        p99: median(of('p99')),
+        instances: Math.max(...draws.map((d) => d.instances)),
+        range: { p50: range('p50'), p99: range('p99') },
+      };
     };
     // The prediction the figure holds, from what was measured before the step only: the
     // thread's time one at a time on the CPU stage, the rest on the pool, the quota of the
@@ -528,12 +629,14 @@ async function calibrate(
             coldStarts,
             vcpu,
             rps,
+            fullMs,
+            openCurve,
           },
         }),
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.meanMs.toFixed(2)} ms per request, ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${FRESH_EARLY_REQUESTS} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
@@ -541,7 +644,7 @@ async function calibrate(
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}) and, on the instances the step starts, by the warm-up curve at the requests they have taken (${warmUp.scale.map((x) => x.toFixed(2)).join(', ')} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); without the warm-up (every instance as the warm one) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
+        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}) and, on the instances the step starts, by the warm-up curve at the requests they have taken (${warmUp.scale.map((x) => x.toFixed(2)).join(', ')} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
       }),
     );
   } finally {
@@ -605,6 +708,8 @@ interface WarmUpMeasure {
   points: WarmUpPoint[];
   /** The process's CPU per request over its first `seconds`, ms. */
   meanMs: number;
+  /** The process's CPU per request over its first FRESH_EARLY_REQUESTS, ms. */
+  earlyMs: number;
 }
 
 /**
@@ -649,7 +754,15 @@ async function measureWarmUp(
   if (points.length === 0)
     throw new Error(`the fresh instance took ${total} requests in ${seconds} s: no warm-up curve`);
   const inTime = samples.filter((s) => s.ms <= seconds * 1000).pop()!;
-  return { points, meanMs: inTime.cpuMs / inTime.requests };
+  if (total < FRESH_EARLY_REQUESTS)
+    throw new Error(
+      `the fresh instance took ${total} requests in ${seconds} s: fewer than ${FRESH_EARLY_REQUESTS}`,
+    );
+  return {
+    points,
+    meanMs: inTime.cpuMs / inTime.requests,
+    earlyMs: cpuAt(FRESH_EARLY_REQUESTS) / FRESH_EARLY_REQUESTS,
+  };
 }
 
 /**
@@ -663,7 +776,7 @@ async function queuedOpenLoop(
   paths: string[],
   rps: number,
   seconds: number,
-): Promise<void> {
+): Promise<BalancedRequest[]> {
   const own = await Balancer.start({
     concurrency,
     minInstances: 1,
@@ -679,6 +792,7 @@ async function queuedOpenLoop(
     const failed = outcomes.filter((o) => o.status !== 200);
     if (failed.length > 0)
       throw new Error(`${failed.length} queued requests failed: ${describe(failed)}`);
+    return own.requests;
   } finally {
     await own.stop();
   }
