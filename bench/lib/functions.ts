@@ -22,16 +22,12 @@ export const DATABASE_BASELINE = 'dist/bench/hello-db.js';
 /** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */
 export const LOAD_WORKER = 'dist/bench/load-worker.js';
 
-/** Where the framework baseline with some of our per-request behaviours is bundled, per set. */
-export const frameworkBaselineWith = (behaviours: string[]) =>
-  `dist/bench/framework-people-with/${behaviours.join('+')}`;
-
 /**
  * Bundles bench/baselines/framework-people-with.ts with these behaviours (its comment names
  * them), for bench/profile/cpu-per-request.ts. @returns the bundle's folder
  */
 export async function buildFrameworkBaselineWith(behaviours: string[]): Promise<string> {
-  const folder = frameworkBaselineWith(behaviours);
+  const folder = `dist/bench/framework-people-with/${behaviours.join('+')}`;
   await build({
     ...BUNDLE_OPTIONS,
     entryPoints: [join(ROOT, 'bench/baselines/framework-people-with.ts')],

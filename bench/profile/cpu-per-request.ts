@@ -9,7 +9,7 @@
 // server side of the same requests; only the server under load uses them during its round).
 // --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds the bundles first, as
 // the benchmark does; --node serves both on another Node (Node 22, the cloud's: npm run
-// fetch:node22); --with serves as a the framework baseline plus only those behaviours of ours
+// fetch:node22); --with serves as a: the framework baseline plus only those behaviours of ours
 // (bench/baselines/framework-people-with.ts), to see what they cost by themselves.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
