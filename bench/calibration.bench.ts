@@ -129,11 +129,6 @@ const FRONT_VCPU = process.env.CALIBRATION_FRONT_VCPU
 /** Ascending latencies' nearest-rank percentile. */
 const pct = (values: number[], p: number) => percentile(Float64Array.from(values).sort(), p);
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const round = (v: number) => Math.round(v);
 
 /** The JavaScript thread's time on a CPU and waiting for one, ns (/proc/<pid>/schedstat). */
@@ -337,6 +332,11 @@ async function calibrate(
       await fresh.stop();
     }
     const warmUpPoints = freshWarmUp.points;
+    // The step is sized on them (below); a quick run (a smoke test) takes what it had.
+    if (!ctx.quick && freshWarmUp.earlyRequests < FRESH_EARLY_REQUESTS)
+      throw new Error(
+        `the fresh instance took ${freshWarmUp.earlyRequests} requests in ${seconds} s: fewer than ${FRESH_EARLY_REQUESTS}`,
+      );
 
     // 3. The service time one request at a time, through a balancer of its own in front of the
     // warm instance alone: through the step's, twice in three runs a second instance was started
@@ -579,8 +579,9 @@ async function calibrate(
       const of = (p: 'p50' | 'p99') => draws.map((d) => d[p]);
       const range = (p: 'p50' | 'p99') => [Math.min(...of(p)), Math.max(...of(p))];
       return {
-        p50: median(of('p50')),
-        p99: median(of('p99')),
+        // (an odd count of seeds: the nearest-rank p50 is the median)
+        p50: pct(of('p50'), 50),
+        p99: pct(of('p99'), 50),
         instances: Math.max(...draws.map((d) => d.instances)),
         range: { p50: range('p50'), p99: range('p99') },
       };
@@ -636,7 +637,7 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${FRESH_EARLY_REQUESTS} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     return (['p50', 'p99'] as const).map((p) =>
       figure({
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
@@ -708,7 +709,9 @@ interface WarmUpMeasure {
   points: WarmUpPoint[];
   /** The process's CPU per request over its first `seconds`, ms. */
   meanMs: number;
-  /** The process's CPU per request over its first FRESH_EARLY_REQUESTS, ms. */
+  /** Its first FRESH_EARLY_REQUESTS, or all it took if fewer (a quick run's are). */
+  earlyRequests: number;
+  /** The process's CPU per request over its first `earlyRequests`, ms. */
   earlyMs: number;
 }
 
@@ -754,14 +757,12 @@ async function measureWarmUp(
   if (points.length === 0)
     throw new Error(`the fresh instance took ${total} requests in ${seconds} s: no warm-up curve`);
   const inTime = samples.filter((s) => s.ms <= seconds * 1000).pop()!;
-  if (total < FRESH_EARLY_REQUESTS)
-    throw new Error(
-      `the fresh instance took ${total} requests in ${seconds} s: fewer than ${FRESH_EARLY_REQUESTS}`,
-    );
+  const earlyRequests = Math.min(FRESH_EARLY_REQUESTS, total);
   return {
     points,
     meanMs: inTime.cpuMs / inTime.requests,
-    earlyMs: cpuAt(FRESH_EARLY_REQUESTS) / FRESH_EARLY_REQUESTS,
+    earlyRequests,
+    earlyMs: cpuAt(earlyRequests) / earlyRequests,
   };
 }
 

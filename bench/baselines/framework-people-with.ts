@@ -15,28 +15,22 @@ import { requestContext } from '../../shared/http/request-context';
 import { API_SECURITY_HEADERS, setHeaders } from '../../shared/http/security-headers';
 import { formatTraceparent, newTrace } from '../../shared/logging';
 import { addPerson } from '../../shared/people/changes';
-import { PersonData } from '../../shared/people/schema';
 import { enterRequest, startInstance } from '../../shared/runtime/entry';
 import { leaveFrameworkDomain } from '../../shared/runtime/framework-domain';
-import { compileValidator } from '../../shared/validation';
-import { db, peopleHandler } from './people-handler';
+import { db, peopleHandler, replyJson, validPerson } from './people-handler';
 
 /** Replaced by the bundler (esbuild's define): the behaviours of this build, comma-separated. */
 declare const BEHAVIOURS: string;
 const on = new Set(BEHAVIOURS.split(','));
 
-const valid = compileValidator(PersonData);
 const inContext = requestContext('people');
 if (on.has('entry')) startInstance(answerAsProblem);
 
 /** POST /people as the baseline answers it, but the person written with its outbox row. */
 function createWithOutbox(req: Request, res: Response): void {
-  const reply = (status: number, body?: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(body === undefined ? undefined : JSON.stringify(body));
-  };
+  const reply = (status: number, body?: unknown) => replyJson(res, status, body);
   const data: unknown = req.body;
-  if (!valid(data)) return reply(400, valid.problems());
+  if (!validPerson(data)) return reply(400, validPerson.problems());
   const traceparent = formatTraceparent((req as Partial<Request>).trace ?? newTrace());
   addPerson(db, data, { actor: req.actor ?? 'anonymous', traceparent }).then(
     (person) => reply(201, person),

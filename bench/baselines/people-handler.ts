@@ -12,7 +12,7 @@ import { compileValidator } from '../../shared/validation';
 
 export const settings = loadConfig(process.env);
 export const db = createKnex({ connectionString: settings.DATABASE_URL! }, settings);
-const valid = compileValidator(PersonData);
+export const validPerson = compileValidator(PersonData);
 const UUID = /^\/people\/([0-9a-f-]{36})$/;
 
 /** Reads a JSON body, unless a framework has parsed it already (functions-framework has). */
@@ -26,12 +26,15 @@ function jsonBody(req: IncomingMessage & { body?: unknown }): Promise<unknown> {
   });
 }
 
+/** A JSON answer (or an empty one), as plainly as node:http allows. */
+export function replyJson(res: ServerResponse, status: number, body?: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
 /** GET /people/{uuid} and POST /people, as plainly as node:http allows. */
 export function peopleHandler(req: IncomingMessage, res: ServerResponse): void {
-  const reply = (status: number, body?: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(body === undefined ? undefined : JSON.stringify(body));
-  };
+  const reply = (status: number, body?: unknown) => replyJson(res, status, body);
   const match = UUID.exec(req.url ?? '');
   if (req.method === 'GET' && match) {
     findPerson(db, match[1]!).then(
@@ -44,7 +47,7 @@ export function peopleHandler(req: IncomingMessage, res: ServerResponse): void {
     jsonBody(req)
       .then(
         (data) => {
-          if (!valid(data)) return reply(400, valid.problems());
+          if (!validPerson(data)) return reply(400, validPerson.problems());
           const person = { uuid: randomUUID(), ...data, survived: data.survived ?? false };
           return insertPerson(db, person).then(() => reply(201, person));
         },
