@@ -2,7 +2,7 @@
 // tool for comparing levers; the README's GET and POST sections used it):
 //   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=8]
 //     [--a=dist/functions/people] [--b=dist/bench/framework-people] [--cpu-prof=DIR] [--build]
-//     [--node=/path/to/node] [--with=headers,context,entry,auth,outbox]
+//     [--node=/path/to/node] [--with=headers,context,entry,auth,outbox] [--vcpu=0.167]
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
 // requests it answered, for the server and for the PostgreSQL backends of the database (the
@@ -10,13 +10,17 @@
 // --cpu-prof writes a V8 profile of each (DIR/a, DIR/b); --build builds the bundles first, as
 // the benchmark does; --node serves both on another Node (Node 22, the cloud's: npm run
 // fetch:node22); --with serves as a: the framework baseline plus only those behaviours of ours
-// (bench/baselines/framework-people-with.ts), to see what they cost by themselves.
-import { spawn } from 'node:child_process';
+// (bench/baselines/framework-people-with.ts), to see what they cost by themselves; --vcpu
+// serves each in a cgroup of its own capped at that CPU share (a CFS quota, as the throttled
+// harness and the benchmark's figures at the deployed share give it), so a request's CPU is
+// measured where the quota, not the machine, paces the server.
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, buildFrameworkBaselineWith, FRAMEWORK_BASELINE } from '../lib/functions';
 import { load } from '../lib/load';
 import { BENCH_PERSON } from '../lib/mix';
+import { cgroupsUnavailable, createInstanceCgroup } from '../../test/support/cgroups';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { median, option, processCpuMs } from './proc-cpu';
@@ -26,14 +30,21 @@ async function serve(
   source: string,
   env: Record<string, string>,
   profileDir?: string,
+  vcpu?: number,
 ) {
   const port = await freePort();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(
-    node,
-    [...profile, FRAMEWORK, '--target=people', `--source=${source}`, `--port=${port}`],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const args = [...profile, FRAMEWORK, '--target=people', `--source=${source}`, `--port=${port}`];
+  const options: SpawnOptions = {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  };
+  // Under a quota: a shell joins the cgroup and execs node, so the pid measured is node's.
+  const cgroup = vcpu === undefined ? undefined : createInstanceCgroup('cpu-per-request', ['cpu']);
+  cgroup?.setCpu(vcpu!);
+  const child = cgroup
+    ? spawn('/bin/sh', ['-c', `${cgroup.joinCommand} && exec "$0" "$@"`, node, ...args], options)
+    : spawn(node, args, options);
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     const res = await fetch(`${url}/people/00000000-0000-4000-8000-000000000000`).catch(
@@ -43,7 +54,12 @@ async function serve(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { url, pid: child.pid!, stop: () => (child.kill('SIGTERM'), stopped) };
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await stopped;
+    await cgroup?.remove();
+  };
+  return { url, pid: child.pid!, stop };
 }
 
 async function main(): Promise<void> {
@@ -53,6 +69,12 @@ async function main(): Promise<void> {
   const profile = option('cpu-prof', '');
   const node = option('node', process.execPath);
   if (process.argv.includes('--build')) await buildBundles();
+  const vcpuOption = option('vcpu', '');
+  const vcpu = vcpuOption ? Number(vcpuOption) : undefined;
+  if (vcpu !== undefined && !(vcpu > 0))
+    throw new Error(`--vcpu must be a positive number of CPUs, not ${vcpuOption}`);
+  const noQuota = vcpu === undefined ? undefined : cgroupsUnavailable();
+  if (noQuota) throw new Error(`--vcpu needs a cgroup CPU quota: ${noQuota}`);
   const behaviours = option('with', '');
   const a = behaviours
     ? await buildFrameworkBaselineWith(behaviours.split(','))
@@ -61,8 +83,8 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   try {
     const servers = {
-      a: await serve(node, a, env, profile && `${profile}/a`),
-      b: await serve(node, option('b', FRAMEWORK_BASELINE), env, profile && `${profile}/b`),
+      a: await serve(node, a, env, profile && `${profile}/a`, vcpu),
+      b: await serve(node, option('b', FRAMEWORK_BASELINE), env, profile && `${profile}/b`, vcpu),
     };
     const body = JSON.stringify(BENCH_PERSON);
     const headers = { 'content-type': 'application/json' };
@@ -90,6 +112,7 @@ async function main(): Promise<void> {
     };
     const perRequest: Record<'a' | 'b', number[]> = { a: [], b: [] };
     const database: Record<'a' | 'b', number[]> = { a: [], b: [] };
+    const throughput: Record<'a' | 'b', number[]> = { a: [], b: [] };
     for (let round = 0; round < rounds; round++)
       for (const name of ['a', 'b'] as const) {
         const before = processCpuMs(servers[name].pid);
@@ -97,16 +120,19 @@ async function main(): Promise<void> {
         const result = await run(servers[name].url, seconds);
         perRequest[name].push(((processCpuMs(servers[name].pid) - before) * 1000) / result.total);
         database[name].push((((await backendsCpuMs()) - backendsBefore) * 1000) / result.total);
+        throughput[name].push(result.requestsPerSecond);
       }
     await Promise.all(Object.values(servers).map((server) => server.stop()));
-    const report = (label: string, of: Record<'a' | 'b', number[]>) => {
-      const paired = of.a.map((a, round) => of.b[round]! / a);
+    // Each ratio is a's against b's, higher the better for a: b/a of a cost, a/b of a rate.
+    const report = (label: string, of: Record<'a' | 'b', number[]>, rate = false) => {
+      const paired = of.a.map((a, round) => (rate ? a / of.b[round]! : of.b[round]! / a));
       process.stdout.write(
-        `${what}: ${label} CPU µs per request, a ${JSON.stringify(of.a.map(Math.round))} (median ${Math.round(median(of.a))}), b ${JSON.stringify(of.b.map(Math.round))} (median ${Math.round(median(of.b))}); b/a per round ${paired.map((r) => r.toFixed(2)).join(' ')} (median ${median(paired).toFixed(3)})\n`,
+        `${what}: ${label}, a ${JSON.stringify(of.a.map(Math.round))} (median ${Math.round(median(of.a))}), b ${JSON.stringify(of.b.map(Math.round))} (median ${Math.round(median(of.b))}); ${rate ? 'a/b' : 'b/a'} per round ${paired.map((r) => r.toFixed(2)).join(' ')} (median ${median(paired).toFixed(3)})\n`,
       );
     };
-    report('server', perRequest);
-    report('PostgreSQL backends', database);
+    report('server CPU µs per request', perRequest);
+    report('PostgreSQL backends CPU µs per request', database);
+    report(`requests/s${vcpu === undefined ? '' : ` at ${vcpu} vCPU`}`, throughput, true);
     process.stdout.write(
       `load average ${loadavg()
         .map((l) => l.toFixed(1))
