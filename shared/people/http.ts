@@ -4,6 +4,7 @@ import { formatTraceparent } from '../logging';
 import { methodNotAllowed } from '../http/app';
 import { jsonBody } from '../http/body';
 import { sendHtml } from '../http/html';
+import { sendJson } from '../http/json';
 import { HttpProblem } from '../http/problem';
 import { assertValid, assertValidParameters } from '../http/validation';
 import { compileValidator } from '../validation';
@@ -36,7 +37,7 @@ export function peopleRoutes(): express.Router {
   const router = express.Router({ strict: false });
   router.get('/openapi.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(openApiDocument);
+    sendJson(res, openApiDocument);
   });
   router.all('/openapi.json', methodNotAllowed(PEOPLE_METHODS['/people/openapi.json']));
   router.route('/').get(list).post(create).all(methodNotAllowed(PEOPLE_METHODS['/people']));
@@ -65,7 +66,7 @@ async function list(req: Request, res: Response): Promise<void> {
   if (next) res.setHeader('Link', `<${next}>; rel="next"`);
   if (wantsHtml)
     return sendHtml(res, 200, peopleListPage(people, { self: base, next, first, filter, limit }));
-  res.json(people);
+  sendJson(res, people);
 }
 
 /**
@@ -103,8 +104,8 @@ async function create(req: Request, res: Response): Promise<void> {
   res
     .status(201)
     .setHeader('Location', `${req.baseUrl}/${person.uuid}`)
-    .setHeader('Cache-Control', 'no-store')
-    .json(person);
+    .setHeader('Cache-Control', 'no-store');
+  sendJson(res, person);
 }
 
 async function show(req: Request, res: Response): Promise<void> {
@@ -113,7 +114,7 @@ async function show(req: Request, res: Response): Promise<void> {
   const person = await findPerson(await readyDatabase(), uuid);
   if (!person) throw notFound(uuid);
   if (wantsHtml) return sendHtml(res, 200, personPage(person, req.baseUrl || '/'));
-  res.json(person);
+  sendJson(res, person);
 }
 
 async function update(req: Request, res: Response): Promise<void> {
@@ -121,7 +122,8 @@ async function update(req: Request, res: Response): Promise<void> {
   const changes = assertValid(validPersonUpdate, jsonBody(req), 'update');
   const person = await changePerson(await readyDatabase(), uuid, changes, changeContext(req));
   if (!person) throw notFound(uuid);
-  res.setHeader('Cache-Control', 'no-store').json(person);
+  res.setHeader('Cache-Control', 'no-store');
+  sendJson(res, person);
 }
 
 async function remove(req: Request, res: Response): Promise<void> {

@@ -151,6 +151,18 @@ describeEachDatabase('people API', (leg) => {
       expect(res.body).toEqual(created);
     });
 
+    it('answers JSON in UTF-8 with its length in bytes, and HEAD the same headers', async () => {
+      const created = await create({ name: 'Mme. Léontine Pauline Aubart' });
+      const get = await request(`${people()}/${created.uuid}`);
+      expect(get.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(get.headers.get('content-length')).toBe(String(Buffer.byteLength(get.text)));
+      expect(Buffer.byteLength(get.text)).toBe(get.text.length + 1); // the é: two bytes
+      const head = await request(`${people()}/${created.uuid}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(head.headers.get('content-length')).toBe(get.headers.get('content-length'));
+    });
+
     it('accepts an upper-case uuid', async () => {
       const created = await create();
       const res = await request(`${people()}/${String(created.uuid).toUpperCase()}`);
