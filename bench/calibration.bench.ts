@@ -82,9 +82,13 @@ const FRESH_EARLY_REQUESTS = 600;
  * The open-loop load curve's rates, as fractions of what the warm instance serves with its slots
  * taken, each for OPEN_LOOP_SECONDS: after the scale-out the step gives each instance about a
  * third of its rate, the warm one (least busy first) up to three quarters of what it serves.
+ * 10 s, not 4: each level starts from an idle, frozen instance, and over 4 s a light level (20
+ * to 100 requests) bore that start and any stall alone (2.3 ms per request at 3.5 in flight in
+ * one run, where 24 requests/s should hold about one); with 4 s levels the simulated p50 was 2.8
+ * to 7.1 × the measured in 3 runs of 2026-12-01, with 10 s 1.0 to 2.7 × in 5 (README).
  */
 const OPEN_LOOP_FRACTIONS = [0.2, 0.4, 0.6, 0.8];
-const OPEN_LOOP_SECONDS = 4;
+const OPEN_LOOP_SECONDS = 10;
 
 /**
  * The rate a fresh instance's warm-up is measured at, per vCPU: above what it serves (at 0.1

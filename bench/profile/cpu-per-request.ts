@@ -47,6 +47,11 @@ async function serve(
     : spawn(node, args, options);
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
+    // A bundle that cannot load ends the framework's process: say so rather than wait for it.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await cgroup?.remove();
+      throw new Error(`${source} exited before it answered (its output is above)`);
+    }
     const res = await fetch(`${url}/people/00000000-0000-4000-8000-000000000000`).catch(
       () => undefined,
     );
@@ -68,13 +73,13 @@ async function main(): Promise<void> {
   const rounds = Number(option('rounds', '8'));
   const profile = option('cpu-prof', '');
   const node = option('node', process.execPath);
-  if (process.argv.includes('--build')) await buildBundles();
   const vcpuOption = option('vcpu', '');
   const vcpu = vcpuOption ? Number(vcpuOption) : undefined;
   if (vcpu !== undefined && !(vcpu > 0))
     throw new Error(`--vcpu must be a positive number of CPUs, not ${vcpuOption}`);
   const noQuota = vcpu === undefined ? undefined : cgroupsUnavailable();
   if (noQuota) throw new Error(`--vcpu needs a cgroup CPU quota: ${noQuota}`);
+  if (process.argv.includes('--build')) await buildBundles();
   const behaviours = option('with', '');
   const a = behaviours
     ? await buildFrameworkBaselineWith(behaviours.split(','))
