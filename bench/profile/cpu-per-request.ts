@@ -87,10 +87,18 @@ async function main(): Promise<void> {
   const db = await benchDatabase('manifest_cpu_per_request');
   const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   try {
-    const servers = {
-      a: await serve(node, a, env, profile && `${profile}/a`, vcpu),
-      b: await serve(node, option('b', FRAMEWORK_BASELINE), env, profile && `${profile}/b`, vcpu),
-    };
+    const first = await serve(node, a, env, profile && `${profile}/a`, vcpu);
+    const second = await serve(
+      node,
+      option('b', FRAMEWORK_BASELINE),
+      env,
+      profile && `${profile}/b`,
+      vcpu,
+    ).catch(async (error: unknown) => {
+      await first.stop();
+      throw error;
+    });
+    const servers = { a: first, b: second };
     const body = JSON.stringify(BENCH_PERSON);
     const headers = { 'content-type': 'application/json' };
     const post = (url: string, s: number) =>
