@@ -85,7 +85,7 @@ const FRESH_EARLY_REQUESTS = 600;
  * 10 s, not 4: each level starts from an idle, frozen instance, and over 4 s a light level (20
  * to 100 requests) bore that start and any stall alone (2.3 ms per request at 3.5 in flight in
  * one run, where 24 requests/s should hold about one); with 4 s levels the simulated p50 was 2.8
- * to 7.1 × the measured in 3 runs of 2026-12-01, with 10 s 1.0 to 2.7 × in 5 (README).
+ * to 7.1 × the measured in 3 runs of 2026-12-01, with 10 s 0.9 to 2.7 × in 7 of 8 (README).
  */
 const OPEN_LOOP_FRACTIONS = [0.2, 0.4, 0.6, 0.8];
 const OPEN_LOOP_SECONDS = 10;
