@@ -144,6 +144,8 @@ describeEachDatabase('consumers: project-stats, audit-log and the stats function
   it('serves the read model as JSON: counts and survival rates by class, by sex and by both', async () => {
     const res = await request(`${stats()}/stats`);
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
     expect(res.body.total).toEqual({
       passengers: 4,
       survivors: 3,

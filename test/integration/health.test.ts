@@ -65,6 +65,9 @@ describeEachDatabase('the health function', (leg) => {
     };
     expect(await get()).toEqual({ status: 200, body: expected });
     expect(await get('?strict=true')).toEqual({ status: 200, body: expected });
+    const res = await request(`${health()}/health`);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
   });
 
   it('is degraded by an outbox row pending past its window: 200, or 503 when strict', async () => {

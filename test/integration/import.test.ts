@@ -259,6 +259,8 @@ break? no: name with ""quotes""",male,0.83,1,1,7.9250\r\n`;
     it('answers 200 with the summary', async () => {
       const res = await post(readFileSync(TITANIC_CSV));
       expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
       expect(res.body).toEqual({
         source: 'titanic.csv',
         imported: 887,

@@ -174,6 +174,8 @@ describeEachDatabase('people API', (leg) => {
       const res = await request(`${people()}/00000000-0000-4000-8000-000000000000`);
       expect(res.status).toBe(404);
       expect(res.body.detail).toMatch(/No person/);
+      expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
     });
 
     it.each(['not-a-uuid', '1', '..%2F..%2Fetc%2Fpasswd', "1' OR '1'='1"])(
