@@ -9,8 +9,19 @@ import type { Response } from 'express';
  * 304: functions-framework turns ETags off, so there is no validator for a request to match.
  */
 export function sendJson(res: Response, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  sendJsonText(res, JSON.stringify(body));
+}
+
+/**
+ * Answers `text`, JSON already serialised, as `type` (with its charset: written as given, not
+ * parsed or completed as `res.send` would) with its length in bytes, and the status so far.
+ */
+export function sendJsonText(
+  res: Response,
+  text: string,
+  type = 'application/json; charset=utf-8',
+): void {
+  res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }
