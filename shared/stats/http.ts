@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { readyDatabase } from '../db';
 import { methodNotAllowed } from '../http/app';
 import { sendHtml } from '../http/html';
+import { sendJson } from '../http/json';
 import { HttpProblem } from '../http/problem';
 import { readStats } from './report';
 import { statsPage } from './views';
@@ -18,7 +19,7 @@ export function statsRoutes(): express.Router {
       const report = await readStats(await readyDatabase());
       res.setHeader('Cache-Control', 'no-cache');
       if (type === 'text/html') return sendHtml(res, 200, statsPage(report));
-      res.json(report);
+      sendJson(res, report);
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
   return router;
