@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import express, { type Request, type Response } from 'express';
 import { methodNotAllowed } from '../http/app';
+import { sendJson } from '../http/json';
 import { assertValidParameters } from '../http/validation';
 import { compileParameters } from '../validation/parameters';
 import { checkHealth } from './check';
@@ -27,10 +28,8 @@ export function healthRoutes(): express.Router {
       const { strict = false } = assertValidParameters(readHealthQuery, req.query, 'query');
       const report = await checkHealth();
       const failing = report.status === 'unavailable' || (strict && report.status !== 'ok');
-      res
-        .status(failing ? 503 : 200)
-        .setHeader('Cache-Control', 'no-store')
-        .json(report);
+      res.status(failing ? 503 : 200).setHeader('Cache-Control', 'no-store');
+      sendJson(res, report);
     })
     .all(methodNotAllowed(['GET', 'HEAD']));
   return router;
