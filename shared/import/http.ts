@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import { readyDatabase } from '../db';
+import { sendJson } from '../http/json';
 import { HttpProblem } from '../http/problem';
 import { formatTraceparent } from '../logging';
 import { ImportFileError } from './decode';
@@ -35,7 +36,8 @@ export async function importCsvBody(
       actor: req.actor,
       traceparent: formatTraceparent(req.trace),
     });
-    res.status(200).setHeader('Cache-Control', 'no-store').json(publicSummary(summary));
+    res.status(200).setHeader('Cache-Control', 'no-store');
+    sendJson(res, publicSummary(summary));
   } catch (error) {
     if (error instanceof ImportRejectedError) {
       const { summary } = error;
