@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Knex } from 'knex';
 import { toHttpProblem } from '../http/errors';
 import { sendHtml } from '../http/html';
+import { sendJson } from '../http/json';
 import { HttpProblem, sendProblem } from '../http/problem';
 import { API_SECURITY_HEADERS, setHeaders } from '../http/security-headers';
 import { parseDeadLetterId, UnknownDeadLetterError } from '../events/redrive';
@@ -48,7 +49,7 @@ export function localConsole(options: LocalConsoleOptions): express.Express {
     const type = req.accepts(['application/json', 'text/html']);
     res.setHeader('Cache-Control', 'no-store');
     if (type !== 'text/html') {
-      res.json({
+      sendJson(res, {
         functions: options.functions.map((fn) => ({ name: fn.name, path: `/${fn.name}` })),
       });
       return;
@@ -83,7 +84,7 @@ export function localConsole(options: LocalConsoleOptions): express.Express {
   app.get('/asyncapi.json', (_req: Request, res: Response) => {
     setHeaders(res, API_SECURITY_HEADERS);
     res.setHeader('Cache-Control', 'no-cache');
-    res.json(options.asyncApi);
+    sendJson(res, options.asyncApi);
   });
 
   app.use(apiExplorer());
