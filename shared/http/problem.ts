@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { redact } from '../logging';
+import { sendJsonText } from './json';
 import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 import type { FieldError } from '../validation';
 
@@ -80,9 +81,10 @@ export function sendProblem(res: Response, problem: HttpProblem): void {
   for (const [name, value] of Object.entries(problem.options.headers ?? {}))
     res.setHeader(name, value);
   setHeaders(res, API_SECURITY_HEADERS);
-  res
-    .status(problem.status)
-    .setHeader('Cache-Control', 'no-store')
-    .setHeader('Content-Type', 'application/problem+json; charset=utf-8')
-    .send(redact(JSON.stringify(problem.toJSON())));
+  res.status(problem.status).setHeader('Cache-Control', 'no-store');
+  sendJsonText(
+    res,
+    redact(JSON.stringify(problem.toJSON())),
+    'application/problem+json; charset=utf-8',
+  );
 }
