@@ -1,6 +1,7 @@
 // `npm run capacity -- --env production --rps 2000`: how far an environment's configuration
 // scales, what breaks first and what it costs a month, from its tfvars, the committed benchmark
-// figures (bench/results/latest.json) and the dated price table (bench/prices.json). Wiring only:
+// figures (bench/results/latest.json; the spike's curves from its calibration, else from
+// bench/results/calibration.json) and the dated price table (bench/prices.json). Wiring only:
 // the model and its reading live in bench/lib/ (capacity-cli.ts says what each option means).
 // Exit 2: bad arguments or an unknown environment; 1: figures missing from the results.
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,12 @@ import {
   UnknownEnvironmentError,
 } from '../bench/lib/deployment-config';
 import type { Figure } from '../bench/lib/figures';
-import { MissingFiguresError, readMeasuredFigures } from '../bench/lib/measured-figures';
+import {
+  MissingFiguresError,
+  readInstanceCurves,
+  readMeasuredFigures,
+  type ResultsFile,
+} from '../bench/lib/measured-figures';
 import { loadPriceTable } from '../bench/lib/prices';
 import { writeSpikeChart } from '../bench/lib/spike-run';
 
@@ -27,10 +33,11 @@ async function main(): Promise<number> {
     process.stderr.write(`capacity: ${error.message}\n${USAGE}\n`);
     return 2;
   }
-  const results = JSON.parse(readFileSync(join(ROOT, 'bench/results/latest.json'), 'utf8')) as {
-    date: string;
-    figures: Figure[];
-  };
+  const readResults = (file: string): ResultsFile => ({
+    file,
+    ...(JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { date: string; figures: Figure[] }),
+  });
+  const results = readResults('bench/results/latest.json');
   const prices = loadPriceTable();
   for (const name of options.env ? [options.env] : environments(ROOT)) {
     try {
@@ -39,7 +46,9 @@ async function main(): Promise<number> {
       process.stdout.write(`${capacityAnswer(env, figures, options, prices)}\n`);
       process.stdout.write(`  (benchmark run of ${results.date})\n\n`);
       if (options.spike) {
-        const written = writeSpikeChart(ROOT, env, figures, options.spike);
+        // The full run's calibration first, else the calibration run kept on its own.
+        const curves = readInstanceCurves([results, readResults('bench/results/calibration.json')]);
+        const written = writeSpikeChart(ROOT, env, figures, curves, options.spike);
         process.stdout.write(`${written}\n\n`);
       }
     } catch (error) {

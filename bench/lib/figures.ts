@@ -1,3 +1,5 @@
+import type { InstanceCurves } from './service-model';
+
 /**
  * A measured figure with its baseline from the same run, and the target it is held to.
  * Every benchmark reports these; run.ts prints them as one Markdown table and writes JSON.
@@ -17,6 +19,8 @@ export interface Figure {
   target?: { on: 'ratio' | 'value'; op: '>=' | '<=' | '<' | 'within'; limit: number };
   met?: boolean;
   notes?: string;
+  /** The calibration's measured curves, for the capacity CLI's spike model. */
+  curves?: InstanceCurves;
 }
 
 /**

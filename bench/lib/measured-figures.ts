@@ -1,4 +1,5 @@
 import type { Figure } from './figures';
+import type { InstanceCurves } from './service-model';
 
 /**
  * The per-instance figures the capacity model needs, read by name from the committed benchmark
@@ -163,4 +164,33 @@ export function readMeasuredFigures(figures: readonly Figure[], env: string): Me
   }
   if (missing.length) throw new MissingFiguresError([...new Set(missing)]);
   return result;
+}
+
+/** A results file: its path in the repository, its run's date and its figures. */
+export interface ResultsFile {
+  file: string;
+  date: string;
+  figures: readonly Figure[];
+}
+
+/** The calibration's curves and where they were read. */
+export interface MeasuredCurves {
+  curves: InstanceCurves;
+  /** The file, its run's date and the figure's name. */
+  from: string;
+}
+
+/**
+ * The calibration's load and warm-up curves, from the first results file (in the order given)
+ * whose calibration figure carries them; a MissingFiguresError naming the command that measures
+ * them if none does. The spike model needs them; the capacity model does not.
+ */
+export function readInstanceCurves(files: readonly ResultsFile[]): MeasuredCurves {
+  for (const { file, date, figures } of files) {
+    const found = figures.find((f) => f.name.startsWith('calibration: ') && f.curves);
+    if (found) return { curves: found.curves!, from: `${file} (${date}), "${found.name}"` };
+  }
+  throw new MissingFiguresError([
+    `the calibration's load and warm-up curves (in none of ${files.map((f) => f.file).join(', ')}): run \`npm run bench -- --only=calibration\` and keep its bench/results/partial.json as bench/results/calibration.json`,
+  ]);
 }

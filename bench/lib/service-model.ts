@@ -117,6 +117,23 @@ export function loadCurveFrom(
   };
 }
 
+/**
+ * How a request's CPU moves with its instance's load and age, both as scales of a warm
+ * instance's CPU per request with its slots taken (at 1 on the load curve's top point): what
+ * the calibration measures on people (calibration.bench.ts, on each of its figures) and the
+ * capacity CLI's spike model applies to the CPU per request measured at the deployed share
+ * (spike-run.ts). Scales, not milliseconds, so that curves measured at the calibration's scaled
+ * share carry to another: the CPU a request costs is the same work at any quota.
+ */
+export interface InstanceCurves {
+  load: LoadCurve;
+  warmUp: WarmUpCurve;
+  /** The warm instance's CPU per request with its slots taken, ms: what the scales are of. */
+  referenceMs: number;
+  /** The vCPU share they were measured at. */
+  vcpu: number;
+}
+
 /** One HTTP function as deployed. */
 export interface ServiceModel {
   /** max_instance_request_concurrency. */

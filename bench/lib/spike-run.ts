@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLOUD_RUN_AUTOSCALER } from './autoscaler';
 import type { DeployedEnvironment, DeployedFunction } from './deployment-config';
-import type { MeasuredFigures } from './measured-figures';
+import type { MeasuredCurves, MeasuredFigures } from './measured-figures';
 import { empirical, exponential, seededRandom, type Sampler } from './random';
-import { cloudRunPendingTimeoutMs, type ServiceModel } from './service-model';
+import { cloudRunPendingTimeoutMs, type InstanceCurves, type ServiceModel } from './service-model';
 import { spikeErrorChart, spikeLatencyChart, type SpikeRun } from './spike-chart';
 import { summariseRun, type RunSummary } from './spike-report';
 import { simulate } from './spike-sim';
@@ -12,14 +12,23 @@ import { arrivalTimes, type TrafficProfile } from './traffic';
 
 /**
  * The spike simulation of people as an environment deploys it, fed the benchmark's figures:
- * - the request's CPU time is 1 / (one instance's measured requests/s) for its kind, drawn
- *   exponentially, on one CPU stage (Node's one thread) per instance; the kinds mixed by share;
+ * - a request's CPU is its kind's CPU per request at the deployed share, with the instance's
+ *   slots taken (min(vCPU, 1) × 1 / one instance's measured requests/s, at the concurrency),
+ *   drawn exponentially, on one CPU stage (Node's one thread) per instance; the kinds mixed by
+ *   share;
+ * - scaled by the calibration's load curve at the requests in the instance (dearer per request
+ *   the fewer it holds) and, on an instance started during the spike, by its warm-up curve at
+ *   the requests it has taken (dearer while V8 has not optimised it): both measured on GET
+ *   /people/{uuid} at the calibration's scaled share, as scales of its warm instance's CPU per
+ *   request with its slots taken (service-model.ts, InstanceCurves), and applied to every kind;
+ * - under the deployed share's CPU quota (CFS, 100 ms periods) when it is under 1 vCPU;
  * - cold starts are drawn from the measured cold start (its minimum, median and maximum: the
  *   results keep no more of the distribution);
  * - concurrency, min and max instances from the tfvars, and Cloud Run's scaling rule
  *   (service-model.ts, autoscaler.ts).
- * Not modelled: the database pool as its own queue (the measured requests/s were taken with the
- * deployed pool, so its waits are in them) and the database's time outside the instance's CPU.
+ * This is the calibration's model (calibration.bench.ts) but for its database stage: the
+ * measured requests/s were taken with the deployed pool, so its waits are in them, and the
+ * database's time outside the instance's CPU is not modelled.
  */
 
 /** The traffic mix of the people API. */
@@ -35,14 +44,19 @@ export const coldStartSamples = (figures: MeasuredFigures): number[] => [
   figures.coldStart.maxMs,
 ];
 
-/** CPU time of one request: its kind drawn by share, then exponential about 1 / throughput. */
-export function peopleCpuMs(figures: MeasuredFigures, mix: Mix): Sampler {
+/**
+ * CPU of one request at the deployed share, with the instance's slots taken: its kind drawn by
+ * share, then exponential about min(vCPU, 1) / throughput (the instance's CPU over the requests
+ * it served: at 1 vCPU or more, one thread's whole time).
+ */
+export function peopleCpuMs(figures: MeasuredFigures, mix: Mix, vcpu = 1): Sampler {
+  const share = Math.min(1, vcpu);
   const kinds = [
-    { share: mix.writeShare, sample: exponential(1000 / figures.write.throughput.value) },
-    { share: mix.listShare, sample: exponential(1000 / figures.list.throughput.value) },
+    { share: mix.writeShare, sample: exponential((share * 1000) / figures.write.throughput.value) },
+    { share: mix.listShare, sample: exponential((share * 1000) / figures.list.throughput.value) },
     {
       share: 1 - mix.writeShare - mix.listShare,
-      sample: exponential(1000 / figures.read.throughput.value),
+      sample: exponential((share * 1000) / figures.read.throughput.value),
     },
   ];
   return (random) => {
@@ -59,6 +73,7 @@ export function peopleCpuMs(figures: MeasuredFigures, mix: Mix): Sampler {
 export function peopleServiceModel(
   people: DeployedFunction,
   figures: MeasuredFigures,
+  curves: InstanceCurves,
   mix: Mix,
   minInstances: number,
 ): ServiceModel {
@@ -67,7 +82,17 @@ export function peopleServiceModel(
     minInstances,
     maxInstances: people.maxInstances,
     coldStartMs: empirical(coldStartSamples(figures)),
-    stages: [{ name: 'cpu', capacity: 1, holdMs: peopleCpuMs(figures, mix), cpu: true }],
+    stages: [
+      {
+        name: 'cpu',
+        capacity: 1,
+        holdMs: peopleCpuMs(figures, mix, people.vcpu),
+        cpu: true,
+        perLoad: curves.load,
+        warmUp: curves.warmUp,
+        ...(people.vcpu < 1 ? { quota: { vcpu: people.vcpu, periodMs: 100 } } : {}),
+      },
+    ],
     pendingTimeoutMs: cloudRunPendingTimeoutMs(coldStartSamples(figures)),
     autoscaler: CLOUD_RUN_AUTOSCALER,
   };
@@ -91,6 +116,7 @@ export function minInstanceChoices(people: DeployedFunction): number[] {
 export function simulateSpike(
   people: DeployedFunction,
   figures: MeasuredFigures,
+  curves: InstanceCurves,
   mix: Mix,
   spike: { fromRps: number; toRps: number },
   sliceMs = 2_000,
@@ -98,7 +124,11 @@ export function simulateSpike(
   return minInstanceChoices(people).map((minInstances) => {
     const random = seededRandom(18);
     const arrivals = arrivalTimes(spikeProfile(spike.fromRps, spike.toRps), random);
-    const run = simulate(peopleServiceModel(people, figures, mix, minInstances), arrivals, random);
+    const run = simulate(
+      peopleServiceModel(people, figures, curves, mix, minInstances),
+      arrivals,
+      random,
+    );
     const { slices, overall } = summariseRun(run, sliceMs);
     return { minInstances, slices, overall };
   });
@@ -112,12 +142,13 @@ export function writeSpikeChart(
   root: string,
   env: DeployedEnvironment,
   figures: MeasuredFigures,
+  curves: MeasuredCurves,
   spike: { fromRps: number; toRps: number },
   mix: Mix = { writeShare: 0.2, listShare: 0.2 },
 ): string {
   const people = env.functions.find((f) => f.name === 'people');
   if (!people) throw new Error(`${env.tfvars}: no people function`);
-  const runs = simulateSpike(people, figures, mix, spike);
+  const runs = simulateSpike(people, figures, curves.curves, mix, spike);
   const title = `people in ${env.name}: step ${spike.fromRps} → ${spike.toRps} rps`;
   const dir = join(root, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -126,7 +157,7 @@ export function writeSpikeChart(
   writeFileSync(join(dir, `${base}-errors.svg`), spikeErrorChart(title, runs));
   const round = (x: number) => (Number.isFinite(x) ? Math.round(x) : 'n/a');
   return [
-    `spike ${spike.fromRps} → ${spike.toRps} rps on ${env.name}'s people (concurrency ${people.concurrency}, max ${people.maxInstances}); cold starts from "${figures.coldStart.medianMs.from}"`,
+    `spike ${spike.fromRps} → ${spike.toRps} rps on ${env.name}'s people (concurrency ${people.concurrency}, max ${people.maxInstances}); cold starts from "${figures.coldStart.medianMs.from}"; load and warm-up curves from ${curves.from}`,
     ...runs.map(
       (r) =>
         `  min_instances = ${r.minInstances}: p50 ${round(r.overall.p50Ms)} ms, p99 ${round(r.overall.p99Ms)} ms, ${r.overall.errors} of ${r.overall.arrivals} refused (429), ${r.overall.waitedForStart} waited for a cold start, ${r.overall.instancesStarted} instances`,

@@ -13,7 +13,12 @@ import {
   UnknownEnvironmentError,
 } from '../../bench/lib/deployment-config';
 import type { Figure } from '../../bench/lib/figures';
-import { MissingFiguresError, readMeasuredFigures } from '../../bench/lib/measured-figures';
+import {
+  MissingFiguresError,
+  readInstanceCurves,
+  readMeasuredFigures,
+} from '../../bench/lib/measured-figures';
+import type { InstanceCurves } from '../../bench/lib/service-model';
 import { loadPriceTable } from '../../bench/lib/prices';
 
 const ROOT = join(__dirname, '../..');
@@ -210,6 +215,58 @@ describe('figures read from the benchmark results', () => {
     );
     expect(() => readMeasuredFigures(bare, 'production')).toThrow(
       'GET /people/{uuid} p50 in the notes of "GET /people/{uuid} (requests/s)"',
+    );
+  });
+});
+
+describe("the spike model's curves", () => {
+  const curves = (scale: number): InstanceCurves => ({
+    load: { inFlight: [1.5, 16], scale: [scale, 1] },
+    warmUp: { served: [25, 75], scale: [3, 2] },
+    referenceMs: 0.9,
+    vcpu: 0.1,
+  });
+  const calibration = (c?: InstanceCurves): Figure => ({
+    name: 'calibration: p50 latency of a 0 → 143 rps step on people, simulated',
+    value: 68,
+    unit: 'ms',
+    ...(c ? { curves: c } : {}),
+  });
+  const p99: Figure = {
+    name: 'calibration: p99 latency of a 0 → 143 rps step on people, simulated',
+    value: 1749,
+    unit: 'ms',
+  };
+
+  it('come from the first results file whose calibration carries them, named with its date', () => {
+    const found = readInstanceCurves([
+      {
+        file: 'bench/results/latest.json',
+        date: '2026-12-01T22:42',
+        figures: [calibration(), p99],
+      },
+      {
+        file: 'bench/results/calibration.json',
+        date: '2026-12-02T02:10',
+        figures: [p99, calibration(curves(2.5))],
+      },
+      { file: 'other.json', date: 'later', figures: [calibration(curves(9))] },
+    ]);
+    expect(found.curves).toEqual(curves(2.5));
+    expect(found.from).toBe(
+      'bench/results/calibration.json (2026-12-02T02:10), "calibration: p50 latency of a 0 → 143 rps step on people, simulated"',
+    );
+  });
+
+  it('missing from every file, they are reported with the command that measures them', () => {
+    const read = () =>
+      readInstanceCurves([
+        { file: 'bench/results/latest.json', date: 'd', figures: [calibration()] },
+        { file: 'bench/results/calibration.json', date: 'd', figures: [] },
+      ]);
+    expect(read).toThrow(MissingFiguresError);
+    expect(read).toThrow(
+      "the calibration's load and warm-up curves (in none of bench/results/latest.json, bench/results/calibration.json): run `npm run bench -- --only=calibration`",
     );
   });
 });

@@ -1,10 +1,12 @@
 import type { DeployedFunction } from '../../bench/lib/deployment-config';
 import type { MeasuredFigure, MeasuredFigures } from '../../bench/lib/measured-figures';
 import { seededRandom } from '../../bench/lib/random';
+import type { InstanceCurves } from '../../bench/lib/service-model';
 import {
   coldStartSamples,
   minInstanceChoices,
   peopleCpuMs,
+  peopleServiceModel,
   simulateSpike,
 } from '../../bench/lib/spike-run';
 
@@ -31,6 +33,15 @@ const PEOPLE: DeployedFunction = {
   maxInstances: 10,
 };
 
+// Curves that change nothing: every load and every age at the warm instance's cost.
+const FLAT: InstanceCurves = {
+  load: { inFlight: [1], scale: [1] },
+  warmUp: { served: [1], scale: [1] },
+  referenceMs: 1,
+  vcpu: 1,
+};
+const MIX = { writeShare: 0.2, listShare: 0.2 };
+
 describe("the spike simulation of an environment's people", () => {
   it('draws cold starts from the measured minimum, median and maximum', () => {
     expect(coldStartSamples(FIGURES)).toEqual([600, 700, 800]);
@@ -52,15 +63,7 @@ describe("the spike simulation of an environment's people", () => {
   });
 
   it('a warm instance spares the step its cold starts', () => {
-    const runs = simulateSpike(
-      PEOPLE,
-      FIGURES,
-      { writeShare: 0.2, listShare: 0.2 },
-      {
-        fromRps: 0,
-        toRps: 200,
-      },
-    );
+    const runs = simulateSpike(PEOPLE, FIGURES, FLAT, MIX, { fromRps: 0, toRps: 200 });
     const byMin = new Map(runs.map((r) => [r.minInstances, r.overall]));
     const first = new Map(runs.map((r) => [r.minInstances, r.slices[0]!]));
     expect([...byMin.keys()]).toEqual([0, 1, 3]);
@@ -71,5 +74,42 @@ describe("the spike simulation of an environment's people", () => {
     expect(byMin.get(1)!.waitedForStart).toBe(0);
     expect(first.get(1)!.p99Ms).toBeLessThan(600);
     for (const r of runs) expect(r.overall.errors).toBe(0);
+  });
+
+  it('under 1 vCPU, a request costs that share of 1 / throughput in CPU, under the quota', () => {
+    const sample = peopleCpuMs(FIGURES, MIX, 0.5);
+    const random = seededRandom(1);
+    let sum = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) sum += sample(random);
+    // Half of 1.8 ms: the instance's half a CPU over what it serves.
+    expect(Math.abs(sum / n - 0.9)).toBeLessThan(0.009);
+    const half = peopleServiceModel({ ...PEOPLE, vcpu: 0.5 }, FIGURES, FLAT, MIX, 1);
+    expect(half.stages[0]!.quota).toEqual({ vcpu: 0.5, periodMs: 100 });
+    expect(peopleServiceModel(PEOPLE, FIGURES, FLAT, MIX, 1).stages[0]!.quota).toBeUndefined();
+  });
+
+  it("a request alone on its instance costs the load curve's scale at one in flight", () => {
+    // 2 rps on a warm instance: each request (1.8 ms on average) finds the instance empty.
+    const latencies = (curves: InstanceCurves) =>
+      simulateSpike(PEOPLE, FIGURES, curves, MIX, { fromRps: 0, toRps: 2 }).find(
+        (r) => r.minInstances === 1,
+      )!.overall.p50Ms;
+    const dearerAlone = { ...FLAT, load: { inFlight: [1, 16], scale: [2, 1] } };
+    expect(latencies(dearerAlone) / latencies(FLAT)).toBeCloseTo(2, 2);
+  });
+
+  it('instances started by the spike serve slower while they warm up, the warm one does not', () => {
+    // A fresh instance 4 × dearer over its first 2,000 requests.
+    const warming = { ...FLAT, warmUp: { served: [2_000, 2_001], scale: [4, 1] } };
+    const p50 = (curves: InstanceCurves, min: number, toRps: number) =>
+      simulateSpike(PEOPLE, FIGURES, curves, MIX, { fromRps: 0, toRps }).find(
+        (r) => r.minInstances === min,
+      )!.overall.p50Ms;
+    // From zero every instance is fresh: the warm-up slows the whole spike.
+    expect(p50(warming, 0, 800)).toBeGreaterThan(p50(FLAT, 0, 800));
+    // 600 rps of 1.8 ms each is 36% of three instances: three min instances, warm, take it
+    // without starting one, so the curve changes nothing.
+    expect(p50(warming, 3, 600)).toBe(p50(FLAT, 3, 600));
   });
 });
