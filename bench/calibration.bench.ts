@@ -11,6 +11,7 @@ import { openLoop, type OpenLoopOutcome } from './lib/open-loop';
 import { empirical, seededRandom, type Random, type Sampler } from './lib/random';
 import {
   loadCurveFrom,
+  type InstanceCurves,
   type ServiceModel,
   type Stage,
   type WarmUpCurve,
@@ -414,7 +415,10 @@ async function calibrate(
       people.concurrency,
       paths.slice(900),
       Math.round(1.3 * top.rps),
-      ctx.quick ? 1 : 3,
+      // As long as a level (was 3 s): over 3 s it differed from the same instance alone in the
+      // step a minute later by -7 to +68% (8 runs of 2026-12-01, README), and the step is sized
+      // and simulated on it.
+      ctx.quick ? 1 : OPEN_LOOP_SECONDS,
     );
     await fns[0]!.idle();
     const fullMs =
@@ -642,8 +646,16 @@ async function calibrate(
     }
 
     const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    // The curves as scales of the top point, for the capacity CLI's spike model (spike-run.ts).
+    const curves: InstanceCurves = {
+      load: loadCurveFrom(openCurve, fullMs),
+      warmUp,
+      referenceMs: fullMs,
+      vcpu,
+    };
     return (['p50', 'p99'] as const).map((p) =>
       figure({
+        ...(p === 'p50' ? { curves } : {}),
         name: `calibration: ${p} latency of a 0 → ${rps} rps step on people, simulated`,
         value: withWarmUp[p],
         unit: 'ms',
