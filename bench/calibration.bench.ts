@@ -433,10 +433,15 @@ async function calibrate(
     // fractions of what it serves with its slots taken; each point is the CPU per request
     // against the mean requests in flight one more (an arrival sees the mean and adds itself).
     const oneRps = (vcpu * 1000) / fullMs;
-    const openCurve: { inFlight: number; cpuMs: number; rps: number }[] = [];
+    const openCurve: { inFlight: number; cpuMs: number; rps: number; thawsPerRequest?: number }[] =
+      [];
     for (const fraction of OPEN_LOOP_FRACTIONS) {
       await fns[0]!.idle();
-      const from = { run: processRunNs(pids[0]!), requests: fns[0]!.counts.requests };
+      const from = {
+        run: processRunNs(pids[0]!),
+        requests: fns[0]!.counts.requests,
+        thaws: fns[0]!.counts.thaws,
+      };
       const levelRps = Math.round(fraction * oneRps);
       const served = await queuedOpenLoop(
         fns[0]!,
@@ -453,6 +458,8 @@ async function calibrate(
         cpuMs:
           (processRunNs(pids[0]!) - from.run) / 1e6 / (fns[0]!.counts.requests - from.requests),
         rps: levelRps,
+        thawsPerRequest:
+          (fns[0]!.counts.thaws - from.thaws) / (fns[0]!.counts.requests - from.requests),
       });
     }
     openCurve.push({ inFlight: people.concurrency, cpuMs: fullMs, rps: Math.round(1.3 * top.rps) });
@@ -508,10 +515,33 @@ async function calibrate(
     const generatorFrom = selfAndChildrenCpuMs().children;
     const machineFrom = machineTimes();
     const frontStatFrom = frontStat();
+    // Each instance over the step's second half (after the backlog in these runs): its rate,
+    // CPU and thaws per request, to set beside the load curve's levels at the same rates.
+    const secondHalf = new Map<number, { run: number; requests: number; thaws: number }>();
+    const halfway = setTimeout(
+      () => {
+        for (const [i, fn] of fns.entries())
+          secondHalf.set(i, {
+            run: processRunNs(pids[i]!),
+            requests: fn.counts.requests,
+            thaws: fn.counts.thaws,
+          });
+      },
+      (seconds * 1000) / 2,
+    );
     const outcomes = await openLoop({
       url: balancer.url,
       paths: paths.slice(200),
       arrivalsMs: arrivals,
+    }).finally(() => clearTimeout(halfway));
+    const halfSeconds = performance.now() - frontFrom.at - (seconds * 1000) / 2;
+    const inSecondHalf = [...secondHalf].map(([i, from]) => {
+      const requests = fns[i]!.counts.requests - from.requests;
+      return {
+        rps: requests / (halfSeconds / 1000),
+        cpuMs: (processRunNs(pids[i]!) - from.run) / 1e6 / requests,
+        thawsPerRequest: (fns[i]!.counts.thaws - from.thaws) / requests,
+      };
     });
     loadAverages.push(loadavg()[0]!);
     const frontStatTo = frontStat();
@@ -614,6 +644,19 @@ async function calibrate(
     const withWarmUp = predict(quotaStages(true, true));
     // The model before: the load curve alone, every instance warm.
     const withCurve = predict(quotaStages(true, false));
+    // Per 8 s of the step, the measured p50 beside one simulated run's (seed 18, the client's
+    // median added): where in the step the two part, the backlog or after it.
+    const oneRun = simulate(model(quotaStages(true, true)), arrivals, seededRandom(18));
+    const windowMs = 8_000;
+    const clientP50 = pct(clientMs, 50);
+    const perWindow = Array.from({ length: Math.ceil((seconds * 1000) / windowMs) }, (_, w) => {
+      const inWindow = (at: number) => at >= w * windowMs && at < (w + 1) * windowMs;
+      const m = outcomes.filter((o) => inWindow(o.atMs)).map((o) => o.latencyMs!);
+      const sim = oneRun.requests
+        .filter((r) => inWindow(r.arrivalMs))
+        .map((r) => r.endMs! - r.arrivalMs + clientP50);
+      return `${m.length ? round(pct(m, 50)) : '-'} / ${sim.length ? round(pct(sim, 50)) : '-'}`;
+    });
 
     // CALIBRATION_DUMP=<file>: every request, measured and simulated, for a closer look.
     if (process.env.CALIBRATION_DUMP) {
@@ -645,7 +688,7 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes), ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes; thaws per request ${openCurve.map((c) => c.thawsPerRequest?.toFixed(2) ?? '-').join(', ')}); over the step's second half, per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     // The curves as scales of the top point, for the capacity CLI's spike model (spike-run.ts).
     const curves: InstanceCurves = {
       load: loadCurveFrom(openCurve, fullMs),
@@ -661,7 +704,7 @@ async function calibrate(
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? conditions : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}) and, on the instances the step starts, by the warm-up curve at the requests they have taken (${warmUp.scale.map((x) => x.toFixed(2)).join(', ')} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
+        notes: `${p === 'p50' ? `${conditions}; p50 per ${windowMs / 1000} s of the step, measured / simulated (one run) ${perWindow.join(', ')} ms` : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}) and, on the instances the step starts, by the warm-up curve at the requests they have taken (${warmUp.scale.map((x) => x.toFixed(2)).join(', ')} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
       }),
     );
   } finally {

@@ -21,6 +21,8 @@ export interface RequestOutcome {
   admittedMs?: number;
   /** When its answer was sent; undefined if it was rejected. */
   endMs?: number;
+  /** The instance that took it (its index in the run's instances); undefined if none did. */
+  instance?: number;
   /** Time spent holding stages; the rest of endMs − arrivalMs was waiting. */
   serviceMs: number;
   /** It was taken by an instance that started while it waited: a cold start on its path. */
@@ -42,6 +44,8 @@ export interface SimulationRun {
 }
 
 interface Instance extends InstanceRecord {
+  /** Its place in the run's instances. */
+  index: number;
   ready: boolean;
   /** Started during the run: it warms up (Stage.warmUp). */
   fresh: boolean;
@@ -109,6 +113,7 @@ export function simulate(
   const start = (warm: boolean) => {
     const readyMs = warm ? 0 : now + model.coldStartMs(random);
     const instance: Instance = {
+      index: instances.length,
       requestedMs: now,
       readyMs,
       ready: warm,
@@ -145,6 +150,7 @@ export function simulate(
   };
   const admit = (instance: Instance, request: RequestOutcome) => {
     request.admittedMs = now;
+    request.instance = instance.index;
     instance.inFlight++;
     instance.taken++;
     utilisation.inFlight++;

@@ -129,6 +129,23 @@ describe('concurrency per instance', () => {
     expect(latencies(run)).toEqual([600, 600, 600]);
     expect(run.requests.map((r) => r.waitedForStart)).toEqual([true, true, true]);
   });
+
+  it('records which instance took each request, and none for a refused one', () => {
+    // One warm instance of concurrency 1, 1 s a request: the second request goes to the one it
+    // starts (ready at 500 ms); the third waits for a slot (max 2) and is refused at 700 ms.
+    const run = simulate(
+      service({
+        minInstances: 1,
+        maxInstances: 2,
+        pendingTimeoutMs: 700,
+        stages: [{ name: 'work', capacity: 1, holdMs: constant(1000) }],
+      }),
+      atOnce(3),
+      seededRandom(1),
+    );
+    expect(run.requests.map((r) => r.instance)).toEqual([0, 1, undefined]);
+    expect(latencies(run)).toEqual([1000, 1500, 429]);
+  });
 });
 
 describe("the instance's CPU quota (CFS bandwidth) on the CPU stage", () => {
