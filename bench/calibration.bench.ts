@@ -391,7 +391,12 @@ async function calibrate(
     const clientMs = warm.map((o, i) =>
       Math.max(0, o.latencyMs! - (measured[i]!.endMs! - measured[i]!.arrivedMs)),
     );
-    const cpuMs = (t1.runNs - t0.runNs + (t1.waitNs - t0.waitNs)) / 1e6 / warmCount;
+    // The thread's time on a CPU, not its time waiting for one: that wait, 0 to 11 ms per request
+    // one at a time over 10 runs of 2026-12-02 (on or waiting 2.9 to 14.9 ms), is the machine's
+    // other work or the quota, which the model applies itself; counted in the CPU stage's hold,
+    // it moved the CPU stage's share of the service time from 31 to 87% between runs.
+    const cpuMs = (t1.runNs - t0.runNs) / 1e6 / warmCount;
+    const waitMs = (t1.waitNs - t0.waitNs) / 1e6 / warmCount;
     // What the quota counts: every thread of the process (the JavaScript thread, libuv's, GC's).
     const runMs = (r1 - r0) / 1e6 / warmCount;
     const cpuShare = Math.min(1, cpuMs / mean(serviceMs));
@@ -517,7 +522,17 @@ async function calibrate(
     const frontStatFrom = frontStat();
     // Each instance over the step's second half (after the backlog in these runs): its rate,
     // CPU and thaws per request, to set beside the load curve's levels at the same rates.
-    const secondHalf = new Map<number, { run: number; requests: number; thaws: number }>();
+    const secondHalf = new Map<
+      number,
+      {
+        run: number;
+        requests: number;
+        thaws: number;
+        periods: number;
+        throttled: number;
+        throttledNs: number;
+      }
+    >();
     const halfway = setTimeout(
       () => {
         for (const [i, fn] of fns.entries())
@@ -525,6 +540,9 @@ async function calibrate(
             run: processRunNs(pids[i]!),
             requests: fn.counts.requests,
             thaws: fn.counts.thaws,
+            periods: fn.cpuStat().periods,
+            throttled: fn.cpuStat().throttled,
+            throttledNs: fn.cpuStat().throttledNs,
           });
       },
       (seconds * 1000) / 2,
@@ -541,6 +559,10 @@ async function calibrate(
         rps: requests / (halfSeconds / 1000),
         cpuMs: (processRunNs(pids[i]!) - from.run) / 1e6 / requests,
         thawsPerRequest: (fns[i]!.counts.thaws - from.thaws) / requests,
+        // CFS's own count: the periods it ran in, and those in which it used up its quota.
+        periods: fns[i]!.cpuStat().periods - from.periods,
+        throttled: fns[i]!.cpuStat().throttled - from.throttled,
+        throttledMs: (fns[i]!.cpuStat().throttledNs - from.throttledNs) / 1e6,
       };
     });
     loadAverages.push(loadavg()[0]!);
@@ -688,7 +710,7 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes; thaws per request ${openCurve.map((c) => c.thawsPerRequest?.toFixed(2) ?? '-').join(', ')}); over the step's second half, per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on or waiting for a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes; thaws per request ${openCurve.map((c) => c.thawsPerRequest?.toFixed(2) ?? '-').join(', ')}); over the step's second half, per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request, throttled in ${h.throttled} of the ${h.periods} periods it ran in, held back ${round(h.throttledMs / Math.max(1, h.throttled))} ms in each on average`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%; waiting for one ${waitMs.toFixed(1)} ms more), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     // The curves as scales of the top point, for the capacity CLI's spike model (spike-run.ts).
     const curves: InstanceCurves = {
       load: loadCurveFrom(openCurve, fullMs),
