@@ -17,6 +17,7 @@ import {
   MissingFiguresError,
   readInstanceCurves,
   readMeasuredFigures,
+  type MeasuredCurves,
   type ResultsFile,
 } from '../bench/lib/measured-figures';
 import { loadPriceTable } from '../bench/lib/prices';
@@ -38,6 +39,11 @@ async function main(): Promise<number> {
     ...(JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { date: string; figures: Figure[] }),
   });
   const results = readResults('bench/results/latest.json');
+  // Read once, and only for --spike: the full run's calibration first, else the calibration run
+  // kept on its own.
+  let spikeCurves: MeasuredCurves | undefined;
+  const curves = () =>
+    (spikeCurves ??= readInstanceCurves([results, readResults('bench/results/calibration.json')]));
   const prices = loadPriceTable();
   for (const name of options.env ? [options.env] : environments(ROOT)) {
     try {
@@ -46,9 +52,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${capacityAnswer(env, figures, options, prices)}\n`);
       process.stdout.write(`  (benchmark run of ${results.date})\n\n`);
       if (options.spike) {
-        // The full run's calibration first, else the calibration run kept on its own.
-        const curves = readInstanceCurves([results, readResults('bench/results/calibration.json')]);
-        const written = writeSpikeChart(ROOT, env, figures, curves, options.spike);
+        const written = writeSpikeChart(ROOT, env, figures, curves(), options.spike);
         process.stdout.write(`${written}\n\n`);
       }
     } catch (error) {
