@@ -522,28 +522,15 @@ async function calibrate(
     const frontStatFrom = frontStat();
     // Each instance over the step's second half (after the backlog in these runs): its rate,
     // CPU and thaws per request, to set beside the load curve's levels at the same rates.
-    const secondHalf = new Map<
-      number,
-      {
-        run: number;
-        requests: number;
-        thaws: number;
-        periods: number;
-        throttled: number;
-        throttledNs: number;
-      }
-    >();
+    const countersOf = (i: number) => {
+      const { periods, throttled, throttledNs } = fns[i]!.cpuStat();
+      const { requests, thaws } = fns[i]!.counts;
+      return { run: processRunNs(pids[i]!), requests, thaws, periods, throttled, throttledNs };
+    };
+    const secondHalf = new Map<number, ReturnType<typeof countersOf>>();
     const halfway = setTimeout(
       () => {
-        for (const [i, fn] of fns.entries())
-          secondHalf.set(i, {
-            run: processRunNs(pids[i]!),
-            requests: fn.counts.requests,
-            thaws: fn.counts.thaws,
-            periods: fn.cpuStat().periods,
-            throttled: fn.cpuStat().throttled,
-            throttledNs: fn.cpuStat().throttledNs,
-          });
+        for (const i of fns.keys()) secondHalf.set(i, countersOf(i));
       },
       (seconds * 1000) / 2,
     );
@@ -554,15 +541,16 @@ async function calibrate(
     }).finally(() => clearTimeout(halfway));
     const halfSeconds = performance.now() - frontFrom.at - (seconds * 1000) / 2;
     const inSecondHalf = [...secondHalf].map(([i, from]) => {
-      const requests = fns[i]!.counts.requests - from.requests;
+      const to = countersOf(i);
+      const requests = to.requests - from.requests;
       return {
         rps: requests / (halfSeconds / 1000),
-        cpuMs: (processRunNs(pids[i]!) - from.run) / 1e6 / requests,
-        thawsPerRequest: (fns[i]!.counts.thaws - from.thaws) / requests,
+        cpuMs: (to.run - from.run) / 1e6 / requests,
+        thawsPerRequest: (to.thaws - from.thaws) / requests,
         // CFS's own count: the periods it ran in, and those in which it used up its quota.
-        periods: fns[i]!.cpuStat().periods - from.periods,
-        throttled: fns[i]!.cpuStat().throttled - from.throttled,
-        throttledMs: (fns[i]!.cpuStat().throttledNs - from.throttledNs) / 1e6,
+        periods: to.periods - from.periods,
+        throttled: to.throttled - from.throttled,
+        throttledMs: (to.throttledNs - from.throttledNs) / 1e6,
       };
     });
     loadAverages.push(loadavg()[0]!);
@@ -682,13 +670,12 @@ async function calibrate(
 
     // CALIBRATION_DUMP=<file>: every request, measured and simulated, for a closer look.
     if (process.env.CALIBRATION_DUMP) {
-      const sim = simulate(model(quotaStages(true, true)), arrivals, seededRandom(18));
       writeFileSync(
         process.env.CALIBRATION_DUMP,
         JSON.stringify({
           outcomes,
           seen,
-          simulated: sim.requests,
+          simulated: oneRun.requests,
           instances: balancer.instances,
           inputs: {
             arrivals,
