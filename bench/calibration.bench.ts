@@ -11,6 +11,7 @@ import { openLoop, type OpenLoopOutcome } from './lib/open-loop';
 import { empirical, seededRandom, type Random, type Sampler } from './lib/random';
 import {
   loadCurveFrom,
+  wakeCostFrom,
   type InstanceCurves,
   type ServiceModel,
   type Stage,
@@ -29,10 +30,10 @@ import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/
  * simulation models) on 1 to 3 instances of the throttled harness (CPU only while a request is
  * in flight, the cgroup CPU quota), driven by an open-loop step from 0 to N rps. In the same run:
  * the service time (balancer to instance and back, one request at a time), the share of it the
- * instance's JavaScript thread spends on or waiting for a CPU (/proc/<pid>/schedstat), and the
- * CPU per request against the requests in flight (the load curve) and against the requests a
- * fresh instance has taken (the warm-up curve), and the cold starts of the instances the step
- * starts. The simulation is then fed those, the same arrival times and the same limits, and its
+ * instance's JavaScript thread spends on a CPU (/proc/<pid>/schedstat), the CPU per request
+ * against the thaws per request at several loads (the wake cost: a busy request's CPU and a
+ * wake's) and against the requests a fresh instance has taken (the warm-up curve), and the cold
+ * starts of the instances the step starts. The simulation is then fed those, the same arrival times and the same limits, and its
  * p50 and p99 are held to the client's within 25%.
  */
 
@@ -101,9 +102,12 @@ const FRESH_RPS_PER_VCPU = 1500;
  * The step's length. 24 s, not 12: the backlog lasts 6 to 8 s, so over 12 s it held about half
  * the requests and the p50 sat on its edge, where a few % more or less backlog moves it from a
  * few ms to hundreds (p50 ratios 0.14 to 2.7 in the 12 s runs); over 24 s the p50 is a request
- * served on arrival and the p99 one deep in the backlog, each away from the edge.
+ * served on arrival and the p99 one deep in the backlog, each away from the edge. 48 s when cold
+ * starts at 0.1 vCPU took 5.5 to 8 s and the backlog 10 to 20 s; 72 s since the backlog lasted
+ * 16 to 24 s in two of three runs of 2026-12-02 04:51 to 05:04 (measured p50 57 and 535 ms, the
+ * edge again).
  */
-const STEP_SECONDS = 48;
+const STEP_SECONDS = 72;
 
 /**
  * How many simulated runs the prediction is the median of (seeds 18, 20, ...: each a draw of the
@@ -414,7 +418,11 @@ async function calibrate(
     // the step than the closed-loop point, the fresh ones 19% more than closed-loop).
     const top = curve[curve.length - 1]!;
     await fns[0]!.idle();
-    const openFrom = { run: processRunNs(pids[0]!), requests: fns[0]!.counts.requests };
+    const openFrom = {
+      run: processRunNs(pids[0]!),
+      requests: fns[0]!.counts.requests,
+      thaws: fns[0]!.counts.thaws,
+    };
     await queuedOpenLoop(
       fns[0]!,
       people.concurrency,
@@ -428,6 +436,8 @@ async function calibrate(
     await fns[0]!.idle();
     const fullMs =
       (processRunNs(pids[0]!) - openFrom.run) / 1e6 / (fns[0]!.counts.requests - openFrom.requests);
+    const fullThaws =
+      (fns[0]!.counts.thaws - openFrom.thaws) / (fns[0]!.counts.requests - openFrom.requests);
     // The load curve the model takes: open-loop too, as the step drives an instance once the
     // scale-out is done (a share of the step each, below what they serve). Closed-loop at few
     // in flight, each answer leaves the instance idle, frozen, until the next request (a thaw
@@ -467,10 +477,25 @@ async function calibrate(
           (fns[0]!.counts.thaws - from.thaws) / (fns[0]!.counts.requests - from.requests),
       });
     }
-    openCurve.push({ inFlight: people.concurrency, cpuMs: fullMs, rps: Math.round(1.3 * top.rps) });
+    openCurve.push({
+      inFlight: people.concurrency,
+      cpuMs: fullMs,
+      rps: Math.round(1.3 * top.rps),
+      thawsPerRequest: fullThaws,
+    });
     // Under the quota the mean in flight need not rise with the rate over a few seconds (1.34,
     // 3.68, 3.21, 5.57 at 0.2 to 0.8 in one run): each point stands at its own mean in flight.
     const perLoad = loadCurveFrom(openCurve, runMs);
+    // The wake cost the model takes (service-model.ts, WakeCost): the line through the same
+    // points against their thaws per request. The load curve charges a request by the mean in
+    // flight of a level; the instances after the step's backlog served 23 to 57 requests/s each
+    // at 0.5 to 0.8 thaws per request, and the load curve's model kept them near their quota
+    // (p50 per 8 s 41 to 70 ms simulated against 7 to 16 measured, 2026-12-02 04:55), where a
+    // wake charged to the request that wakes is paid only as often as the simulated instances
+    // go idle (17 to 20 ms on the same run's measures).
+    const wake = wakeCostFrom(
+      openCurve.map((c) => ({ wakesPerRequest: c.thawsPerRequest!, cpuMs: c.cpuMs })),
+    );
 
     // 5. The step's size (see MIN_MARGIN), and the warm-up curve as scales of the warm instance.
     const oneInstanceRps = oneRps;
@@ -481,10 +506,13 @@ async function calibrate(
       throw new Error(
         `a ${rps} rps step (at most ${MAX_STEP_RPS} here) against ${round(oneInstanceRps)} rps for the warm instance and ${round(afterRps)} for ${maxInstances} after the scale-out leaves one side within ${MIN_MARGIN} × of utilisation 1, where the p99 cannot be predicted (MIN_MARGIN); take another CALIBRATION_VCPU`,
       );
-    const warmUp: WarmUpCurve = {
+    // The warm-up curve as scales of a warm instance's CPU per request: of its top point for
+    // the load curve's model, of the busy cost for the wake model.
+    const warmUpOf = (referenceMs: number): WarmUpCurve => ({
       served: warmUpPoints.map((w) => w.served),
-      scale: warmUpPoints.map((w) => w.processMs / fullMs),
-    };
+      scale: warmUpPoints.map((w) => w.processMs / referenceMs),
+    });
+    const warmUp = warmUpOf(fullMs);
     const arrivals = arrivalTimes(step(rps, seconds * 1000), seededRandom(18));
     const stepFrom = balancer.requests.length;
     const instancesBefore = balancer.instances.length;
@@ -637,26 +665,44 @@ async function calibrate(
     // The prediction the figure holds, from what was measured before the step only: the
     // thread's time one at a time on the CPU stage, the rest on the pool, the quota of the
     // harness (CFS, 100 ms periods) charged the CPU of all the process's threads per ms of the
-    // thread's time (as one at a time), and both scaled by the load curve at the requests in
-    // the instance (so the quota is charged the process's CPU per request measured at that load).
-    const quotaStages = (curved: boolean, warming: boolean): Stage[] => [
+    // thread's time (as one at a time); the hold scaled to a busy instance's CPU per request,
+    // with a wake's CPU added to a request that finds its instance idle (so the quota is
+    // charged the process's CPU per request at each level, as the line through them puts it),
+    // and on the instances the step starts, scaled by the warm-up curve.
+    const cpuPerMs = runMs / cpuMs;
+    const wakeStages = (warming: boolean): Stage[] => [
+      {
+        name: 'cpu',
+        capacity: 1,
+        holdMs: scaled(service, (cpuShare * wake.busyMs) / runMs),
+        cpu: true,
+        quota: { vcpu, periodMs: 100, cpuPerMs },
+        wakeMs: wake.wakeMs / cpuPerMs,
+        ...(warming ? { warmUp: warmUpOf(wake.busyMs) } : {}),
+      },
+      { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
+    ];
+    // The model before, for comparison: the hold scaled by the load curve at the requests in
+    // the instance, no wakes.
+    const curveStages: Stage[] = [
       {
         name: 'cpu',
         capacity: 1,
         holdMs: scaled(service, cpuShare),
         cpu: true,
-        quota: { vcpu, periodMs: 100, cpuPerMs: runMs / cpuMs },
-        ...(curved ? { perLoad } : {}),
-        ...(warming ? { warmUp } : {}),
+        quota: { vcpu, periodMs: 100, cpuPerMs },
+        perLoad,
+        warmUp,
       },
       { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
     ];
-    const withWarmUp = predict(quotaStages(true, true));
-    // The model before: the load curve alone, every instance warm.
-    const withCurve = predict(quotaStages(true, false));
+    const withWarmUp = predict(wakeStages(true));
+    // Every instance as the warm one.
+    const withoutWarmUp = predict(wakeStages(false));
+    const withCurve = predict(curveStages);
     // Per 8 s of the step, the measured p50 beside one simulated run's (seed 18, the client's
     // median added): where in the step the two part, the backlog or after it.
-    const oneRun = simulate(model(quotaStages(true, true)), arrivals, seededRandom(18));
+    const oneRun = simulate(model(wakeStages(true)), arrivals, seededRandom(18));
     const windowMs = 8_000;
     const clientP50 = pct(clientMs, 50);
     const perWindow = Array.from({ length: Math.ceil((seconds * 1000) / windowMs) }, (_, w) => {
@@ -692,17 +738,19 @@ async function calibrate(
             rps,
             fullMs,
             openCurve,
+            wake,
           },
         }),
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (the curve the model takes; thaws per request ${openCurve.map((c) => c.thawsPerRequest?.toFixed(2) ?? '-').join(', ')}); over the step's second half, per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request, throttled in ${h.throttled} of the ${h.periods} periods it ran in, held back ${round(h.throttledMs / Math.max(1, h.throttled))} ms in each on average`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%; waiting for one ${waitMs.toFixed(1)} ms more), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
-    // The curves as scales of the top point, for the capacity CLI's spike model (spike-run.ts).
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (thaws per request ${openCurve.map((c) => c.thawsPerRequest!.toFixed(2)).join(', ')}; the line through them, the wake cost the model takes: ${wake.busyMs.toFixed(2)} ms per request busy, ${wake.wakeMs.toFixed(2)} ms more per thaw); over the step's second half, per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request, throttled in ${h.throttled} of the ${h.periods} periods it ran in, held back ${round(h.throttledMs / Math.max(1, h.throttled))} ms in each on average`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%; waiting for one ${waitMs.toFixed(1)} ms more), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    // The wake and the warm-up as scales of the busy cost, for the capacity CLI's spike model
+    // (spike-run.ts).
     const curves: InstanceCurves = {
-      load: loadCurveFrom(openCurve, fullMs),
-      warmUp,
-      referenceMs: fullMs,
+      wake: wake.wakeMs / wake.busyMs,
+      warmUp: warmUpOf(wake.busyMs),
+      referenceMs: wake.busyMs,
       vcpu,
     };
     return (['p50', 'p99'] as const).map((p) =>
@@ -713,7 +761,13 @@ async function calibrate(
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? `${conditions}; p50 per ${windowMs / 1000} s of the step, measured / simulated (one run) ${perWindow.join(', ')} ms` : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${(runMs / cpuMs).toFixed(2)} ms of the process's CPU per ms of it), scaled by the load curve at the requests in the instance (${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.join(', ')}) and, on the instances the step starts, by the warm-up curve at the requests they have taken (${warmUp.scale.map((x) => x.toFixed(2)).join(', ')} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
+        notes: `${p === 'p50' ? `${conditions}; p50 per ${windowMs / 1000} s of the step, measured / simulated (one run) ${perWindow.join(', ')} ms` : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${cpuPerMs.toFixed(2)} ms of the process's CPU per ms of it), scaled to the busy cost (${(wake.busyMs / runMs).toFixed(2)}), with a thaw's ${wake.wakeMs.toFixed(2)} ms of CPU added to each request that finds its instance idle and, on the instances the step starts, scaled by the warm-up curve at the requests they have taken (${warmUpOf(
+          wake.busyMs,
+        )
+          .scale.map((x) => x.toFixed(2))
+          .join(
+            ', ',
+          )} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withoutWarmUp[p].toFixed(p === 'p50' ? 1 : 0)} ms; the load curve's model instead of the wake's (the hold scaled by ${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.map((x) => x.toFixed(2)).join(', ')} in flight, no wakes; the warm-up as scales of the top point) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
       }),
     );
   } finally {

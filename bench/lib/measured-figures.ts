@@ -181,16 +181,19 @@ export interface MeasuredCurves {
 }
 
 /**
- * The calibration's load and warm-up curves, from the first results file (in the order given)
- * whose calibration figure carries them; a MissingFiguresError naming the command that measures
+ * The calibration's wake and warm-up curves, from the first results file (in the order given)
+ * whose calibration figure carries them (a figure written before the wake was measured, with a
+ * load curve instead, does not); a MissingFiguresError naming the command that measures
  * them if none does. The spike model needs them; the capacity model does not.
  */
 export function readInstanceCurves(files: readonly ResultsFile[]): MeasuredCurves {
   for (const { file, date, figures } of files) {
-    const found = figures.find((f) => f.name.startsWith('calibration: ') && f.curves);
+    const found = figures.find(
+      (f) => f.name.startsWith('calibration: ') && typeof f.curves?.wake === 'number',
+    );
     if (found) return { curves: found.curves!, from: `${file} (${date}), "${found.name}"` };
   }
   throw new MissingFiguresError([
-    `the calibration's load and warm-up curves (in none of ${files.map((f) => f.file).join(', ')}): run \`npm run bench -- --only=calibration\` and keep its bench/results/partial.json as bench/results/calibration.json`,
+    `the calibration's wake and warm-up curves (in none of ${files.map((f) => f.file).join(', ')}): run \`npm run bench -- --only=calibration\` and keep its bench/results/partial.json as bench/results/calibration.json`,
   ]);
 }

@@ -43,6 +43,12 @@ export interface Stage {
    */
   quota?: { vcpu: number; periodMs: number; cpuPerMs?: number };
   /**
+   * What waking an idle instance adds to the hold (ms, charged to the quota as the rest of it):
+   * added to the hold of a request that found no other in its instance (WakeCost), unscaled by
+   * the curves below.
+   */
+  wakeMs?: number;
+  /**
    * The hold drawn is multiplied by the curve's scale at the instance's requests in flight (this
    * one included) when the hold starts; what the quota is charged scales with it.
    */
@@ -118,17 +124,55 @@ export function loadCurveFrom(
 }
 
 /**
- * How a request's CPU moves with its instance's load and age, both as scales of a warm
- * instance's CPU per request with its slots taken (at 1 on the load curve's top point): what
- * the calibration measures on people (calibration.bench.ts, on each of its figures) and the
- * capacity CLI's spike model applies to the CPU per request measured at the deployed share
- * (spike-run.ts). Scales, not milliseconds, so that curves measured at the calibration's scaled
- * share carry to another: the CPU a request costs is the same work at any quota.
+ * What a request costs an instance in CPU, split in two: `busyMs` per request while the instance
+ * holds others, and `wakeMs` more when it finds the instance idle. Why: the throttled harness,
+ * as Cloud Run, gives an instance CPU only while a request is in flight, and an instance that
+ * wakes for a request spends CPU a busy one does not; at 0.1 vCPU people's CPU per request rose
+ * from 1.1 ms with its slots taken to 2.7 at 17 requests/s, where 0.87 of the requests woke it,
+ * about on the line through the points in between (calibration.bench.ts, the open-loop levels).
+ */
+export interface WakeCost {
+  busyMs: number;
+  wakeMs: number;
+}
+
+/**
+ * The least-squares line of CPU per request against wakes per request over measured loads:
+ * its intercept is `busyMs`, its slope `wakeMs`. A RangeError if the loads do not give a line
+ * with a positive busy cost and a wake cost of at least 0.
+ */
+export function wakeCostFrom(
+  loads: readonly { wakesPerRequest: number; cpuMs: number }[],
+): WakeCost {
+  const n = loads.length;
+  const meanX = loads.reduce((s, l) => s + l.wakesPerRequest, 0) / n;
+  const meanY = loads.reduce((s, l) => s + l.cpuMs, 0) / n;
+  const sxx = loads.reduce((s, l) => s + (l.wakesPerRequest - meanX) ** 2, 0);
+  if (!(n >= 2 && sxx > 0))
+    throw new RangeError('the wake cost needs loads at two different wakes per request at least');
+  const wakeMs =
+    loads.reduce((s, l) => s + (l.wakesPerRequest - meanX) * (l.cpuMs - meanY), 0) / sxx;
+  const busyMs = meanY - wakeMs * meanX;
+  if (!(busyMs > 0 && wakeMs >= 0))
+    throw new RangeError(
+      `the loads give ${busyMs.toFixed(2)} ms per busy request and ${wakeMs.toFixed(2)} ms per wake: CPU per request should rise with wakes from a positive cost`,
+    );
+  return { busyMs, wakeMs };
+}
+
+/**
+ * How a request's CPU moves with its instance's idleness and age, as scales of a busy warm
+ * instance's CPU per request (WakeCost.busyMs): what the calibration measures on people
+ * (calibration.bench.ts, on its p50 figure) and the capacity CLI's spike model applies to the CPU
+ * per request measured at the deployed share (spike-run.ts). Scales, not milliseconds, so that
+ * they carry to another share and another run of the machine: the CPU a request costs is the
+ * same work at any quota, and the machine's speed moves both alike.
  */
 export interface InstanceCurves {
-  load: LoadCurve;
+  /** A wake's CPU over `referenceMs`. */
+  wake: number;
   warmUp: WarmUpCurve;
-  /** The warm instance's CPU per request with its slots taken, ms: what the scales are of. */
+  /** A busy warm instance's CPU per request, ms: what the scales are of. */
   referenceMs: number;
   /** The vCPU share they were measured at. */
   vcpu: number;
@@ -176,6 +220,8 @@ export function checkServiceModel(model: ServiceModel): void {
       throw new RangeError(
         `stage ${stage.name}: a load curve needs ascending loads, each with a positive scale`,
       );
+    if (stage.wakeMs !== undefined && !(stage.wakeMs >= 0 && Number.isFinite(stage.wakeMs)))
+      throw new RangeError(`stage ${stage.name}: wakeMs must be a finite number >= 0`);
     if (stage.warmUp && !wellFormed(stage.warmUp.served, stage.warmUp.scale))
       throw new RangeError(
         `stage ${stage.name}: a warm-up curve needs ascending counts, each with a positive scale`,

@@ -16,11 +16,12 @@ import { arrivalTimes, type TrafficProfile } from './traffic';
  *   slots taken (min(vCPU, 1) × 1 / one instance's measured requests/s, at the concurrency),
  *   drawn exponentially, on one CPU stage (Node's one thread) per instance; the kinds mixed by
  *   share;
- * - scaled by the calibration's load curve at the requests in the instance (dearer per request
- *   the fewer it holds) and, on an instance started during the spike, by its warm-up curve at
- *   the requests it has taken (dearer while V8 has not optimised it): both measured on GET
- *   /people/{uuid} at the calibration's scaled share, as scales of its warm instance's CPU per
- *   request with its slots taken (service-model.ts, InstanceCurves), and applied to every kind;
+ * - a request that finds its instance idle adds the CPU of waking it (the calibration's wake,
+ *   as a scale of GET /people/{uuid}'s CPU per request, here at the deployed share); on an
+ *   instance started during the spike, the CPU is scaled by the warm-up curve at the requests it
+ *   has taken (dearer while V8 has not optimised it): both measured on GET /people/{uuid} at the
+ *   calibration's scaled share, as scales of its busy warm instance's CPU per request
+ *   (service-model.ts, InstanceCurves); the warm-up applied to every kind;
  * - under the deployed share's CPU quota (CFS, 100 ms periods) when it is under 1 vCPU;
  * - cold starts are drawn from the measured cold start (its minimum, median and maximum: the
  *   results keep no more of the distribution);
@@ -69,6 +70,14 @@ export function peopleCpuMs(figures: MeasuredFigures, mix: Mix, vcpu = 1): Sampl
   };
 }
 
+/**
+ * The CPU of waking an idle instance at the deployed share: the calibration's wake, a scale of a
+ * busy instance's CPU per GET, times the CPU per GET measured at that share.
+ */
+export function peopleWakeMs(figures: MeasuredFigures, curves: InstanceCurves, vcpu = 1): number {
+  return (curves.wake * Math.min(1, vcpu) * 1000) / figures.read.throughput.value;
+}
+
 /** people as deployed, with `minInstances` instead of its own. */
 export function peopleServiceModel(
   people: DeployedFunction,
@@ -88,7 +97,7 @@ export function peopleServiceModel(
         capacity: 1,
         holdMs: peopleCpuMs(figures, mix, people.vcpu),
         cpu: true,
-        perLoad: curves.load,
+        wakeMs: peopleWakeMs(figures, curves, people.vcpu),
         warmUp: curves.warmUp,
         ...(people.vcpu < 1 ? { quota: { vcpu: people.vcpu, periodMs: 100 } } : {}),
       },
@@ -157,7 +166,7 @@ export function writeSpikeChart(
   writeFileSync(join(dir, `${base}-errors.svg`), spikeErrorChart(title, runs));
   const round = (x: number) => (Number.isFinite(x) ? Math.round(x) : 'n/a');
   return [
-    `spike ${spike.fromRps} → ${spike.toRps} rps on ${env.name}'s people (concurrency ${people.concurrency}, max ${people.maxInstances}); cold starts from "${figures.coldStart.medianMs.from}"; load and warm-up curves from ${curves.from}`,
+    `spike ${spike.fromRps} → ${spike.toRps} rps on ${env.name}'s people (concurrency ${people.concurrency}, max ${people.maxInstances}); cold starts from "${figures.coldStart.medianMs.from}"; wake and warm-up from ${curves.from}`,
     ...runs.map(
       (r) =>
         `  min_instances = ${r.minInstances}: p50 ${round(r.overall.p50Ms)} ms, p99 ${round(r.overall.p99Ms)} ms, ${r.overall.errors} of ${r.overall.arrivals} refused (429), ${r.overall.waitedForStart} waited for a cold start, ${r.overall.instancesStarted} instances`,

@@ -29,6 +29,8 @@ export interface RequestOutcome {
   waitedForStart: boolean;
   /** 429: no instance took it within the pending timeout. */
   rejected: boolean;
+  /** It found its instance with none in flight: it woke it (Stage.wakeMs). */
+  woke: boolean;
 }
 
 /** One instance: when it was asked for and when it could serve. */
@@ -133,11 +135,13 @@ export function simulate(
     const state = instance.stages[stage]!;
     state.busy++;
     if (model.stages[stage]!.cpu) utilisation.cpuBusy += 1 / model.stages[stage]!.capacity;
-    const { perLoad, quota, warmUp } = model.stages[stage]!;
-    const ms =
+    const { perLoad, quota, warmUp, wakeMs } = model.stages[stage]!;
+    let ms =
       model.stages[stage]!.holdMs(random) *
       (perLoad ? scaleAtLoad(perLoad, instance.inFlight) : 1) *
       (warmUp && instance.fresh ? scaleAfterServed(warmUp, instance.taken) : 1);
+    // Each stage is held once per request: a wake is charged once.
+    if (wakeMs && request.woke) ms += wakeMs;
     const end = quota ? quotaEndMs(quota, state, now, ms) : now + ms;
     request.serviceMs += end - now;
     events.push(end, { kind: 'held', instance, request, stage });
@@ -151,6 +155,7 @@ export function simulate(
   const admit = (instance: Instance, request: RequestOutcome) => {
     request.admittedMs = now;
     request.instance = instance.index;
+    request.woke = instance.inFlight === 0;
     instance.inFlight++;
     instance.taken++;
     utilisation.inFlight++;
@@ -207,6 +212,7 @@ export function simulate(
       serviceMs: 0,
       waitedForStart: false,
       rejected: false,
+      woke: false,
     }));
   if (model.autoscaler) events.push(model.autoscaler.intervalMs, { kind: 'tick' });
   const advance = (to: number) => {

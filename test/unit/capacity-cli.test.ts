@@ -220,8 +220,8 @@ describe('figures read from the benchmark results', () => {
 });
 
 describe("the spike model's curves", () => {
-  const curves = (scale: number): InstanceCurves => ({
-    load: { inFlight: [1.5, 16], scale: [scale, 1] },
+  const curves = (wake: number): InstanceCurves => ({
+    wake,
     warmUp: { served: [25, 75], scale: [3, 2] },
     referenceMs: 0.9,
     vcpu: 0.1,
@@ -239,11 +239,21 @@ describe("the spike model's curves", () => {
   };
 
   it('come from the first results file whose calibration carries them, named with its date', () => {
+    // A calibration written before the wake was measured carries a load curve instead.
+    const before = {
+      ...calibration(),
+      curves: {
+        load: { inFlight: [1.5, 16], scale: [2.5, 1] },
+        warmUp: { served: [25], scale: [3] },
+        referenceMs: 0.9,
+        vcpu: 0.1,
+      },
+    } as unknown as Figure;
     const found = readInstanceCurves([
       {
         file: 'bench/results/latest.json',
         date: '2026-12-01T22:42',
-        figures: [calibration(), p99],
+        figures: [calibration(), before, p99],
       },
       {
         file: 'bench/results/calibration.json',
@@ -266,7 +276,7 @@ describe("the spike model's curves", () => {
       ]);
     expect(read).toThrow(MissingFiguresError);
     expect(read).toThrow(
-      "the calibration's load and warm-up curves (in none of bench/results/latest.json, bench/results/calibration.json): run `npm run bench -- --only=calibration`",
+      "the calibration's wake and warm-up curves (in none of bench/results/latest.json, bench/results/calibration.json): run `npm run bench -- --only=calibration`",
     );
   });
 });

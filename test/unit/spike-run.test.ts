@@ -7,6 +7,7 @@ import {
   minInstanceChoices,
   peopleCpuMs,
   peopleServiceModel,
+  peopleWakeMs,
   simulateSpike,
 } from '../../bench/lib/spike-run';
 
@@ -33,9 +34,9 @@ const PEOPLE: DeployedFunction = {
   maxInstances: 10,
 };
 
-// Curves that change nothing: every load and every age at the warm instance's cost.
+// Curves that change nothing: no wake cost, every age at the warm instance's cost.
 const FLAT: InstanceCurves = {
-  load: { inFlight: [1], scale: [1] },
+  wake: 0,
   warmUp: { served: [1], scale: [1] },
   referenceMs: 1,
   vcpu: 1,
@@ -89,14 +90,26 @@ describe("the spike simulation of an environment's people", () => {
     expect(peopleServiceModel(PEOPLE, FIGURES, FLAT, MIX, 1).stages[0]!.quota).toBeUndefined();
   });
 
-  it("a request alone on its instance costs the load curve's scale at one in flight", () => {
-    // 2 rps on a warm instance: each request (1.8 ms on average) finds the instance empty.
-    const latencies = (curves: InstanceCurves) =>
+  it("a wake costs its scale of a GET's CPU at the deployed share", () => {
+    // A GET is 1 ms of CPU at 1 vCPU (1,000 requests/s); the wake 1.5 of it. At 0.5 vCPU the
+    // instance's half a CPU over the same throughput: 0.5 ms, the wake 0.75.
+    const curves = { ...FLAT, wake: 1.5 };
+    expect(peopleWakeMs(FIGURES, curves, 1)).toBeCloseTo(1.5, 10);
+    expect(peopleWakeMs(FIGURES, curves, 0.5)).toBeCloseTo(0.75, 10);
+    expect(peopleServiceModel(PEOPLE, FIGURES, curves, MIX, 1).stages[0]!.wakeMs).toBeCloseTo(
+      1.5,
+      10,
+    );
+  });
+
+  it('a request alone on its instance adds the wake to its CPU', () => {
+    // 2 rps on a warm instance: each request (1.8 ms on average) finds the instance idle, so a
+    // wake of one GET's CPU (1 ms) adds 1 ms to the median request's time.
+    const p50 = (curves: InstanceCurves) =>
       simulateSpike(PEOPLE, FIGURES, curves, MIX, { fromRps: 0, toRps: 2 }).find(
         (r) => r.minInstances === 1,
       )!.overall.p50Ms;
-    const dearerAlone = { ...FLAT, load: { inFlight: [1, 16], scale: [2, 1] } };
-    expect(latencies(dearerAlone) / latencies(FLAT)).toBeCloseTo(2, 2);
+    expect(p50({ ...FLAT, wake: 1 }) - p50(FLAT)).toBeCloseTo(1, 6);
   });
 
   it('instances started by the spike serve slower while they warm up, the warm one does not', () => {

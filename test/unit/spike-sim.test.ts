@@ -7,6 +7,7 @@ import {
   loadCurveFrom,
   scaleAfterServed,
   scaleAtLoad,
+  wakeCostFrom,
   type LoadCurve,
   type WarmUpCurve,
   type ServiceModel,
@@ -281,6 +282,74 @@ describe("CPU per request that falls with the instance's load (a load curve)", (
   });
 });
 
+describe('the CPU of waking an idle instance (a wake cost)', () => {
+  const wakeModel = (quota?: { vcpu: number; periodMs: number }) =>
+    service({
+      concurrency: 4,
+      minInstances: 1,
+      maxInstances: 1,
+      stages: [
+        { name: 'cpu', capacity: 1, holdMs: constant(2), cpu: true, wakeMs: 3, quota },
+        { name: 'database', capacity: 4, holdMs: constant(10) },
+      ],
+    });
+
+  it('is paid by a request that finds its instance with none in flight, not by one that finds it busy', () => {
+    // At 0 and 5 ms: the first wakes the idle instance (3 + 2 ms of CPU, then 10 on the pool:
+    // ends at 15); the second finds it holding the first (CPU 5 to 7, ends at 17). At 100 ms
+    // the instance is idle again: the third wakes it (ends at 115).
+    const run = simulate(wakeModel(), [0, 5, 100], seededRandom(1));
+    expect(run.requests.map((r) => r.woke)).toEqual([true, false, true]);
+    expect(run.requests.map((r) => r.endMs)).toEqual([15, 17, 115]);
+  });
+
+  it('is charged to the quota with the rest of the hold', () => {
+    // 0.05 vCPU: 5 ms of CPU per 100 ms period. The first request's wake and hold (5 ms) use
+    // the period up; the second, at 5 ms, waits for the next period (CPU 100 to 102, ends 112).
+    const run = simulate(wakeModel({ vcpu: 0.05, periodMs: 100 }), [0, 5], seededRandom(1));
+    expect(run.requests.map((r) => r.endMs)).toEqual([15, 112]);
+  });
+
+  it('is refused when negative', () => {
+    const model = service({
+      stages: [{ name: 'cpu', capacity: 1, holdMs: constant(1), wakeMs: -1 }],
+    });
+    expect(() => simulate(model, [0], seededRandom(1))).toThrow(
+      'stage cpu: wakeMs must be a finite number >= 0',
+    );
+  });
+
+  it('is the slope of CPU per request against wakes per request, the busy cost its intercept', () => {
+    // Points on 1 + 2 × wakes: exact; with noise, the least-squares line.
+    const exact = wakeCostFrom([
+      { wakesPerRequest: 0, cpuMs: 1 },
+      { wakesPerRequest: 0.5, cpuMs: 2 },
+      { wakesPerRequest: 0.75, cpuMs: 2.5 },
+    ]);
+    expect(exact.busyMs).toBeCloseTo(1, 10);
+    expect(exact.wakeMs).toBeCloseTo(2, 10);
+    const fit = wakeCostFrom([
+      { wakesPerRequest: 0, cpuMs: 1.1 },
+      { wakesPerRequest: 0.5, cpuMs: 1.9 },
+      { wakesPerRequest: 1, cpuMs: 3.1 },
+    ]);
+    expect(fit.wakeMs).toBeCloseTo(2, 10);
+    expect(fit.busyMs).toBeCloseTo(1.0333333333, 8);
+  });
+
+  it('needs loads at two wake rates, and a line that rises from a positive cost', () => {
+    expect(() => wakeCostFrom([{ wakesPerRequest: 0.5, cpuMs: 2 }])).toThrow(
+      'the wake cost needs loads at two different wakes per request at least',
+    );
+    expect(() =>
+      wakeCostFrom([
+        { wakesPerRequest: 0, cpuMs: 2 },
+        { wakesPerRequest: 1, cpuMs: 1 },
+      ]),
+    ).toThrow('the loads give 2.00 ms per busy request and -1.00 ms per wake');
+  });
+});
+
 describe("a fresh instance's warm-up (CPU per request falling with the requests it has taken)", () => {
   it('is linear between the measured counts and flat beyond them', () => {
     const curve: WarmUpCurve = { served: [10, 20, 40], scale: [3, 2, 1] };
@@ -509,6 +578,7 @@ describe('the report', () => {
       serviceMs: endMs === undefined ? 0 : 100,
       waitedForStart: cold,
       rejected: endMs === undefined,
+      woke: endMs !== undefined,
     });
     const run: SimulationRun = {
       requests: [outcome(0, 700, true), outcome(400, 1100, true), outcome(999, undefined)]
