@@ -448,8 +448,16 @@ async function calibrate(
     // fractions of what it serves with its slots taken; each point is the CPU per request
     // against the mean requests in flight one more (an arrival sees the mean and adds itself).
     const oneRps = (vcpu * 1000) / fullMs;
-    const openCurve: { inFlight: number; cpuMs: number; rps: number; thawsPerRequest?: number }[] =
-      [];
+    const openCurve: {
+      inFlight: number;
+      cpuMs: number;
+      rps: number;
+      thawsPerRequest?: number;
+      /** Admitted to answered at the balancer: p10, p50, p90 (ms). */
+      serviceMs?: [number, number, number];
+      /** Each request's admitted to answered (for CALIBRATION_DUMP). */
+      services?: number[];
+    }[] = [];
     for (const fraction of OPEN_LOOP_FRACTIONS) {
       await fns[0]!.idle();
       const from = {
@@ -475,6 +483,8 @@ async function calibrate(
         rps: levelRps,
         thawsPerRequest:
           (fns[0]!.counts.thaws - from.thaws) / (fns[0]!.counts.requests - from.requests),
+        serviceMs: servicePercentiles(served),
+        services: served.map((r) => r.endMs! - r.admittedMs!),
       });
     }
     openCurve.push({
@@ -628,6 +638,9 @@ async function calibrate(
     const edge = seen.map((r) => r.endMs! - r.arrivedMs);
     const coldStarts = started.map((i) => i.coldStartMs!);
     const stepService = seen.map((r) => r.endMs! - r.admittedMs!);
+    const secondHalfService = servicePercentiles(
+      seen.filter((r) => r.arrivedMs - seen[0]!.arrivedMs >= (seconds * 1000) / 2),
+    );
 
     // 6. The simulation, fed the same: arrivals, concurrency, 1 warm instance and up to 3,
     // the cold starts in the order measured, the service times measured; no 429 (the balancer
@@ -744,7 +757,12 @@ async function calibrate(
       );
     }
 
-    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (thaws per request ${openCurve.map((c) => c.thawsPerRequest!.toFixed(2)).join(', ')}; the line through them, the wake cost the model takes: ${wake.busyMs.toFixed(2)} ms per request busy, ${wake.wakeMs.toFixed(2)} ms more per thaw); over the step's second half, per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request, throttled in ${h.throttled} of the ${h.periods} periods it ran in, held back ${round(h.throttledMs / Math.max(1, h.throttled))} ms in each on average`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%; waiting for one ${waitMs.toFixed(1)} ms more), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
+    const conditions = `people at a scaled ${vcpu} vCPU per instance (${env.tfvars} deploys ${people.vcpu}: ${maxInstances} × ${people.vcpu} vCPU and the rest do not fit ${availableParallelism()} cores, and a starting instance must not take CPU from a running one, as on Cloud Run; ${maxInstances} × ${vcpu} = ${(maxInstances * vcpu).toFixed(1)} cores), so the figure checks the model (queueing, balancer, scale-out, cold starts from this run) at that share; concurrency ${people.concurrency}, pool ${people.dbPoolMax}, 1 warm instance and up to ${maxInstances}; open-loop Poisson step 0 → ${rps} rps (the geometric mean of one warm instance at ${vcpu} vCPU with its ${people.concurrency} slots taken, ${round(oneInstanceRps)} rps, and ${maxInstances} after the scale-out, two at a fresh instance's mean ${freshWarmUp.earlyMs.toFixed(2)} ms per request over its first ${freshWarmUp.earlyRequests} (${freshWarmUp.meanMs.toFixed(2)} over ${seconds} s), ${round(afterRps)} rps); the process's CPU per request ${runMs.toFixed(2)} ms one at a time (8 rps), closed-loop at ${curve.map((c) => c.inFlight).join(', ')} in flight ${curve.map((c) => c.processMs.toFixed(2)).join(', ')} ms (its thread on a CPU ${curve.map((c) => c.threadMs.toFixed(2)).join(', ')} ms; ${curve.map((c) => round(c.rps)).join(', ')} requests/s; thaws per request ${curve.map((c) => c.thawsPerRequest.toFixed(2)).join(', ')}), open-loop at ${people.concurrency} in flight (the curve's top point) ${fullMs.toFixed(2)} ms, open-loop at ${openCurve.map((c) => c.rps).join(', ')} requests/s (mean in flight one more ${openCurve.map((c) => c.inFlight.toFixed(2)).join(', ')}) ${openCurve.map((c) => c.cpuMs.toFixed(2)).join(', ')} ms (thaws per request ${openCurve.map((c) => c.thawsPerRequest!.toFixed(2)).join(', ')}; service time p10 / p50 / p90 ${openCurve
+      .slice(0, -1)
+      .map((c) => c.serviceMs!.map((x) => x.toFixed(1)).join(' / '))
+      .join(
+        ', ',
+      )} ms, where one at a time (below) it is ${pct(serviceMs, 10).toFixed(1)} / ${pct(serviceMs, 50).toFixed(1)} / ${pct(serviceMs, 90).toFixed(1)}; the line through them, the wake cost the model takes: ${wake.busyMs.toFixed(2)} ms per request busy, ${wake.wakeMs.toFixed(2)} ms more per thaw); over the step's second half, service time p10 / p50 / p90 ${secondHalfService.map((x) => x.toFixed(1)).join(' / ')} ms, and per instance, ${inSecondHalf.map((h) => `${round(h.rps)} requests/s at ${h.cpuMs.toFixed(2)} ms per request, ${h.thawsPerRequest.toFixed(2)} thaws per request, throttled in ${h.throttled} of the ${h.periods} periods it ran in, held back ${round(h.throttledMs / Math.max(1, h.throttled))} ms in each on average`).join('; ')}; ${aloneMs?.toFixed(2) ?? '-'} ms while it alone served the step for ${seconds} s (${arrivals.length} requests); warm-up (CPU per request at ${people.concurrency} in flight by requests taken: ms at count) of the warm instance before anything was measured ${describeWarmUp(prewarm)}, of a fresh one ${describeWarmUp(warmUpPoints)}; ${started.length + 1} instances used, cold starts ${coldStarts.map(round).join(', ')} ms; the client's side one at a time p50 ${pct(clientMs, 50).toFixed(1)} ms (its latency less the balancer's, added to each simulated latency); service time one at a time p50 ${round(pct(serviceMs, 50))} ms, p99 ${round(pct(serviceMs, 99))} ms (in the step ${round(pct(stepService, 50))} / ${round(pct(stepService, 99))} ms), thread on a CPU ${cpuMs.toFixed(1)} ms of it (${Math.round(cpuShare * 100)}%; waiting for one ${waitMs.toFixed(1)} ms more), ${cpuStepMs.toFixed(1)} ms per request in the step; the quota throttled the instances (once ready) ${round(throttled / 1e6)} ms in all over the step (cpu.stat throttled_time); database statements active ${dbStepMs.toFixed(1)} ms per request (pg_stat_database.active_time); the rest during the step ${restCores.toFixed(2)} cores (the balancer's process and the generator in a group of their own with the largest cpu.shares and ${frontVcpu === undefined ? 'no quota' : `a quota of ${frontVcpu} CPU, which throttled it ${round(frontThrottledMs)} ms in ${frontThrottledPeriods} periods over the step`}; balancer and proxies' process ${Math.round(frontBusy * 100)}% of a CPU, generator ${Math.round(generatorBusy * 100)}%, PostgreSQL's backends ${Math.round(postgresBusy * 100)}%); balancer's event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms; generator lag max ${round(Math.max(...outcomes.map((o) => o.lagMs)))} ms; latency at the balancer's edge p50 ${edge.length ? pct(edge, 50).toFixed(1) : '-'} ms, p99 ${edge.length ? round(pct(edge, 99)) : '-'} ms; the machine's CPUs ${Math.round(machineBusy * 100)}% busy during the step; load average ${loadAverages.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores`;
     // The wake and the warm-up as scales of the busy cost, for the capacity CLI's spike model
     // (spike-run.ts).
     const curves: InstanceCurves = {
@@ -919,6 +937,12 @@ async function queuedOpenLoop(
   } finally {
     await own.stop();
   }
+}
+
+/** Admitted to answered at the balancer, p10, p50 and p90 (ms). */
+function servicePercentiles(served: BalancedRequest[]): [number, number, number] {
+  const ms = served.map((r) => r.endMs! - r.admittedMs!);
+  return [pct(ms, 10), pct(ms, 50), pct(ms, 90)];
 }
 
 const describeWarmUp = (points: WarmUpPoint[]) =>
