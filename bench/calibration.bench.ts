@@ -26,15 +26,16 @@ import { MAX_CPU_SHARES, startThrottled, type ThrottledFunction } from '../test/
 
 /**
  * Calibration of the spike simulation against a real run: people, as production sizes it
- * (concurrency, pool; the CPU share scaled, see CALIBRATION_VCPU), behind the small balancer (lib/balancer.ts, the rule the
- * simulation models) on 1 to 3 instances of the throttled harness (CPU only while a request is
- * in flight, the cgroup CPU quota), driven by an open-loop step from 0 to N rps. In the same run:
+ * (concurrency, pool; the CPU share scaled, see CALIBRATION_VCPU), behind the small balancer
+ * (lib/balancer.ts, the rule the simulation models) on 1 to 3 instances (CALIBRATION_INSTANCES)
+ * of the throttled harness (CPU only while a request is in flight, the cgroup CPU quota), driven
+ * by an open-loop step from 0 to N rps. In the same run:
  * the service time (balancer to instance and back, one request at a time), the share of it the
  * instance's JavaScript thread spends on a CPU (/proc/<pid>/schedstat), the CPU per request
  * against the thaws per request at several loads (the wake cost: a busy request's CPU and a
  * wake's) and against the requests a fresh instance has taken (the warm-up curve), and the cold
- * starts of the instances the step starts. The simulation is then fed those, the same arrival times and the same limits, and its
- * p50 and p99 are held to the client's within 25%.
+ * starts of the instances the step starts. The simulation is then fed those, the same arrival
+ * times and the same limits, and its p50 and p99 are held to the client's within 25%.
  */
 
 /**
@@ -499,8 +500,8 @@ async function calibrate(
     // Under the quota the mean in flight need not rise with the rate over a few seconds (1.34,
     // 3.68, 3.21, 5.57 at 0.2 to 0.8 in one run): each point stands at its own mean in flight.
     const perLoad = loadCurveFrom(openCurve, runMs);
-    // The wake cost the model takes (service-model.ts, WakeCost): the line through the same
-    // points against their thaws per request. The load curve charges a request by the mean in
+    // The wake cost the model takes (service-model.ts, WakeCost): the least-squares line of the
+    // same points' CPU per request against their thaws per request. The load curve charges a request by the mean in
     // flight of a level; the instances after the step's backlog served 23 to 57 requests/s each
     // at 0.5 to 0.8 thaws per request, and the load curve's model kept them near their quota
     // (p50 per 8 s 41 to 70 ms simulated against 7 to 16 measured, 2026-12-02 04:55), where a
