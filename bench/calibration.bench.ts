@@ -687,6 +687,7 @@ async function calibrate(
     // charged the process's CPU per request at each level, as the line through them puts it),
     // and on the instances the step starts, scaled by the warm-up curve.
     const cpuPerMs = runMs / cpuMs;
+    const warmUpBusy = warmUpOf(wake.busyMs);
     const wakeStages = (warming: boolean): Stage[] => [
       {
         name: 'cpu',
@@ -695,7 +696,7 @@ async function calibrate(
         cpu: true,
         quota: { vcpu, periodMs: 100, cpuPerMs },
         wakeMs: wake.wakeMs / cpuPerMs,
-        ...(warming ? { warmUp: warmUpOf(wake.busyMs) } : {}),
+        ...(warming ? { warmUp: warmUpBusy } : {}),
       },
       { name: 'database', capacity: people.dbPoolMax, holdMs: scaled(service, 1 - cpuShare) },
     ];
@@ -771,7 +772,7 @@ async function calibrate(
     // (spike-run.ts).
     const curves: InstanceCurves = {
       wake: wake.wakeMs / wake.busyMs,
-      warmUp: warmUpOf(wake.busyMs),
+      warmUp: warmUpBusy,
       referenceMs: wake.busyMs,
       vcpu,
     };
@@ -783,10 +784,8 @@ async function calibrate(
         unit: 'ms',
         baseline: { name: 'measured at the client', value: measuredP[p] },
         target: { on: 'ratio', op: 'within', limit: 0.25 },
-        notes: `${p === 'p50' ? `${conditions}; p50 per ${windowMs / 1000} s of the step, measured / simulated (one run) ${perWindow.join(', ')} ms` : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${cpuPerMs.toFixed(2)} ms of the process's CPU per ms of it), scaled to the busy cost (${(wake.busyMs / runMs).toFixed(2)}), with a thaw's ${wake.wakeMs.toFixed(2)} ms of CPU added to each request that finds its instance idle and, on the instances the step starts, scaled by the warm-up curve at the requests they have taken (${warmUpOf(
-          wake.busyMs,
-        )
-          .scale.map((x) => x.toFixed(2))
+        notes: `${p === 'p50' ? `${conditions}; p50 per ${windowMs / 1000} s of the step, measured / simulated (one run) ${perWindow.join(', ')} ms` : 'same run'}; simulated from the measures before the step: the thread's time one at a time on the CPU stage under the instance's ${vcpu} vCPU quota (charged ${cpuPerMs.toFixed(2)} ms of the process's CPU per ms of it), scaled to the busy cost (${(wake.busyMs / runMs).toFixed(2)}), with a thaw's ${wake.wakeMs.toFixed(2)} ms of CPU added to each request that finds its instance idle and, on the instances the step starts, scaled by the warm-up curve at the requests they have taken (${warmUpBusy.scale
+          .map((x) => x.toFixed(2))
           .join(
             ', ',
           )} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withoutWarmUp[p].toFixed(p === 'p50' ? 1 : 0)} ms; the load curve's model instead of the wake's (the hold scaled by ${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.map((x) => x.toFixed(2)).join(', ')} in flight, no wakes; the warm-up as scales of the top point) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,

@@ -319,34 +319,27 @@ describe('the CPU of waking an idle instance (a wake cost)', () => {
     );
   });
 
+  /** Loads as [wakes per request, CPU per request in ms] pairs. */
+  const loads = (...points: [number, number][]) =>
+    points.map(([wakesPerRequest, cpuMs]) => ({ wakesPerRequest, cpuMs }));
+
   it('is the slope of CPU per request against wakes per request, the busy cost its intercept', () => {
     // Points on 1 + 2 × wakes: exact; with noise, the least-squares line.
-    const exact = wakeCostFrom([
-      { wakesPerRequest: 0, cpuMs: 1 },
-      { wakesPerRequest: 0.5, cpuMs: 2 },
-      { wakesPerRequest: 0.75, cpuMs: 2.5 },
-    ]);
+    const exact = wakeCostFrom(loads([0, 1], [0.5, 2], [0.75, 2.5]));
     expect(exact.busyMs).toBeCloseTo(1, 10);
     expect(exact.wakeMs).toBeCloseTo(2, 10);
-    const fit = wakeCostFrom([
-      { wakesPerRequest: 0, cpuMs: 1.1 },
-      { wakesPerRequest: 0.5, cpuMs: 1.9 },
-      { wakesPerRequest: 1, cpuMs: 3.1 },
-    ]);
+    const fit = wakeCostFrom(loads([0, 1.1], [0.5, 1.9], [1, 3.1]));
     expect(fit.wakeMs).toBeCloseTo(2, 10);
     expect(fit.busyMs).toBeCloseTo(1.0333333333, 8);
   });
 
   it('needs loads at two wake rates, and a line that rises from a positive cost', () => {
-    expect(() => wakeCostFrom([{ wakesPerRequest: 0.5, cpuMs: 2 }])).toThrow(
+    expect(() => wakeCostFrom(loads([0.5, 2]))).toThrow(
       'the wake cost needs loads at two different wakes per request at least',
     );
-    expect(() =>
-      wakeCostFrom([
-        { wakesPerRequest: 0, cpuMs: 2 },
-        { wakesPerRequest: 1, cpuMs: 1 },
-      ]),
-    ).toThrow('the loads give 2.00 ms per busy request and -1.00 ms per wake');
+    expect(() => wakeCostFrom(loads([0, 2], [1, 1]))).toThrow(
+      'the loads give 2.00 ms per busy request and -1.00 ms per wake',
+    );
   });
 });
 
