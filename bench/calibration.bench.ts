@@ -150,53 +150,28 @@ function schedstat(pid: number): { runNs: number; waitNs: number } {
   return { runNs: Number(run), waitNs: Number(wait) };
 }
 
-/** All the process's threads' time on a CPU, ns (/proc/<pid>/task/<tid>/schedstat). */
-function processRunNs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended
-    }
-  }
-  return ns;
-}
-
-/** All the process's threads' time on a CPU and waiting for one, ns (for the dump's timeline). */
-function processSchedNs(pid: number): { runNs: number; waitNs: number } {
-  let runNs = 0;
-  let waitNs = 0;
+/**
+ * All the process's threads' time on a CPU and waiting for one, and its JavaScript thread's time
+ * on a CPU alone (V8's compiler and garbage-collector workers and libuv's pool are the others;
+ * all are named `node`, so the main thread is told apart by id), ns.
+ */
+function threadTimes(pid: number): { runNs: number; waitNs: number; mainNs: number } {
+  const times = { runNs: 0, waitNs: 0, mainNs: 0 };
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
-      runNs += Number(run);
-      waitNs += Number(wait);
+      times.runNs += Number(run);
+      times.waitNs += Number(wait);
+      if (Number(tid) === pid) times.mainNs += Number(run);
     } catch {
       // the thread ended
     }
   }
-  return { runNs, waitNs };
+  return times;
 }
 
-/**
- * The process's JavaScript thread's time on a CPU and its other threads' (V8's compiler and
- * garbage-collector workers, libuv's pool), ns: all are named `node`, so told apart by id.
- */
-function mainAndOtherRunNs(pid: number): { mainNs: number; otherNs: number } {
-  let mainNs = 0;
-  let otherNs = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const run = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      if (Number(tid) === pid) mainNs += run;
-      else otherNs += run;
-    } catch {
-      // the thread ended
-    }
-  }
-  return { mainNs, otherNs };
-}
+/** All the process's threads' time on a CPU, ns (/proc/<pid>/task/<tid>/schedstat). */
+const processRunNs = (pid: number) => threadTimes(pid).runNs;
 
 /** All CPUs' time since boot, idle (idle and iowait) and in all, in jiffies (/proc/stat). */
 function machineTimes(): { idle: number; total: number } {
@@ -628,9 +603,9 @@ async function calibrate(
         .filter(Boolean)
         .map((pid) => {
           try {
-            return processSchedNs(Number(pid));
+            return threadTimes(Number(pid));
           } catch {
-            return { runNs: 0, waitNs: 0 };
+            return { runNs: 0, waitNs: 0, mainNs: 0 };
           }
         });
       timeline.push({
@@ -645,8 +620,7 @@ async function calibrate(
           fns,
           (fn, i) =>
             fn && {
-              ...processSchedNs(pids[i]!),
-              ...mainAndOtherRunNs(pids[i]!),
+              ...threadTimes(pids[i]!),
               ...fn.counts,
               ...fn.cpuStat(),
               balancerInFlight: balancer.load.inFlight[i],
@@ -804,8 +778,8 @@ async function calibrate(
     const withoutWarmUp = predict(wakeStages(false));
     const withCurve = predict(curveStages);
 
-    // 7. The same step again (the same arrivals) from the same warm instance, idle again, and
-    // fresh instances of its own: how closely the measure repeats itself. The prediction comes
+    // 7. The same step again (the same arrivals) from the same warm instance and fresh
+    // instances of its own: how closely the measure repeats itself. The prediction comes
     // from measures taken before the first step, so no model can be held closer to it than the
     // second step comes; the second is predicted too, with its own cold starts.
     // Before it, the warm instance is driven as before the first (the last open-loop level),
@@ -937,7 +911,7 @@ async function calibrate(
           .map((x) => x.toFixed(2))
           .join(
             ', ',
-          )} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(p === 'p50' ? 1 : 0)).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withoutWarmUp[p].toFixed(p === 'p50' ? 1 : 0)} ms; the load curve's model instead of the wake's (the hold scaled by ${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.map((x) => x.toFixed(2)).join(', ')} in flight, no wakes; the warm-up as scales of the top point) ${withCurve[p].toFixed(p === 'p50' ? 1 : 0)} ms`,
+          )} at ${warmUp.served.join(', ')}), the rest on the pool (${withWarmUp.instances} instances); the median of ${PREDICTION_SEEDS} simulated runs (seeds), which ranged ${withWarmUp.range[p].map((x) => x.toFixed(digits(p))).join(' to ')} ms; without the warm-up (every instance as the warm one) ${withoutWarmUp[p].toFixed(digits(p))} ms; the load curve's model instead of the wake's (the hold scaled by ${perLoad.scale.map((x) => x.toFixed(2)).join(', ')} at ${perLoad.inFlight.map((x) => x.toFixed(2)).join(', ')} in flight, no wakes; the warm-up as scales of the top point) ${withCurve[p].toFixed(digits(p))} ms`,
       }),
     );
     // The second step: measured against the first (reported: the measure's own spread), and
@@ -948,7 +922,7 @@ async function calibrate(
         value: replicate[p],
         unit: 'ms',
         baseline: { name: 'the first step, measured', value: measuredP[p] },
-        notes: `the same arrivals from the same warm instance, idle again, and ${replicate.coldStarts.length} fresh instances (cold starts ${replicate.coldStarts.map(round).join(', ')} ms); the two steps' ${p}s differ by this much with nothing changed between them${p === 'p50' ? `; p50 per ${windowMs / 1000} s of this step ${perWindowAgain.join(', ')} ms` : ''}`,
+        notes: `the same arrivals from the same warm instance, driven as before the first (its last open-loop level), and ${replicate.coldStarts.length} fresh instances (cold starts ${replicate.coldStarts.map(round).join(', ')} ms); the two steps' ${p}s differ by this much with nothing changed between them${p === 'p50' ? `; p50 per ${windowMs / 1000} s of this step ${perWindowAgain.join(', ')} ms` : ''}`,
       }),
       figure({
         name: `calibration: ${p} latency of the same ${rps} rps step again, simulated`,
