@@ -1,6 +1,6 @@
 // CPU from spawn to first 2xx of each function against hello (not a figure: a tool for
 // comparing levers; the README's cold start section used it):
-//   node --import tsx bench/profile/cold-start-cpu.ts [--functions=hello,people,...] [--runs=3]
+//   node --import tsx bench/profile/cold-start-cpu.ts [--functions=hello,hello-db,people,...] [--runs=3]
 //     [--dist=dist/functions] [--build] [--node=/path/to/node] [--compile-cache=bundle|none|both]
 // Each is launched as deployed (its bundle under the stock framework CLI with the Node flags
 // Terraform gives its production sizing, hello with the default's), probed until its first
@@ -9,16 +9,28 @@
 // bundle's compile cache as the image's build does (its compile-cache.js, on that Node) and
 // puts it back before each run (a run adds what it compiled when it exits); none runs without;
 // both runs each function without and with, one after the other.
-// hello, the stock framework, never has one.
+// hello and hello-db (the floor of a function answering from the database), the stock framework,
+// never have one.
 import { deployments } from '../../shared/deploy/functions';
 import { launchFunction } from '../../test/support/launcher';
 import { benchDatabase } from '../lib/database';
-import { buildBundles, tfvarsSizing, writeCompileCaches } from '../lib/functions';
+import {
+  DATABASE_BASELINE,
+  buildBundles,
+  tfvarsSizing,
+  writeCompileCaches,
+} from '../lib/functions';
 import { PUSH_PATH, personCreated, pushDelivery } from '../lib/push';
 import { median, option, processCpuMs } from './proc-cpu';
 
+/** The baselines, each on the stock framework without a compile cache: their sources. */
+const STOCK = new Map([
+  ['hello', 'bench/baselines/hello.js'],
+  ['hello-db', DATABASE_BASELINE],
+]);
+
 function probe(name: string): { path: string; init?: RequestInit } {
-  if (name === 'hello') return { path: '/' };
+  if (name === 'hello' || name === 'hello-db') return { path: '/' };
   if (name === 'people') return { path: '/people?limit=1' };
   if (name === 'stats' || name === 'health') return { path: `/${name}` };
   const event = personCreated();
@@ -27,7 +39,10 @@ function probe(name: string): { path: string; init?: RequestInit } {
 }
 
 async function main(): Promise<void> {
-  const names = option('functions', ['hello', ...deployments.map((d) => d.name)].join(','));
+  const names = option(
+    'functions',
+    ['hello', 'hello-db', ...deployments.map((d) => d.name)].join(','),
+  );
   const runs = Number(option('runs', '3'));
   const dist = option('dist', 'dist/functions');
   const node = option('node', process.execPath);
@@ -37,7 +52,7 @@ async function main(): Promise<void> {
   const withCache = cacheMode !== 'none';
   if (process.argv.includes('--build')) await buildBundles();
   const sizing = await tfvarsSizing('production');
-  const functions = names.split(',').filter((name) => name !== 'hello');
+  const functions = names.split(',').filter((name) => !STOCK.has(name));
   if (dist !== 'dist/functions' && withCache)
     throw new Error('--compile-cache=bundle needs --dist=dist/functions');
   const restoreCache = withCache ? writeCompileCaches(node, functions) : undefined;
@@ -46,8 +61,8 @@ async function main(): Promise<void> {
   try {
     // both: each function without then with its cache, one after the other, in every run.
     const launches = names.split(',').flatMap((name) =>
-      name === 'hello' || cacheMode !== 'both'
-        ? [{ name, cached: withCache && name !== 'hello', key: name }]
+      STOCK.has(name) || cacheMode !== 'both'
+        ? [{ name, cached: withCache && !STOCK.has(name), key: name }]
         : [
             { name, cached: false, key: `${name} (none)` },
             { name, cached: true, key: `${name} (cache)` },
@@ -59,8 +74,8 @@ async function main(): Promise<void> {
         const fn = await launchFunction({
           name,
           node,
-          sizing: name === 'hello' ? {} : { memory: sizing(name).memory },
-          source: name === 'hello' ? 'bench/baselines/hello.js' : `${dist}/${name}`,
+          sizing: STOCK.has(name) ? {} : { memory: sizing(name).memory },
+          source: STOCK.get(name) ?? `${dist}/${name}`,
           env: {
             LOG_LEVEL: 'warn',
             DATABASE_URL: db.url,

@@ -1,7 +1,8 @@
 // Health of the database and its schema, for pollers. Wiring only; behaviour is in shared/health.
 import { http } from '@google-cloud/functions-framework';
-import { httpFunction } from '../../shared/http/app';
+import { warmDatabase } from '../../shared/db';
 import { healthRoutes } from '../../shared/health/http';
+import { httpFunction } from '../../shared/http/app';
 
 // Open: load balancers and operators poll it without a key.
-http('health', httpFunction('health', healthRoutes(), { open: true }));
+http('health', httpFunction('health', healthRoutes(), { open: true, warmUp: warmDatabase }));

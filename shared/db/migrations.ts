@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { migrations, type Migration } from '../../migrations';
 
+/** PostgreSQL's SQLSTATE for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
+
 /** knex reads migrations from this list rather than from the directory (see migrations/index.ts). */
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => [...migrations],
@@ -21,13 +24,25 @@ export interface MigrationStatus {
 /**
  * Reads which migrations the database has applied, without creating anything
  * (unlike `knex.migrate.list()`, which creates its bookkeeping tables as a side effect).
+ *
+ * One query, as knex's migrator names the table (unqualified): a missing table (`42P01`, a
+ * database never migrated) means none applied. Every instance asks this before its first
+ * answer, so it is on the cold start's path: asking `information_schema` whether the table
+ * exists first cost a second round trip and about 9 ms of the server's planning on a new
+ * connection (measured with log_min_duration_statement on the benchmark's PostgreSQL).
+ * Not for use inside a transaction: the error of a missing table would abort it.
  */
 export async function migrationStatus(db: Knex): Promise<MigrationStatus> {
-  const applied = (await db.schema.hasTable('knex_migrations'))
-    ? (await db('knex_migrations').select('name').orderBy('id')).map(
-        (row: { name: string }) => row.name,
-      )
-    : [];
+  const applied = await db('knex_migrations')
+    .select('name')
+    .orderBy('id')
+    .then(
+      (rows: { name: string }[]) => rows.map((row) => row.name),
+      (error: unknown) => {
+        if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return [];
+        throw error;
+      },
+    );
   const known = migrations.map((m) => m.name);
   const appliedSet = new Set(applied);
   return {

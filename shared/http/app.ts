@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { enterRequest, startInstance } from '../runtime/entry';
+import { enterRequest, startInstance, type WarmUp } from '../runtime/entry';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
 import { answerAsProblem } from './framework-errors';
@@ -10,7 +10,8 @@ import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 /**
  * Builds the request handler of one HTTP function: the instance's entry (runtime/entry.ts:
  * the cold start begun at load and awaited per request, the request counted in flight),
- * trace-aware request logging, API-key authentication (unless the function is `open`, like
+ * begun with the function's warm-up if it has one (what its first answer needs, such as the
+ * database), trace-aware request logging, API-key authentication (unless the function is `open`, like
  * health), then the function's routes, mounted both under `/<mount>` (the function's URL on
  * run.app and in the local stack) and under `/` (the cloudfunctions.net URL, which strips the
  * name), then one error path that answers every failure as problem+json.
@@ -25,9 +26,9 @@ import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 export function httpFunction(
   mount: string,
   routes: Router,
-  options: { open?: boolean } = {},
+  options: { open?: boolean; warmUp?: WarmUp } = {},
 ): (req: Request, res: Response) => void {
-  startInstance(answerAsProblem);
+  startInstance(answerAsProblem, options.warmUp);
   const router = express.Router();
   router.use(`/${mount}`, routes);
   router.use('/', routes);
