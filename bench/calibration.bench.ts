@@ -840,17 +840,27 @@ async function calibrate(
     const oneRun = simulate(model(wakeStages(true)), arrivals, seededRandom(18));
     const windowMs = 8_000;
     const clientP50 = pct(clientMs, 50);
-    const perWindowAgain: (number | string)[] = [];
-    const perWindow = Array.from({ length: Math.ceil((seconds * 1000) / windowMs) }, (_, w) => {
-      const inWindow = (at: number) => at >= w * windowMs && at < (w + 1) * windowMs;
-      const m = outcomes.filter((o) => inWindow(o.atMs)).map((o) => o.latencyMs!);
-      const m2 = replicate.outcomes.filter((o) => inWindow(o.atMs)).map((o) => o.latencyMs!);
-      perWindowAgain.push(m2.length ? round(pct(m2, 50)) : '-');
-      const sim = oneRun.requests
-        .filter((r) => inWindow(r.arrivalMs))
-        .map((r) => r.endMs! - r.arrivalMs + clientP50);
-      return `${m.length ? round(pct(m, 50)) : '-'} / ${sim.length ? round(pct(sim, 50)) : '-'}`;
-    });
+    const windows = Math.ceil((seconds * 1000) / windowMs);
+    // Each window's p50 of the latencies whose arrival (ms into the step) falls in it, '-' if none.
+    const p50PerWindow = (requests: { atMs: number; latencyMs: number }[]) =>
+      Array.from({ length: windows }, (_, w) => {
+        const latencies = requests
+          .filter((r) => r.atMs >= w * windowMs && r.atMs < (w + 1) * windowMs)
+          .map((r) => r.latencyMs);
+        return latencies.length ? round(pct(latencies, 50)) : '-';
+      });
+    const latenciesOf = (list: typeof outcomes) =>
+      list.map((o) => ({ atMs: o.atMs, latencyMs: o.latencyMs! }));
+    const simulatedPerWindow = p50PerWindow(
+      oneRun.requests.map((r) => ({
+        atMs: r.arrivalMs,
+        latencyMs: r.endMs! - r.arrivalMs + clientP50,
+      })),
+    );
+    const perWindow = p50PerWindow(latenciesOf(outcomes)).map(
+      (p50, w) => `${p50} / ${simulatedPerWindow[w]}`,
+    );
+    const perWindowAgain = p50PerWindow(latenciesOf(replicate.outcomes));
 
     // CALIBRATION_DUMP=<file>: every request, measured and simulated, for a closer look.
     if (process.env.CALIBRATION_DUMP) {
