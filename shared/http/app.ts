@@ -9,12 +9,12 @@ import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 
 /**
  * Builds the request handler of one HTTP function: the instance's entry (runtime/entry.ts:
- * the cold start begun at load and awaited per request, the request counted in flight),
- * begun with the function's warm-up if it has one (what its first answer needs, such as the
- * database), trace-aware request logging, API-key authentication (unless the function is `open`, like
- * health), then the function's routes, mounted both under `/<mount>` (the function's URL on
- * run.app and in the local stack) and under `/` (the cloudfunctions.net URL, which strips the
- * name), then one error path that answers every failure as problem+json.
+ * the cold start, with the function's warm-up if it has one, begun at load and awaited per
+ * request, the request counted in flight), trace-aware request logging, API-key
+ * authentication (unless the function is `open`, like health), then the function's routes,
+ * mounted both under `/<mount>` (the function's URL on run.app and in the local stack) and
+ * under `/` (the cloudfunctions.net URL, which strips the name), then one error path that
+ * answers every failure as problem+json.
  *
  * Every response starts with the security headers of an API (see securityHeaders); HTML
  * pages replace the content security policy with their own (html.ts).

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
+import { logger } from '../logging';
 import { answerFrameworkErrors, type FrameworkErrorAnswer } from './framework-errors';
 import { leaveFrameworkDomain } from './framework-domain';
 import { beginWork } from './graceful';
-import { logger } from '../logging';
 import { instanceReady, isInstanceReady } from './instance';
 import { mapStacksOfBundle } from './source-maps';
 
