@@ -70,6 +70,11 @@ export function isStatementTimeout(error: unknown): boolean {
   return (error as DriverError)?.code === '57014';
 }
 
+/** True for `42P01 undefined_table`: the statement names a table that does not exist. */
+export function isUndefinedTable(error: unknown): boolean {
+  return (error as DriverError)?.code === '42P01';
+}
+
 /** True for a serialization failure or deadlock: the transaction may simply be run again. */
 export function isTransactionConflict(error: unknown): boolean {
   const code = (error as DriverError)?.code;

@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import { migrations, type Migration } from '../../migrations';
-
-/** PostgreSQL's SQLSTATE for a relation that does not exist. */
-const UNDEFINED_TABLE = '42P01';
+import { isUndefinedTable } from './errors';
 
 /** knex reads migrations from this list rather than from the directory (see migrations/index.ts). */
 export const migrationSource: Knex.MigrationSource<Migration> = {
@@ -39,7 +37,7 @@ export async function migrationStatus(db: Knex): Promise<MigrationStatus> {
     .then(
       (rows: { name: string }[]) => rows.map((row) => row.name),
       (error: unknown) => {
-        if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return [];
+        if (isUndefinedTable(error)) return [];
         throw error;
       },
     );

@@ -18,20 +18,31 @@ import { until } from '../support/until';
 const FUNCTIONS = resolve(__dirname, '../../functions');
 const SHARED = resolve(__dirname, '../../shared');
 
+/**
+ * Loads a function in a registry of its own (call inside jest.isolateModulesAsync), as a new
+ * instance does: its logs to the test's buffer. @returns that registry's modules
+ */
+async function loadFresh(name: string) {
+  const logging: typeof import('../../shared/logging') = await import(resolve(SHARED, 'logging'));
+  logging.setLogSink(logBuffer);
+  const instance: typeof import('../../shared/runtime/instance') = await import(
+    resolve(SHARED, 'runtime/instance')
+  );
+  const db: typeof import('../../shared/db') = await import(resolve(SHARED, 'db'));
+  const shutdown: typeof import('../../shared/runtime/shutdown') = await import(
+    resolve(SHARED, 'runtime/shutdown')
+  );
+  await import(resolve(FUNCTIONS, name));
+  return { instance, db, shutdown };
+}
+
 describe('the entry of every function', () => {
   it.each(deployments.map((d) => d.name))(
     '%s begins its cold start when its module loads, before any request',
     async (name) => {
       await jest.isolateModulesAsync(async () => {
-        // A registry of its own: a fresh instance, whose cold start nothing has begun yet.
-        const logging: typeof import('../../shared/logging') = await import(
-          resolve(SHARED, 'logging')
-        );
-        logging.setLogSink(logBuffer);
-        const instance: typeof import('../../shared/runtime/instance') = await import(
-          resolve(SHARED, 'runtime/instance')
-        );
-        await import(resolve(FUNCTIONS, name));
+        // A fresh instance, whose cold start nothing has begun yet.
+        const { instance } = await loadFresh(name);
         await nextTurn();
         expect(instance.isInstanceReady()).toBe(true);
       });
@@ -52,21 +63,6 @@ describe('the warm-up of every function', () => {
   afterAll(async () => {
     await testDb.close();
   });
-
-  /** Loads a function in a registry of its own, as a new instance does; gives that registry's modules. */
-  async function loadFresh(name: string) {
-    const logging: typeof import('../../shared/logging') = await import(resolve(SHARED, 'logging'));
-    logging.setLogSink(logBuffer);
-    const instance: typeof import('../../shared/runtime/instance') = await import(
-      resolve(SHARED, 'runtime/instance')
-    );
-    const db: typeof import('../../shared/db') = await import(resolve(SHARED, 'db'));
-    const shutdown: typeof import('../../shared/runtime/shutdown') = await import(
-      resolve(SHARED, 'runtime/shutdown')
-    );
-    await import(resolve(FUNCTIONS, name));
-    return { instance, db, shutdown };
-  }
 
   it.each(deployments.map((d) => d.name))(
     '%s opens its database at load when it is a server: one connection, used and back in its pool before any request',

@@ -1,4 +1,8 @@
-import { isDatabaseUnavailable, violatedConstraint } from '../../shared/db/errors';
+import {
+  isDatabaseUnavailable,
+  isUndefinedTable,
+  violatedConstraint,
+} from '../../shared/db/errors';
 
 describe('database error classification', () => {
   it.each([
@@ -25,5 +29,12 @@ describe('database error classification', () => {
       'person_age_range',
     );
     expect(violatedConstraint({ code: '42P01' })).toBeUndefined();
+  });
+
+  it('tells a missing table (42P01) from any other error', () => {
+    expect(isUndefinedTable({ code: '42P01' })).toBe(true);
+    expect(isUndefinedTable({ code: '42P02' })).toBe(false);
+    expect(isUndefinedTable({ code: 'ECONNREFUSED' })).toBe(false);
+    expect(isUndefinedTable(null)).toBe(false);
   });
 });
