@@ -1,7 +1,6 @@
 // The people API: CRUD over the passenger manifest. Wiring only; behaviour is in shared/people.
 import { http } from '@google-cloud/functions-framework';
-import { warmDatabase } from '../../shared/db';
 import { httpFunction } from '../../shared/http/app';
 import { peopleRoutes } from '../../shared/people/http';
 
-http('people', httpFunction('people', peopleRoutes(), { warmUp: warmDatabase }));
+http('people', httpFunction('people', peopleRoutes()));

@@ -1,7 +1,6 @@
 // Serves the passenger_stats read model as JSON and as an HTML chart. Wiring only.
 import { http } from '@google-cloud/functions-framework';
-import { warmDatabase } from '../../shared/db';
 import { httpFunction } from '../../shared/http/app';
 import { statsRoutes } from '../../shared/stats/http';
 
-http('stats', httpFunction('stats', statsRoutes(), { warmUp: warmDatabase }));
+http('stats', httpFunction('stats', statsRoutes()));

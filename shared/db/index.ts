@@ -59,19 +59,6 @@ export function readyDatabase(): Promise<Knex> {
   return ready ?? checkReady();
 }
 
-/**
- * An instance's warm-up (runtime/entry.ts): begins readyDatabase, the pool's first connection
- * and the schema check, at load rather than in the first request, when the database is a
- * server (DATABASE_URL, DATABASE_HOST or CLOUD_SQL_INSTANCE). Not for the embedded database,
- * which takes seconds to open and is opened by the first request that needs it: a process that
- * loads a function and never queries (the image build writing the compile cache, a test) must
- * not open one.
- */
-export function warmDatabase(): Promise<unknown> {
-  const { DATABASE_URL, DATABASE_HOST, CLOUD_SQL_INSTANCE } = config();
-  return DATABASE_URL || DATABASE_HOST || CLOUD_SQL_INSTANCE ? readyDatabase() : Promise.resolve();
-}
-
 /** readyDatabase's answer once the schema is known current: every request awaits it. */
 let ready: Promise<Knex> | undefined;
 

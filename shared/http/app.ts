@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { enterRequest, startInstance, type WarmUp } from '../runtime/entry';
+import { enterRequest, startInstance } from '../runtime/entry';
 import { authenticate } from './auth';
 import { toHttpProblem } from './errors';
 import { answerAsProblem } from './framework-errors';
@@ -9,12 +9,11 @@ import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 
 /**
  * Builds the request handler of one HTTP function: the instance's entry (runtime/entry.ts:
- * the cold start, with the function's warm-up if it has one, begun at load and awaited per
- * request, the request counted in flight), trace-aware request logging, API-key
- * authentication (unless the function is `open`, like health), then the function's routes,
- * mounted both under `/<mount>` (the function's URL on run.app and in the local stack) and
- * under `/` (the cloudfunctions.net URL, which strips the name), then one error path that
- * answers every failure as problem+json.
+ * the cold start begun at load and awaited per request, the request counted in flight),
+ * trace-aware request logging, API-key authentication (unless the function is `open`, like
+ * health), then the function's routes, mounted both under `/<mount>` (the function's URL on
+ * run.app and in the local stack) and under `/` (the cloudfunctions.net URL, which strips the
+ * name), then one error path that answers every failure as problem+json.
  *
  * Every response starts with the security headers of an API (see securityHeaders); HTML
  * pages replace the content security policy with their own (html.ts).
@@ -26,9 +25,9 @@ import { API_SECURITY_HEADERS, setHeaders } from './security-headers';
 export function httpFunction(
   mount: string,
   routes: Router,
-  options: { open?: boolean; warmUp?: WarmUp } = {},
+  options: { open?: boolean } = {},
 ): (req: Request, res: Response) => void {
-  startInstance(answerAsProblem, options.warmUp);
+  startInstance(answerAsProblem);
   const router = express.Router();
   router.use(`/${mount}`, routes);
   router.use('/', routes);

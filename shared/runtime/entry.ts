@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import { logger } from '../logging';
 import { answerFrameworkErrors, type FrameworkErrorAnswer } from './framework-errors';
 import { leaveFrameworkDomain } from './framework-domain';
 import { beginWork } from './graceful';
@@ -12,38 +11,22 @@ import { mapStacksOfBundle } from './source-maps';
  *
  * When the function's module loads (`startInstance`): stack traces map to the TypeScript when
  * formatted (source-maps.ts), the framework's own failures are routed
- * to the one error format, and the cold start (configuration and secrets, then the function's
- * warm-up) begins, so it runs while the framework starts listening instead of inside the first
- * request.
+ * to the one error format, and the cold start (configuration and secrets) begins, so it runs
+ * while the framework starts listening instead of inside the first request.
  *
  * Per request or delivery (`enterRequest`, `enterDelivery`): the work is counted in flight
  * (graceful shutdown waits for it), leaves the framework's per-request domain before any I/O
  * (framework-domain.ts: the domain halves throughput), and waits for the cold start.
  */
 
-/**
- * Work an instance can begin as soon as its configuration is in, before any request asks for
- * it: opening the database pool's first connection and checking the schema, while the
- * framework is still starting to listen (the first request then finds them done or under way,
- * instead of starting them). Its failure is left to the request that needs the work, which
- * answers it; here it is only logged at debug.
- */
-export type WarmUp = () => Promise<unknown>;
-
 /** Begins the instance's life; call it when the function's module loads. */
-export function startInstance(answer: FrameworkErrorAnswer, warmUp?: WarmUp): void {
+export function startInstance(answer: FrameworkErrorAnswer): void {
   // In a bundle (npm run build), __filename is the bundle's: stacks map to the TypeScript lazily.
   mapStacksOfBundle(__filename);
   answerFrameworkErrors(answer);
   // A failure is logged (and stops the instance under functions-framework) by instanceReady;
   // elsewhere every request awaits it again and answers the error.
-  instanceReady().then(
-    () =>
-      warmUp?.().catch((error: unknown) =>
-        logger.debug({ error: (error as Error).message }, 'warm-up failed; requests will retry it'),
-      ),
-    () => undefined,
-  );
+  instanceReady().catch(() => undefined);
 }
 
 /** Express middleware entering an HTTP request into the instance; first in the function's router. */

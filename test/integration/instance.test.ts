@@ -1,5 +1,4 @@
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { config } from '../../shared/config';
 import { database } from '../../shared/db';
@@ -13,90 +12,26 @@ import { resetInstance } from '../../shared/runtime/testing';
 import { createTestDatabase, databaseLegs, type TestDatabase } from '../support/database-legs';
 import { RecordingPublisher } from '../support/events';
 import { capturedLogs, logBuffer } from '../support/logs';
-import { until } from '../support/until';
 
 const FUNCTIONS = resolve(__dirname, '../../functions');
 const SHARED = resolve(__dirname, '../../shared');
-
-/**
- * Loads a function in a registry of its own (call inside jest.isolateModulesAsync), as a new
- * instance does: its logs to the test's buffer. @returns that registry's modules
- */
-async function loadFresh(name: string) {
-  const logging: typeof import('../../shared/logging') = await import(resolve(SHARED, 'logging'));
-  logging.setLogSink(logBuffer);
-  const instance: typeof import('../../shared/runtime/instance') = await import(
-    resolve(SHARED, 'runtime/instance')
-  );
-  const db: typeof import('../../shared/db') = await import(resolve(SHARED, 'db'));
-  const shutdown: typeof import('../../shared/runtime/shutdown') = await import(
-    resolve(SHARED, 'runtime/shutdown')
-  );
-  await import(resolve(FUNCTIONS, name));
-  return { instance, db, shutdown };
-}
 
 describe('the entry of every function', () => {
   it.each(deployments.map((d) => d.name))(
     '%s begins its cold start when its module loads, before any request',
     async (name) => {
       await jest.isolateModulesAsync(async () => {
-        // A fresh instance, whose cold start nothing has begun yet.
-        const { instance } = await loadFresh(name);
+        // A registry of its own: a fresh instance, whose cold start nothing has begun yet.
+        const logging: typeof import('../../shared/logging') = await import(
+          resolve(SHARED, 'logging')
+        );
+        logging.setLogSink(logBuffer);
+        const instance: typeof import('../../shared/runtime/instance') = await import(
+          resolve(SHARED, 'runtime/instance')
+        );
+        await import(resolve(FUNCTIONS, name));
         await nextTurn();
         expect(instance.isInstanceReady()).toBe(true);
-      });
-    },
-  );
-});
-
-describe('the warm-up of every function', () => {
-  const saved = { ...process.env };
-  let testDb: TestDatabase;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(databaseLegs[0]!);
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-  afterAll(async () => {
-    await testDb.close();
-  });
-
-  it.each(deployments.map((d) => d.name))(
-    '%s opens its database at load when it is a server: one connection, used and back in its pool before any request',
-    async (name) => {
-      process.env.DATABASE_URL = testDb.url;
-      await jest.isolateModulesAsync(async () => {
-        const { db } = await loadFresh(name);
-        const knex = await db.database();
-        try {
-          // The warm-up's connection, back in the pool once the schema check has run on it.
-          await until(`${name}'s warm-up connection`, async () => knex.client.pool.numFree() === 1);
-          expect(knex.client.pool.numUsed()).toBe(0);
-          expect(knex.client.pool.numPendingCreates()).toBe(0);
-        } finally {
-          await db.closeDatabase();
-        }
-      });
-    },
-  );
-
-  it.each(deployments.map((d) => d.name))(
-    '%s leaves the embedded database to its first request (a build step loading it opens nothing)',
-    async (name) => {
-      delete process.env.DATABASE_URL;
-      delete process.env.DATABASE_HOST;
-      delete process.env.CLOUD_SQL_INSTANCE;
-      process.env.DATA_DIR = join(tmpdir(), `manifest-warm-up-${process.pid}`);
-      await jest.isolateModulesAsync(async () => {
-        const { instance, shutdown } = await loadFresh(name);
-        await instance.instanceReady();
-        // The warm-up begins in the turn the cold start settles in; a pool it made would have
-        // registered its shutdown step by the next.
-        await nextTurn();
-        expect(shutdown.shutdownSteps().filter((step) => step === 'database pool')).toEqual([]);
       });
     },
   );
