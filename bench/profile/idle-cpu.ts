@@ -1,0 +1,121 @@
+// CPU of a warm instance's first requests after an idle spell (not a figure: the tool behind
+// the README's finding that an instance idle for half a minute is slower at first):
+//   node --import tsx bench/profile/idle-cpu.ts [--idle=2,40,2,40,2,40] [--requests=1000]
+//     [--batches=3] [--warm=30000] [--node=/path/to/node] [--node-flags=--no-memory-reducer]
+//     [--vcpu=0.1] [--build]
+// Serves the people bundle under the stock functions-framework CLI with production's Node
+// flags for people (the tfvars' sizing), warms it, then for each idle spell waits that many
+// seconds and sends --batches batches of --requests requests (autocannon, 16 connections) to a
+// path answered 400 without the database, and prints each batch's server CPU (all its threads,
+// from /proc) and how many of V8's memory-reducing collections ran in the spell (`--trace-gc`
+// names them "(reduce)"). --node-flags are passed to node itself: V8 flags such as
+// --no-memory-reducer are refused in NODE_OPTIONS, which is all a deployed function can set.
+// --vcpu serves it in a cgroup of its own capped at that CPU share (a CFS quota, as the throttled
+// harness gives it; no freezer: the process keeps its CPU share through the idle spells).
+import { spawn, type SpawnOptions } from 'node:child_process';
+import autocannon from 'autocannon';
+import { benchDatabase } from '../lib/database';
+import { buildBundles, tfvarsSizing } from '../lib/functions';
+import { cgroupsUnavailable, createInstanceCgroup } from '../../test/support/cgroups';
+import { FRAMEWORK } from '../../test/support/launcher';
+import { freePort } from '../../test/support/processes';
+import { deployedNodeOptions } from '../../test/support/sizing';
+import { median, option, processCpuMs } from './proc-cpu';
+
+const PATH = '/people/not-a-uuid';
+
+function requests(url: string, amount: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    autocannon({ url, connections: 16, amount }, (error, result) =>
+      error ? reject(error) : resolve(result.requests.total),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const idles = option('idle', '2,40,2,40,2,40').split(',').map(Number);
+  const amount = Number(option('requests', '1000'));
+  const batches = Number(option('batches', '3'));
+  const warm = Number(option('warm', '30000'));
+  if (idles.some((s) => !(s >= 0)) || !(amount > 0) || !(batches > 0) || !(warm > 0))
+    throw new Error('--idle takes seconds (2,40,...); --requests, --batches, --warm counts');
+  const vcpuOption = option('vcpu', '');
+  const vcpu = vcpuOption ? Number(vcpuOption) : undefined;
+  if (vcpu !== undefined && !(vcpu > 0))
+    throw new Error(`--vcpu must be a positive number of CPUs, not ${vcpuOption}`);
+  const noQuota = vcpu === undefined ? undefined : cgroupsUnavailable();
+  if (noQuota) throw new Error(`--vcpu needs a cgroup CPU quota: ${noQuota}`);
+  if (process.argv.includes('--build')) await buildBundles();
+  const node = option('node', process.execPath);
+  const sizing = (await tfvarsSizing('production'))('people');
+  const flags = [...deployedNodeOptions(sizing).split(' '), ...option('node-flags', '').split(' ')];
+  const db = await benchDatabase('manifest_idle_cpu');
+  const port = await freePort();
+  const args = ['--trace-gc', ...flags.filter(Boolean), FRAMEWORK, '--target=people'];
+  const served = [...args, '--source=dist/functions/people', `--port=${port}`];
+  const options: SpawnOptions = {
+    env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', DB_POOL_MAX: '5' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  };
+  // Under a quota: a shell joins the cgroup and execs node, so the pid measured is node's.
+  const cgroup = vcpu === undefined ? undefined : createInstanceCgroup('idle-cpu', ['cpu']);
+  cgroup?.setCpu(vcpu!);
+  const child = cgroup
+    ? spawn('/bin/sh', ['-c', `${cgroup.joinCommand} && exec "$0" "$@"`, node, ...served], options)
+    : spawn(node, served, options);
+  let reducing = 0;
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (text: string) => (reducing += text.split('(reduce)').length - 1));
+  const url = `http://127.0.0.1:${port}${PATH}`;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error('the people bundle exited before it answered');
+      if (await fetch(url).catch(() => undefined)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await requests(url, warm); // the JIT and the heap at their steady state
+    const after: Record<'reduced' | 'short' | 'long', number[]> = {
+      reduced: [],
+      short: [],
+      long: [],
+    };
+    const share = vcpu === undefined ? 'full CPU' : `${vcpu} vCPU`;
+    process.stdout.write(
+      `people, ${args.slice(0, -2).join(' ')}, ${share}: CPU ms per ${amount}\n`,
+    );
+    for (const idle of idles) {
+      const reducingBefore = reducing;
+      await new Promise((resolve) => setTimeout(resolve, idle * 1000));
+      const spent: number[] = [];
+      for (let batch = 0; batch < batches; batch++) {
+        const before = processCpuMs(child.pid!);
+        const answered = await requests(url, amount);
+        spent.push(((processCpuMs(child.pid!) - before) * amount) / answered);
+      }
+      const reduced = reducing - reducingBefore;
+      const kind = reduced > 0 ? 'reduced' : idle >= 30 ? 'long' : 'short';
+      after[kind].push(spent[0]!);
+      process.stdout.write(
+        `idle ${idle} s: ${spent.map(Math.round).join(', ')} ms; memory-reducing GCs in the spell: ${reduced}\n`,
+      );
+    }
+    for (const [kind, firsts] of Object.entries(after))
+      if (firsts.length)
+        process.stdout.write(
+          `first batch, ${kind === 'reduced' ? 'after a spell with memory-reducing GCs' : kind === 'long' ? 'after 30 s or more without them' : 'after a short spell'}: median ${Math.round(median(firsts))} ms of ${firsts.length}\n`,
+        );
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await cgroup?.remove();
+    await db.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
