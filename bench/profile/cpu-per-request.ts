@@ -3,6 +3,7 @@
 //   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=8]
 //     [--a=dist/functions/people] [--b=dist/bench/framework-people] [--cpu-prof=DIR] [--build]
 //     [--node=/path/to/node] [--with=headers,context,entry,auth,outbox] [--vcpu=0.167]
+//     [--a-flags=--max-old-space-size=192] [--b-flags=--max-old-space-size=2048]
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
 // requests it answered, for the server and for the PostgreSQL backends of the database (the
@@ -13,7 +14,8 @@
 // (bench/baselines/framework-people-with.ts), to see what they cost by themselves; --vcpu
 // serves each in a cgroup of its own capped at that CPU share (a CFS quota, as the throttled
 // harness and the benchmark's figures at the deployed share give it), so a request's CPU is
-// measured where the quota, not the machine, paces the server.
+// measured where the quota, not the machine, paces the server. --a-flags and --b-flags are
+// passed to each server's node (space-separated), to compare two settings of one bundle.
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
@@ -31,10 +33,12 @@ async function serve(
   env: Record<string, string>,
   profileDir?: string,
   vcpu?: number,
+  nodeFlags: string[] = [],
 ) {
   const port = await freePort();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const args = [...profile, FRAMEWORK, '--target=people', `--source=${source}`, `--port=${port}`];
+  const target = [FRAMEWORK, '--target=people', `--source=${source}`, `--port=${port}`];
+  const args = [...nodeFlags, ...profile, ...target];
   const options: SpawnOptions = {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -87,13 +91,15 @@ async function main(): Promise<void> {
   const db = await benchDatabase('manifest_cpu_per_request');
   const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
   try {
-    const first = await serve(node, a, env, profile && `${profile}/a`, vcpu);
+    const flags = (side: 'a' | 'b') => option(`${side}-flags`, '').split(' ').filter(Boolean);
+    const first = await serve(node, a, env, profile && `${profile}/a`, vcpu, flags('a'));
     const second = await serve(
       node,
       option('b', FRAMEWORK_BASELINE),
       env,
       profile && `${profile}/b`,
       vcpu,
+      flags('b'),
     ).catch(async (error: unknown) => {
       await first.stop();
       throw error;
