@@ -16,16 +16,16 @@
 // harness and the benchmark's figures at the deployed share give it), so a request's CPU is
 // measured where the quota, not the machine, paces the server. --a-flags and --b-flags are
 // passed to each server's node (space-separated), to compare two settings of one bundle.
-import { spawn, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, buildFrameworkBaselineWith, FRAMEWORK_BASELINE } from '../lib/functions';
 import { load } from '../lib/load';
 import { BENCH_PERSON } from '../lib/mix';
-import { cgroupsUnavailable, createInstanceCgroup } from '../../test/support/cgroups';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { median, option, processCpuMs } from './proc-cpu';
+import { spawnUnderQuota, vcpuOption } from './quota';
 
 async function serve(
   node: string,
@@ -43,17 +43,12 @@ async function serve(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   };
-  // Under a quota: a shell joins the cgroup and execs node, so the pid measured is node's.
-  const cgroup = vcpu === undefined ? undefined : createInstanceCgroup('cpu-per-request', ['cpu']);
-  cgroup?.setCpu(vcpu!);
-  const child = cgroup
-    ? spawn('/bin/sh', ['-c', `${cgroup.joinCommand} && exec "$0" "$@"`, node, ...args], options)
-    : spawn(node, args, options);
+  const { child, removeCgroup } = spawnUnderQuota('cpu-per-request', node, args, options, vcpu);
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     // A bundle that cannot load ends the framework's process: say so rather than wait for it.
     if (child.exitCode !== null || child.signalCode !== null) {
-      await cgroup?.remove();
+      await removeCgroup();
       throw new Error(`${source} exited before it answered (its output is above)`);
     }
     const res = await fetch(`${url}/people/00000000-0000-4000-8000-000000000000`).catch(
@@ -66,7 +61,7 @@ async function serve(
   const stop = async () => {
     child.kill('SIGTERM');
     await stopped;
-    await cgroup?.remove();
+    await removeCgroup();
   };
   return { url, pid: child.pid!, stop };
 }
@@ -77,12 +72,7 @@ async function main(): Promise<void> {
   const rounds = Number(option('rounds', '8'));
   const profile = option('cpu-prof', '');
   const node = option('node', process.execPath);
-  const vcpuOption = option('vcpu', '');
-  const vcpu = vcpuOption ? Number(vcpuOption) : undefined;
-  if (vcpu !== undefined && !(vcpu > 0))
-    throw new Error(`--vcpu must be a positive number of CPUs, not ${vcpuOption}`);
-  const noQuota = vcpu === undefined ? undefined : cgroupsUnavailable();
-  if (noQuota) throw new Error(`--vcpu needs a cgroup CPU quota: ${noQuota}`);
+  const vcpu = vcpuOption();
   if (process.argv.includes('--build')) await buildBundles();
   const behaviours = option('with', '');
   const a = behaviours

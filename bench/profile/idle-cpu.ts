@@ -12,15 +12,15 @@
 // --no-memory-reducer are refused in NODE_OPTIONS, which is all a deployed function can set.
 // --vcpu serves it in a cgroup of its own capped at that CPU share (a CFS quota, as the throttled
 // harness gives it; no freezer: the process keeps its CPU share through the idle spells).
-import { spawn, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import autocannon from 'autocannon';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, tfvarsSizing } from '../lib/functions';
-import { cgroupsUnavailable, createInstanceCgroup } from '../../test/support/cgroups';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { deployedNodeOptions } from '../../test/support/sizing';
 import { median, option, processCpuMs } from './proc-cpu';
+import { spawnUnderQuota, vcpuOption } from './quota';
 
 const PATH = '/people/not-a-uuid';
 
@@ -39,12 +39,7 @@ async function main(): Promise<void> {
   const warm = Number(option('warm', '30000'));
   if (idles.some((s) => !(s >= 0)) || !(amount > 0) || !(batches > 0) || !(warm > 0))
     throw new Error('--idle takes seconds (2,40,...); --requests, --batches, --warm counts');
-  const vcpuOption = option('vcpu', '');
-  const vcpu = vcpuOption ? Number(vcpuOption) : undefined;
-  if (vcpu !== undefined && !(vcpu > 0))
-    throw new Error(`--vcpu must be a positive number of CPUs, not ${vcpuOption}`);
-  const noQuota = vcpu === undefined ? undefined : cgroupsUnavailable();
-  if (noQuota) throw new Error(`--vcpu needs a cgroup CPU quota: ${noQuota}`);
+  const vcpu = vcpuOption();
   if (process.argv.includes('--build')) await buildBundles();
   const node = option('node', process.execPath);
   const sizing = (await tfvarsSizing('production'))('people');
@@ -57,12 +52,7 @@ async function main(): Promise<void> {
     env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', DB_POOL_MAX: '5' },
     stdio: ['ignore', 'pipe', 'inherit'],
   };
-  // Under a quota: a shell joins the cgroup and execs node, so the pid measured is node's.
-  const cgroup = vcpu === undefined ? undefined : createInstanceCgroup('idle-cpu', ['cpu']);
-  cgroup?.setCpu(vcpu!);
-  const child = cgroup
-    ? spawn('/bin/sh', ['-c', `${cgroup.joinCommand} && exec "$0" "$@"`, node, ...served], options)
-    : spawn(node, served, options);
+  const { child, removeCgroup } = spawnUnderQuota('idle-cpu', node, served, options, vcpu);
   let reducing = 0;
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (text: string) => (reducing += text.split('(reduce)').length - 1));
@@ -110,7 +100,7 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
       await exited;
     }
-    await cgroup?.remove();
+    await removeCgroup();
     await db.drop();
   }
 }
