@@ -13,6 +13,7 @@
 // --vcpu serves it in a cgroup of its own capped at that CPU share (a CFS quota, as the throttled
 // harness gives it; no freezer: the process keeps its CPU share through the idle spells).
 import type { SpawnOptions } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, tfvarsSizing } from '../lib/functions';
@@ -53,13 +54,16 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   };
   const { child, removeCgroup } = spawnUnderQuota('idle-cpu', node, served, options, vcpu);
+  // By line: a chunk of the pipe can end inside a trace line.
   let reducing = 0;
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (text: string) => (reducing += text.split('(reduce)').length - 1));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.includes('Mark-Compact (reduce)')) reducing++;
+  });
   const url = `http://127.0.0.1:${port}${PATH}`;
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error('the people bundle exited before it answered');
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error('the people bundle exited before it answered');
       if (await fetch(url).catch(() => undefined)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
