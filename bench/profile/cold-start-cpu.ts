@@ -21,7 +21,7 @@ import {
   writeCompileCaches,
 } from '../lib/functions';
 import { PUSH_PATH, personCreated, pushDelivery } from '../lib/push';
-import { median, option, processCpuMs } from './proc-cpu';
+import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
 
 /** The baselines, each on the stock framework without a compile cache: their sources. */
 const STOCK = new Map([
@@ -48,13 +48,13 @@ async function main(): Promise<void> {
   const node = option('node', process.execPath);
   const cacheMode = option('compile-cache', 'bundle');
   if (!['bundle', 'none', 'both'].includes(cacheMode))
-    throw new Error('--compile-cache is bundle, none or both');
+    throw new UsageError('--compile-cache is bundle, none or both');
   const withCache = cacheMode !== 'none';
   if (process.argv.includes('--build')) await buildBundles();
   const sizing = await tfvarsSizing('production');
   const functions = names.split(',').filter((name) => !STOCK.has(name));
   if (dist !== 'dist/functions' && withCache)
-    throw new Error('--compile-cache=bundle needs --dist=dist/functions');
+    throw new UsageError('--compile-cache=bundle needs --dist=dist/functions');
   const restoreCache = withCache ? writeCompileCaches(node, functions) : undefined;
   const db = await benchDatabase('manifest_cold_start_cpu');
   const cpu = new Map<string, number[]>();
@@ -98,7 +98,4 @@ async function main(): Promise<void> {
     );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runTool(main);

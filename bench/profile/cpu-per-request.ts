@@ -24,7 +24,7 @@ import { load } from '../lib/load';
 import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
-import { median, option, processCpuMs } from './proc-cpu';
+import { median, option, processCpuMs, runTool } from './proc-cpu';
 import { spawnUnderQuota, vcpuOption } from './quota';
 
 async function serve(
@@ -152,7 +152,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runTool(main);

@@ -2,28 +2,30 @@
 // the README's finding that an instance idle for half a minute is slower at first):
 //   node --import tsx bench/profile/idle-cpu.ts [--idle=2,40,2,40,2,40] [--requests=1000]
 //     [--batches=3] [--warm=30000] [--node=/path/to/node] [--node-flags=--no-memory-reducer]
-//     [--vcpu=0.1] [--build]
+//     [--vcpu=0.1] [--freeze] [--path=/people/<uuid>] [--build]
 // Serves the people bundle under the stock functions-framework CLI with production's Node
 // flags for people (the tfvars' sizing), warms it, then for each idle spell waits that many
 // seconds and sends --batches batches of --requests requests (autocannon, 16 connections) to a
-// path answered 400 without the database, and prints each batch's server CPU (all its threads,
+// path (--path; by default one answered 400 without the database; a uuid no row has is answered
+// 404 after the database's lookup), and prints each batch's server CPU (all its threads,
 // from /proc) and how many of V8's memory-reducing collections ran in the spell (`--trace-gc`
 // names them "(reduce)"). --node-flags are passed to node itself: V8 flags such as
 // --no-memory-reducer are refused in NODE_OPTIONS, which is all a deployed function can set.
 // --vcpu serves it in a cgroup of its own capped at that CPU share (a CFS quota, as the throttled
-// harness gives it; no freezer: the process keeps its CPU share through the idle spells).
+// harness gives it). --freeze stops the process in a freezer cgroup through each idle spell
+// and thaws it for the batches, as Cloud Run takes an idle instance's CPU (its timers then fire
+// late, at the thaw); without it the process keeps its CPU share through the spells.
 import type { SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { benchDatabase } from '../lib/database';
+import { cgroupsUnavailable } from '../../test/support/cgroups';
 import { buildBundles, tfvarsSizing } from '../lib/functions';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { deployedNodeOptions } from '../../test/support/sizing';
-import { median, option, processCpuMs } from './proc-cpu';
+import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
 import { spawnUnderQuota, vcpuOption } from './quota';
-
-const PATH = '/people/not-a-uuid';
 
 function requests(url: string, amount: number): Promise<number> {
   return new Promise((resolve, reject) =>
@@ -39,8 +41,13 @@ async function main(): Promise<void> {
   const batches = Number(option('batches', '3'));
   const warm = Number(option('warm', '30000'));
   if (idles.some((s) => !(s >= 0)) || !(amount > 0) || !(batches > 0) || !(warm > 0))
-    throw new Error('--idle takes seconds (2,40,...); --requests, --batches, --warm counts');
+    throw new UsageError('--idle takes seconds (2,40,...); --requests, --batches, --warm counts');
   const vcpu = vcpuOption();
+  const freeze = process.argv.includes('--freeze');
+  const noFreezer = freeze ? cgroupsUnavailable() : undefined;
+  if (noFreezer) throw new UsageError(`--freeze needs a freezer cgroup: ${noFreezer}`);
+  const path = option('path', '/people/not-a-uuid');
+  if (!path.startsWith('/')) throw new UsageError(`--path must start with /, not ${path}`);
   if (process.argv.includes('--build')) await buildBundles();
   const node = option('node', process.execPath);
   const sizing = (await tfvarsSizing('production'))('people');
@@ -53,13 +60,20 @@ async function main(): Promise<void> {
     env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', DB_POOL_MAX: '5' },
     stdio: ['ignore', 'pipe', 'inherit'],
   };
-  const { child, removeCgroup } = spawnUnderQuota('idle-cpu', node, served, options, vcpu);
+  const { child, freezer, removeCgroup } = spawnUnderQuota(
+    'idle-cpu',
+    node,
+    served,
+    options,
+    vcpu,
+    freeze,
+  );
   // By line: a chunk of the pipe can end inside a trace line.
   let reducing = 0;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line.includes('Mark-Compact (reduce)')) reducing++;
   });
-  const url = `http://127.0.0.1:${port}${PATH}`;
+  const url = `http://127.0.0.1:${port}${path}`;
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null)
@@ -75,11 +89,13 @@ async function main(): Promise<void> {
     };
     const share = vcpu === undefined ? 'full CPU' : `${vcpu} vCPU`;
     process.stdout.write(
-      `people, ${args.slice(0, -2).join(' ')}, ${share}: CPU ms per ${amount}\n`,
+      `people, ${args.slice(0, -2).join(' ')}, ${share}${freeze ? ', frozen when idle' : ''}, GET ${path}: CPU ms per ${amount}\n`,
     );
     for (const idle of idles) {
       const reducingBefore = reducing;
+      await freezer?.freeze();
       await new Promise((resolve) => setTimeout(resolve, idle * 1000));
+      freezer?.thaw();
       const spent: number[] = [];
       for (let batch = 0; batch < batches; batch++) {
         const before = processCpuMs(child.pid!);
@@ -99,6 +115,7 @@ async function main(): Promise<void> {
           `first batch, ${kind === 'reduced' ? 'after a spell with memory-reducing GCs' : kind === 'long' ? 'after 30 s or more without them' : 'after a short spell'}: median ${Math.round(median(firsts))} ms of ${firsts.length}\n`,
         );
   } finally {
+    freezer?.thaw(); // a frozen process cannot take its SIGTERM
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -109,7 +126,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runTool(main);
