@@ -20,8 +20,8 @@
 // when the process exits.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { freePort } from './free-port';
 
 /** The cache's folder, in the bundle folder (NODE_COMPILE_CACHE names it at run time). */
 export const COMPILE_CACHE_DIR = '.compile-cache';
@@ -31,18 +31,6 @@ export interface CompileCachePlan {
   target: string;
   /** Each set of NODE_OPTIONS Terraform deploys the function with (one per distinct sizing). */
   nodeOptions: string[];
-}
-
-/** A port free on the loopback interface now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -25,7 +25,7 @@ import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { median, option, processCpuMs, runTool } from './proc-cpu';
-import { spawnUnderQuota, vcpuOption } from './quota';
+import { spawnInCgroup, vcpuOption } from './quota';
 
 async function serve(
   node: string,
@@ -43,7 +43,7 @@ async function serve(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   };
-  const { child, removeCgroup } = spawnUnderQuota('cpu-per-request', node, args, options, vcpu);
+  const { child, removeCgroup } = spawnInCgroup('cpu-per-request', node, args, options, vcpu);
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     // A bundle that cannot load ends the framework's process: say so rather than wait for it.

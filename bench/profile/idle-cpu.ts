@@ -25,7 +25,7 @@ import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { deployedNodeOptions } from '../../test/support/sizing';
 import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
-import { spawnUnderQuota, vcpuOption } from './quota';
+import { spawnInCgroup, vcpuOption } from './quota';
 
 function requests(url: string, amount: number): Promise<number> {
   return new Promise((resolve, reject) =>
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', DB_POOL_MAX: '5' },
     stdio: ['ignore', 'pipe', 'inherit'],
   };
-  const { child, freezer, removeCgroup } = spawnUnderQuota(
+  const { child, freezer, removeCgroup } = spawnInCgroup(
     'idle-cpu',
     node,
     served,

@@ -25,7 +25,7 @@ export function vcpuOption(): number | undefined {
  * @returns the process, its freezer (with `freezable`) and a function removing its cgroup (call
  *   it once the process has exited)
  */
-export function spawnUnderQuota(
+export function spawnInCgroup(
   label: string,
   node: string,
   args: string[],
@@ -45,9 +45,7 @@ export function spawnUnderQuota(
     : spawn(node, args, options);
   return {
     child,
-    ...(freezable
-      ? { freezer: { freeze: () => cgroup!.freeze(), thaw: () => cgroup!.thaw() } }
-      : {}),
+    ...(freezable ? { freezer: cgroup } : {}),
     removeCgroup: async () => await cgroup?.remove(),
   };
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { ephemeralPortRange, freePort } from '../support/processes';
+import { ephemeralPortRange, freePort, LOWEST_PICKED_PORT } from '../../scripts/free-port';
 
 describe('freePort', () => {
   it('picks under the kernel ephemeral range, where no outgoing connection takes a port', async () => {
@@ -7,7 +7,7 @@ describe('freePort', () => {
     expect(low).toBeLessThan(high);
     for (let i = 0; i < 20; i++) {
       const port = await freePort();
-      expect(port).toBeGreaterThanOrEqual(10000);
+      expect(port).toBeGreaterThanOrEqual(LOWEST_PICKED_PORT);
       expect(port).toBeLessThan(low);
     }
   });
@@ -26,16 +26,17 @@ describe('freePort', () => {
   it('passes over a port something already listens on, on loopback only', async () => {
     const [low] = ephemeralPortRange();
     const takenPort = await freePort();
+    const freeAfter = await freePort();
     const taken = createServer();
     await new Promise<void>((done) => taken.listen(takenPort, '127.0.0.1', done));
-    // Its first pick is the taken port, its second the next one.
-    const pickOf = (port: number) => (port - 10000 + 0.5) / (low - 10000);
+    // Its first pick is the taken port, its second one found free just before.
+    const pickOf = (port: number) => (port - LOWEST_PICKED_PORT + 0.5) / (low - LOWEST_PICKED_PORT);
     const random = jest
       .spyOn(Math, 'random')
       .mockReturnValueOnce(pickOf(takenPort))
-      .mockReturnValueOnce(pickOf(takenPort + 1));
+      .mockReturnValueOnce(pickOf(freeAfter));
     try {
-      expect(await freePort()).toBe(takenPort + 1);
+      expect(await freePort()).toBe(freeAfter);
       expect(random).toHaveBeenCalledTimes(2);
     } finally {
       random.mockRestore();
