@@ -11,10 +11,13 @@ import { Settings } from '../shared/config/settings';
 import { SETTINGS_AJV_OPTIONS } from '../shared/config/settings-validator';
 import { validatedSchemas } from '../shared/validation';
 import { makeAjv, MAX_DECIMAL_PLACES } from '../shared/validation/compiler';
-import { deployments } from '../shared/deploy/functions';
+import { deployments, type FunctionDeployment } from '../shared/deploy/functions';
+import { createEvent } from '../shared/events/envelope';
+import { eventMessage, pushBody } from '../shared/events/message';
+import { BUNDLE_FILE } from '../shared/runtime/code-cache';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { deployedNodeOptions, type Sizing } from '../test/support/sizing';
-import type { CompileCachePlan } from './compile-cache';
+import type { CompileCachePlan, WarmUpRequest } from './compile-cache';
 
 const root = resolve(__dirname, '..');
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -245,6 +248,10 @@ export const BUNDLE_OPTIONS = {
   platform: 'node',
   target: 'node22',
   format: 'cjs',
+  // import() of an installed package becomes a lazy require(): a function's bundle runs as a
+  // vm.Script (shared/runtime/code-cache.ts), where import() needs an experimental loader that
+  // warns on every start, and on Node 20 fails once the script comes from a code cache.
+  supported: { 'dynamic-import': false },
   minify: true,
   keepNames: true,
   external: [...INSTALLED, ...NEVER_LOADED],
@@ -264,7 +271,45 @@ function packageOf(path: string): string {
   return path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
-/** Bundles one function, with its own package.json, into `outdir` (emptied first). */
+/**
+ * The requests the image's build sends a function while writing its code cache
+ * (scripts/compile-cache.ts): the first request an instance of it most likely answers, run up
+ * to the database the build has not (its connection is refused), then a path it does not serve.
+ */
+export function warmUpRequests(deployment: FunctionDeployment): WarmUpRequest[] {
+  const unserved: WarmUpRequest = { method: 'GET', path: '/compile-cache/warm-up' };
+  if (deployment.kind === 'http') return [{ method: 'GET', path: deployment.warmUpPath }, unserved];
+  const event = createEvent('person.created', {
+    subject: WARM_UP_PERSON.uuid,
+    actor: 'compile-cache',
+    data: WARM_UP_PERSON,
+  });
+  const body = JSON.stringify(
+    pushBody(eventMessage(event, ''), {
+      messageId: 'compile-cache-warm-up',
+      subscription: `projects/manifest/subscriptions/${deployment.name}`,
+    }),
+  );
+  return [{ method: 'POST', path: '/', body }, unserved];
+}
+
+const WARM_UP_PERSON = {
+  uuid: '00000000-0000-4000-8000-000000000000',
+  survived: true,
+  passengerClass: 3,
+  name: 'Mr. Owen Harris Braund',
+  sex: 'male',
+  age: 22,
+  siblingsOrSpousesAboard: 1,
+  parentsOrChildrenAboard: 0,
+  fare: 7.25,
+} as const;
+
+/**
+ * Bundles one function into `outdir` (emptied first): function.js, the function; index.js, what
+ * the framework loads, which loads function.js through its code cache (scripts/function-entry.ts);
+ * compile-cache.js, its image build's step; and its own package.json.
+ */
 export async function bundle(
   name: string,
   outdir = join(root, 'dist/functions', name),
@@ -274,23 +319,33 @@ export async function bundle(
   const result = await build({
     ...BUNDLE_OPTIONS,
     entryPoints: [join(root, 'functions', name, 'index.ts')],
-    outfile: join(outdir, 'index.js'),
+    outfile: join(outdir, BUNDLE_FILE),
     sourcemap: 'linked',
     metafile: true,
     legalComments: 'linked',
   });
   const dependencies = installedImports(result.metafile);
   const versions = Object.fromEntries(dependencies.map((dep) => [dep, installedVersion(dep)]));
+  const step = { bundle: true, platform: 'node', target: 'node22', format: 'cjs' } as const;
   await build({
-    entryPoints: [join(root, 'scripts/compile-cache.ts')],
-    outfile: join(outdir, 'compile-cache.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
+    ...step,
+    entryPoints: [join(root, 'scripts/function-entry.ts')],
+    outfile: join(outdir, 'index.js'),
     logLevel: 'warning',
   });
-  const plan: CompileCachePlan = { target: name, nodeOptions: await deployedNodeOptionsOf(name) };
+  await build({
+    ...step,
+    entryPoints: [join(root, 'scripts/compile-cache.ts')],
+    outfile: join(outdir, 'compile-cache.js'),
+    logLevel: 'warning',
+  });
+  const deployment = deployments.find((d) => d.name === name);
+  if (!deployment) throw new Error(`${name} is not in the function registry (shared/deploy)`);
+  const plan: CompileCachePlan = {
+    target: name,
+    nodeOptions: await deployedNodeOptionsOf(name),
+    requests: warmUpRequests(deployment),
+  };
   writeFileSync(join(outdir, 'compile-cache.json'), `${JSON.stringify(plan, null, 2)}\n`);
   writeFileSync(
     join(outdir, 'package.json'),
@@ -300,7 +355,7 @@ export async function bundle(
         private: true,
         main: 'index.js',
         engines: { node: '22' },
-        // Run by the buildpack that builds the image: writes the compile cache there.
+        // Run by the buildpack that builds the image: writes the compile and code caches there.
         scripts: { 'gcp-build': 'node compile-cache.js' },
         dependencies: versions,
       },
@@ -308,7 +363,7 @@ export async function bundle(
       2,
     )}\n`,
   );
-  return { name, bytes: statSync(join(outdir, 'index.js')).size, dependencies };
+  return { name, bytes: statSync(join(outdir, BUNDLE_FILE)).size, dependencies };
 }
 
 let tfvars: Promise<Record<string, { sizing?: Sizing }>[]> | undefined;
@@ -351,7 +406,7 @@ async function main(): Promise<void> {
   const results = await Promise.all(deployments.map((d) => bundle(d.name)));
   for (const r of results) {
     process.stdout.write(
-      `dist/functions/${r.name}/index.js  ${(r.bytes / 1024).toFixed(0)} KiB  (installs: ${r.dependencies.join(', ')})\n`,
+      `dist/functions/${r.name}/${BUNDLE_FILE}  ${(r.bytes / 1024).toFixed(0)} KiB  (installs: ${r.dependencies.join(', ')})\n`,
     );
   }
 }

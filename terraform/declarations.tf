@@ -137,6 +137,8 @@ locals {
   # (scripts/compile-cache.ts, run by the buildpack as the bundle's gcp-build; buildpacks put
   # the function in /workspace). Node 22 reads it at cold start (about 35 ms of CPU less at full
   # CPU) and compiles as without one where it does not match (another Node, other flags).
+  # The function's own code cache lives in the same folder (shared/runtime/code-cache.ts: its
+  # bundle's code after a warm-up, which Node's cache does not hold).
   runtime_environment = {
     NODE_OPTIONS       = ""
     NODE_COMPILE_CACHE = "/workspace/.compile-cache"

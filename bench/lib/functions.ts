@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
 import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
+import { BUNDLE_FILE } from '../../shared/runtime/code-cache';
 import { parseHcl } from '../../test/infra/support/terraform';
 import { ROOT } from '../../test/support/processes';
 import type { Sizing } from '../../test/support/sizing';
@@ -90,7 +91,7 @@ export function writeCompileCaches(node: string, names: string[]): (name: string
 
 /** The size of a function's bundle, in KiB. */
 export function bundleKiB(name: string): number {
-  return statSync(join(ROOT, 'dist/functions', name, 'index.js')).size / 1024;
+  return statSync(join(ROOT, 'dist/functions', name, BUNDLE_FILE)).size / 1024;
 }
 
 /**

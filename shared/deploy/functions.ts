@@ -28,6 +28,11 @@ interface DeploymentBase {
 /** Serves HTTP requests. */
 interface HttpTrigger {
   kind: 'http';
+  /**
+   * The request its image's build sends while writing the code cache (scripts/compile-cache.ts):
+   * the first an instance most likely answers, so that its code is compiled before any is.
+   */
+  warmUpPath: string;
 }
 
 /** Receives Pub/Sub pushes from its own subscription (see subscriptions.ts). */
@@ -95,6 +100,7 @@ export const deployments: FunctionDeployment[] = [
   {
     name: 'people',
     kind: 'http',
+    warmUpPath: '/people?limit=1',
     readOnly: false,
     secrets: ['API_KEYS'],
     publishesEvents: true,
@@ -110,6 +116,7 @@ export const deployments: FunctionDeployment[] = [
   {
     name: 'stats',
     kind: 'http',
+    warmUpPath: '/stats',
     readOnly: true,
     secrets: ['API_KEYS'],
     publishesEvents: false,
@@ -118,6 +125,7 @@ export const deployments: FunctionDeployment[] = [
   {
     name: 'health',
     kind: 'http',
+    warmUpPath: '/health',
     readOnly: true,
     secrets: [],
     publishesEvents: false,

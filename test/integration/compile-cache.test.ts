@@ -8,11 +8,12 @@ import { ROOT } from '../support/processes';
 import { deployedNodeOptions } from '../support/sizing';
 
 /**
- * The compile cache a bundle's gcp-build writes (scripts/compile-cache.ts, as the image's build
+ * The compile and code caches a bundle's gcp-build writes (scripts/compile-cache.ts, as the image's build
  * runs it) is the one its function reads at cold start on Node 22, the cloud's runtime, under
  * the NODE_OPTIONS Terraform gives it: Node reports each file whose cached code it accepted
- * (NODE_DEBUG_NATIVE=COMPILE_CACHE). The launcher points NODE_COMPILE_CACHE where Terraform
- * does, in the function's folder.
+ * (NODE_DEBUG_NATIVE=COMPILE_CACHE), and the function's entry what became of its bundle's code
+ * cache (shared/runtime/code-cache.ts; a debug line). The launcher points NODE_COMPILE_CACHE
+ * where Terraform does, in the function's folder.
  */
 const skip = !node22Supported()
   ? `the published Node 22 build is for Linux x64, not ${process.platform}-${process.arch}`
@@ -29,6 +30,11 @@ function cacheVerdicts(output: string): Map<string, string> {
   return verdicts;
 }
 
+/** What the function's entry said of its code cache (its debug line), or undefined. */
+function codeCacheVerdict(output: string): string | undefined {
+  return /"codeCache":"([a-z]+)"/.exec(output)?.[1];
+}
+
 const suite = skip ? describe.skip : describe;
 suite(`the compile cache on Node ${NODE22.version}${skip ? ` [SKIPPED, ${skip}]` : ''}`, () => {
   // health has Terraform's default memory; people has 512Mi in every environment, so other flags.
@@ -36,7 +42,7 @@ suite(`the compile cache on Node ${NODE22.version}${skip ? ` [SKIPPED, ${skip}]`
     ['health', {}],
     ['people', { memory: '512Mi' }],
   ] as const)(
-    "%s's, written by its gcp-build, is accepted for every file it loads",
+    "%s's, written by its gcp-build, are accepted for every file it loads and for its bundle",
     async (name, sizing) => {
       expect(await deployedNodeOptionsOf(name)).toEqual([deployedNodeOptions(sizing)]);
       const bundle = await bundleFunction(name);
@@ -48,9 +54,10 @@ suite(`the compile cache on Node ${NODE22.version}${skip ? ` [SKIPPED, ${skip}]`
           source: bundle.source,
           node: NODE22_BINARY,
           sizing,
-          env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
+          env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE', LOG_LEVEL: 'debug' },
         });
         await fn.stop();
+        expect(codeCacheVerdict(fn.output())).toBe('accepted');
         const verdicts = cacheVerdicts(fn.output());
         expect(verdicts.get(join(realpathSync(dir), 'index.js'))).toBe('accepted');
         expect(verdicts.get(realpathSync(FRAMEWORK))).toBe('accepted');
@@ -61,4 +68,20 @@ suite(`the compile cache on Node ${NODE22.version}${skip ? ` [SKIPPED, ${skip}]`
     },
     60_000,
   );
+
+  it('a bundle whose gcp-build has not run loads without a code cache, and says so', async () => {
+    const bundle = await bundleFunction('health');
+    try {
+      const fn = await launchFunction({
+        name: 'health',
+        source: bundle.source,
+        node: NODE22_BINARY,
+        env: { LOG_LEVEL: 'debug' },
+      });
+      await fn.stop();
+      expect(codeCacheVerdict(fn.output())).toBe('none');
+    } finally {
+      bundle.remove();
+    }
+  }, 60_000);
 });

@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { bundle, BUNDLE_OPTIONS } from '../../scripts/build';
 import { deployments } from '../../shared/deploy/functions';
+import { BUNDLE_FILE } from '../../shared/runtime/code-cache';
 
 /**
  * What each function's bundle (as `npm run build` writes it) holds of the project's own code:
@@ -24,7 +25,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 /** Every file a built bundle was made from, from the repository root, read from its source map. */
 function allSources(name: string): string[] {
   const dir = join(out, name);
-  const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources: string[] };
+  const map = JSON.parse(readFileSync(join(dir, `${BUNDLE_FILE}.map`), 'utf8')) as {
+    sources: string[];
+  };
   return map.sources.map((source) => relative(ROOT, resolve(dir, source)));
 }
 
@@ -68,7 +71,7 @@ describe('each function bundle', () => {
     '%s: holds none of the local tools (the local console, pino-pretty), and does not install them',
     (name) => {
       expect(allSources(name).filter((s) => s.startsWith('shared/local/'))).toEqual([]);
-      expect(readFileSync(join(out, name, 'index.js'), 'utf8')).not.toContain('local console');
+      expect(readFileSync(join(out, name, BUNDLE_FILE), 'utf8')).not.toContain('local console');
       expect(allSources(name).filter((s) => s.includes('node_modules/pino-pretty/'))).toEqual([]);
       const pkg = JSON.parse(readFileSync(join(out, name, 'package.json'), 'utf8')) as {
         dependencies: Record<string, string>;
@@ -78,11 +81,35 @@ describe('each function bundle', () => {
   );
 });
 
+describe("each function bundle's dynamic imports", () => {
+  // It runs as a vm.Script (shared/runtime/code-cache.ts), where import() would need Node's
+  // experimental loader: each one is a lazy require() instead, made when first called.
+  it.each(deployments.map((d) => d.name))('%s: none is left as import()', (name) => {
+    const code = readFileSync(join(out, name, BUNDLE_FILE), 'utf8');
+    expect(code.match(/\bimport\(/g)).toBeNull();
+  });
+
+  it('loads an installed package when first called, as import() did', async () => {
+    const contents = `let loaded = 0;
+       const later = () => import('node:os').then((os) => { loaded += 1; return typeof os.cpus; });
+       process.stdout.write(String(loaded));
+       later().then((type) => process.stdout.write(' ' + loaded + ' ' + type));`;
+    await build({
+      ...BUNDLE_OPTIONS,
+      stdin: { contents, resolveDir: ROOT, loader: 'js' },
+      outfile: join(out, 'dynamic.js'),
+    });
+    const code = readFileSync(join(out, 'dynamic.js'), 'utf8');
+    expect(code.match(/\bimport\(/g)).toBeNull();
+    expect(runNode(`require(${JSON.stringify(join(out, 'dynamic.js'))})`)).toBe('0 1 function');
+  });
+});
+
 describe("each function bundle's pg", () => {
   // pg's check for Cloudflare Workers constructs a Response where Node has no `navigator`
   // (Node 20), which loads Node's fetch (undici) at every cold start: 21 ms of CPU here.
   it.each(deployments.map((d) => d.name))('%s: takes Node streams without probing', (name) => {
-    const code = readFileSync(join(out, name, 'index.js'), 'utf8');
+    const code = readFileSync(join(out, name, BUNDLE_FILE), 'utf8');
     expect(code.includes('getNodejsStreamFuncs')).toBe(true); // pg's Node streams are bundled
     expect(code.match(/new Response\(null,\s*\{\s*cf:/g)).toBeNull();
   });
