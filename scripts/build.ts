@@ -13,9 +13,11 @@ import { validatedSchemas } from '../shared/validation';
 import { makeAjv, MAX_DECIMAL_PLACES } from '../shared/validation/compiler';
 import { deployments, type FunctionDeployment } from '../shared/deploy/functions';
 import { createEvent } from '../shared/events/envelope';
+import type { Person } from '../shared/people/schema';
 import { eventMessage, pushBody } from '../shared/events/message';
 import { BUNDLE_FILE } from '../shared/runtime/code-cache';
 import { parse as parseHcl } from '@cdktf/hcl2json';
+import { personData } from '../test/support/http';
 import { deployedNodeOptions, type Sizing } from '../test/support/sizing';
 import type { CompileCachePlan, WarmUpRequest } from './compile-cache';
 
@@ -279,10 +281,12 @@ function packageOf(path: string): string {
 export function warmUpRequests(deployment: FunctionDeployment): WarmUpRequest[] {
   const unserved: WarmUpRequest = { method: 'GET', path: '/compile-cache/warm-up' };
   if (deployment.kind === 'http') return [{ method: 'GET', path: deployment.warmUpPath }, unserved];
+  const uuid = '00000000-0000-4000-8000-000000000000';
   const event = createEvent('person.created', {
-    subject: WARM_UP_PERSON.uuid,
+    subject: uuid,
     actor: 'compile-cache',
-    data: WARM_UP_PERSON,
+    // The tests' valid person (checked again here: createEvent validates its data).
+    data: { uuid, ...(personData() as Omit<Person, 'uuid'>) },
   });
   const body = JSON.stringify(
     pushBody(eventMessage(event, ''), {
@@ -292,18 +296,6 @@ export function warmUpRequests(deployment: FunctionDeployment): WarmUpRequest[] 
   );
   return [{ method: 'POST', path: '/', body }, unserved];
 }
-
-const WARM_UP_PERSON = {
-  uuid: '00000000-0000-4000-8000-000000000000',
-  survived: true,
-  passengerClass: 3,
-  name: 'Mr. Owen Harris Braund',
-  sex: 'male',
-  age: 22,
-  siblingsOrSpousesAboard: 1,
-  parentsOrChildrenAboard: 0,
-  fare: 7.25,
-} as const;
 
 /**
  * Bundles one function into `outdir` (emptied first): function.js, the function; index.js, what

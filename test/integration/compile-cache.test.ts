@@ -39,16 +39,24 @@ const suite = skip ? describe.skip : describe;
 suite(`the compile cache on Node ${NODE22.version}${skip ? ` [SKIPPED, ${skip}]` : ''}`, () => {
   // health has Terraform's default memory; people has 512Mi in every environment, so other flags.
   it.each([
-    ['health', {}],
-    ['people', { memory: '512Mi' }],
+    // The warm-up's first request ends at the refused database (503; a delivery's retry, 500),
+    // not at a route the function lacks: its code is what a first request runs.
+    ['health', {}, 'GET /health 503'],
+    ['people', { memory: '512Mi' }, 'GET /people?limit=1 503'],
+    ['project-stats', {}, 'POST / 500'],
   ] as const)(
     "%s's, written by its gcp-build, are accepted for every file it loads and for its bundle",
-    async (name, sizing) => {
+    async (name, sizing, firstAnswer) => {
       expect(await deployedNodeOptionsOf(name)).toEqual([deployedNodeOptions(sizing)]);
       const bundle = await bundleFunction(name);
       try {
         const dir = resolve(ROOT, bundle.source);
-        execFileSync(NODE22_BINARY, [join(dir, 'compile-cache.js')], { stdio: 'pipe' });
+        const built = execFileSync(NODE22_BINARY, [join(dir, 'compile-cache.js')], {
+          encoding: 'utf8',
+        });
+        expect(built).toContain(
+          `warm-up of ${name} ("${deployedNodeOptions(sizing)}"): ${firstAnswer}, GET /compile-cache/warm-up`,
+        );
         const fn = await launchFunction({
           name,
           source: bundle.source,
