@@ -40,11 +40,11 @@ async function startBare(env: Record<string, string | undefined>) {
 }
 
 /**
- * The people function as deployed (its bundle under the stock functions-framework CLI, request
- * logs on), against a bare node:http server doing the same query on the same pool: GET by
- * uuid, the first list page against one 90% deep, POST with its outbox row against the same
- * insert without (no broker, so this is the outbox's own cost; publishing to the emulator is
- * reported apart), and the function's peak RSS under that load.
+ * The people function as deployed (its bundle under the stock functions-framework CLI), against
+ * a bare node:http server doing the same query on the same pool: GET by uuid, the first list
+ * page against one 90% deep, POST with its outbox row against the same insert without (no
+ * broker, so this is the outbox's own cost; publishing to the emulator is reported apart), and
+ * the function's peak RSS under that load.
  */
 export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const seconds = ctx.quick ? 2 : 5;

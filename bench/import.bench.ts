@@ -22,7 +22,7 @@ export async function passengerFile(rows: number, seed = 1912): Promise<string> 
 }
 
 /** `psql \copy` of a generated passenger file into the person table. */
-function psqlCopy(url: string, file: string): Promise<void> {
+export function psqlCopy(url: string, file: string): Promise<void> {
   return new Promise<void>((done, fail) => {
     const psql = spawn(
       'psql',

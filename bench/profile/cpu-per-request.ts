@@ -3,7 +3,7 @@
 //   node --import tsx bench/profile/cpu-per-request.ts get|post [--seconds=4] [--rounds=8]
 //     [--a=dist/functions/people] [--b=dist/bench/framework-people] [--cpu-prof=DIR] [--build]
 //     [--node=/path/to/node] [--with=headers,context,entry,auth,outbox] [--vcpu=0.167]
-//     [--a-flags=--max-old-space-size=192] [--b-flags=--max-old-space-size=2048]
+//     [--a-flags=--max-old-space-size=192] [--b-flags=--max-old-space-size=2048] [--rows=1000000]
 // Each is served by the stock functions-framework CLI; the load (autocannon, 16 connections)
 // alternates between them round by round; each round's CPU (from /proc) is divided by the
 // requests it answered, for the server and for the PostgreSQL backends of the database (the
@@ -16,15 +16,19 @@
 // harness and the benchmark's figures at the deployed share give it), so a request's CPU is
 // measured where the quota, not the machine, paces the server. --a-flags and --b-flags are
 // passed to each server's node (space-separated), to compare two settings of one bundle.
+// --rows loads that many of the benchmark's generated passengers first (its file, by `\copy`)
+// and GETs 2,000 of them at random, as the benchmark's GET figures do on the import's million
+// rows; without it, the 500 rows a second of POSTs wrote.
 import type { SpawnOptions } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { passengerFile, psqlCopy } from '../import.bench';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, buildFrameworkBaselineWith, FRAMEWORK_BASELINE } from '../lib/functions';
 import { load } from '../lib/load';
 import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
-import { median, option, processCpuMs, runTool } from './proc-cpu';
+import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
 import { spawnInCgroup, vcpuOption } from './quota';
 
 async function serve(
@@ -73,6 +77,9 @@ async function main(): Promise<void> {
   const profile = option('cpu-prof', '');
   const node = option('node', process.execPath);
   const vcpu = vcpuOption();
+  const fill = Number(option('rows', '0'));
+  if (!Number.isInteger(fill) || fill < 0)
+    throw new UsageError(`--rows must be a whole number of rows, not ${option('rows', '')}`);
   if (process.argv.includes('--build')) await buildBundles();
   const behaviours = option('with', '');
   const a = behaviours
@@ -99,8 +106,15 @@ async function main(): Promise<void> {
     const headers = { 'content-type': 'application/json' };
     const post = (url: string, s: number) =>
       load({ url: `${url}/people`, method: 'POST', body, headers, seconds: s, connections: 16 });
-    await post(servers.b.url, 1); // rows to read
-    const { rows } = await db.knex.raw('SELECT id FROM person LIMIT 500');
+    if (fill > 0) {
+      await psqlCopy(db.url, await passengerFile(fill));
+      await db.knex.raw('ANALYZE person');
+    } else await post(servers.b.url, 1); // rows to read
+    const { rows } = await db.knex.raw(
+      fill > 0
+        ? 'SELECT id FROM person ORDER BY random() LIMIT 2000'
+        : 'SELECT id FROM person LIMIT 500',
+    );
     const paths = rows.map((r: { id: string }) => `/people/${r.id}`);
     const run = (url: string, s: number) =>
       what === 'post' ? post(url, s) : load({ url, paths, seconds: s, connections: 16 });
