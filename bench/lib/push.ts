@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type ManifestEvent } from '../../shared/events/envelope';
 import { eventMessage, pushBody } from '../../shared/events/message';
+import type { Person } from '../../shared/people/schema';
+import { personData } from '../../test/support/http';
 
 /** Where the benchmarks push deliveries to (any topic path reaches an event function). */
 export const PUSH_PATH = '/projects/demo-manifest/topics/manifest-events';
@@ -11,17 +13,8 @@ export function personCreated(): ManifestEvent {
   return createEvent('person.created', {
     subject: uuid,
     actor: 'bench',
-    data: {
-      uuid,
-      survived: true,
-      passengerClass: 3,
-      name: 'Mr. Cold Start',
-      sex: 'male',
-      age: 22,
-      siblingsOrSpousesAboard: 0,
-      parentsOrChildrenAboard: 0,
-      fare: 7.25,
-    },
+    // The tests' valid person, as the image build's warm-up sends (scripts/build.ts).
+    data: { uuid, ...(personData() as Omit<Person, 'uuid'>) },
   });
 }
 
