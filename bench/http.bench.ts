@@ -7,13 +7,17 @@ import { freePort, memoryMiB, startChild } from '../test/support/processes';
 import { cgroupsUnavailable } from '../test/support/cgroups';
 import { vcpuShare } from '../test/support/sizing';
 import { startThrottled } from '../test/support/throttled';
-import { FRAMEWORK_BASELINE, tfvarsSizing } from './lib/functions';
+import { randomBytes } from 'node:crypto';
+import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
 import { alternateRounds, describeRatios, pairedMedian } from './lib/paired-rounds';
 
 const PERSON = JSON.stringify(BENCH_PERSON);
-const JSON_HEADERS = { 'content-type': 'application/json' };
+// Writes carry an API key, as in production, which refuses to start without API_KEYS; the
+// baselines, which check none, are sent the same header. A key of this run only.
+const API_KEY = randomBytes(24).toString('base64url');
+const JSON_HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
 const ms = (r: LoadResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
 
 /** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
@@ -29,9 +33,9 @@ function loadPosts(url: string, seconds: number, connections: number) {
   });
 }
 
-async function startBare(env: Record<string, string | undefined>) {
+async function startBare(node: string, env: Record<string, string | undefined>) {
   const port = await freePort();
-  const bare = startChild(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
+  const bare = startChild(node, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
     ...env,
     PORT: String(port),
   });
@@ -44,14 +48,21 @@ async function startBare(env: Record<string, string | undefined>) {
  * a bare node:http server doing the same query on the same pool: GET by uuid, the first list
  * page against one 90% deep, POST with its outbox row against the same insert without (no
  * broker, so this is the outbox's own cost; publishing to the emulator is reported apart), and
- * the function's peak RSS under that load.
+ * the function's peak RSS under that load. Every server runs on the cloud's Node (deployedNode).
  */
 export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const seconds = ctx.quick ? 2 : 5;
   const pageSeconds = ctx.quick ? 1 : 5;
   const mixSeconds = ctx.quick ? 2 : 8;
   const connections = 16;
-  const env = { DATABASE_URL: ctx.db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
+  const env = {
+    DATABASE_URL: ctx.db.url,
+    LOG_LEVEL: 'info',
+    DB_POOL_MAX: '5',
+    API_KEYS: `bench=${API_KEY}`,
+  };
+  // Each server on the Node the cloud runs, as deployed.
+  const node = deployedNode();
   // The rows the import bench leaves; loaded here when it did not run (--only=http).
   const rows = await ensureImportedRows(ctx);
   const sample = await ctx.db.knex.raw('SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT 2000');
@@ -65,14 +76,15 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const deepPath = `/people?limit=100&cursor=${encodeCursor(deepRows[0].id)}`;
 
   const [people, floor, bare] = await Promise.all([
-    launchFunction({ name: 'people', env, ready: { path: '/people?limit=1' } }),
+    launchFunction({ name: 'people', node: node.binary, env, ready: { path: '/people?limit=1' } }),
     launchFunction({
       name: 'people',
+      node: node.binary,
       source: FRAMEWORK_BASELINE,
       env,
       ready: { path: paths[0]! },
     }),
-    startBare(env),
+    startBare(node.binary, env),
   ]);
   const post = (url: string) => loadPosts(url, seconds, connections);
   // Each round runs the servers back to back and gives each pair a ratio of its own; a figure
@@ -134,9 +146,9 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   }
   // Report only; in quick runs too, so that `--only=http --quick` shows it.
   const publishing = ctx.eventsEnv.PUBSUB_EMULATOR_HOST
-    ? await postPublishing(ctx, env, seconds, connections)
+    ? await postPublishing(ctx, node.binary, env, seconds, connections)
     : undefined;
-  const atShare = await throughputAtShare(ctx, env, paths, seconds, connections);
+  const atShare = await throughputAtShare(ctx, node, env, paths, seconds, connections);
   const { getVsFloor, getVsBare, deepVsFirst, postVsFloor, postVsBare, peak } = results;
   const { rssAfterWarmUp, rssAtEnd } = results;
   const { ours: mixed64, base: mixed16 } = results.mixed;
@@ -153,7 +165,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
         value: getVsBare.base.requestsPerSecond,
       },
       target: { on: 'ratio', op: '>=', limit: 0.85 },
-      notes: `function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${seconds} s`,
+      notes: `${node.name}; function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${seconds} s`,
     }),
     figure({
       name: 'GET /people/{uuid}: the stock framework alone (requests/s)',
@@ -171,7 +183,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: floorName, value: getVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
+      notes: `${node.name}; validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
     }),
     figure({
       name: `GET /people?limit=100, ${deepIndex.toLocaleString('en-US')} rows deep (p50 latency)`,
@@ -187,7 +199,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: 'same insert, no outbox (bare)', value: postVsBare.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.7 },
-      notes: `person and outbox row in one statement, no broker; function ${ms(postVsBare.ours)}; bare ${ms(postVsBare.base)}; ${describeRatios(postVsBare.ratios)}`,
+      notes: `${node.name}; person and outbox row in one statement, no broker; function ${ms(postVsBare.ours)}; bare ${ms(postVsBare.base)}; ${describeRatios(postVsBare.ratios)}`,
     }),
     figure({
       name: 'POST /people: our code and the outbox on the framework (requests/s)',
@@ -195,7 +207,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: `${floorName}, no outbox`, value: postVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.8 },
-      notes: `function ${ms(postVsFloor.ours)}; floor ${ms(postVsFloor.base)}; ${describeRatios(postVsFloor.ratios)}`,
+      notes: `${node.name}; function ${ms(postVsFloor.ours)}; floor ${ms(postVsFloor.base)}; ${describeRatios(postVsFloor.ratios)}`,
     }),
     ...(publishing
       ? [
@@ -218,7 +230,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: 'same mix at 16 connections', value: mixed16.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `50% GET by uuid, 20% lists, 20% POST, 10% PUT; 64: ${ms(mixed64)}; 16: ${ms(mixed16)}; pool of 5; ${describeRatios(results.mixed.ratios)}`,
+      notes: `${node.name}; 50% GET by uuid, 20% lists, 20% POST, 10% PUT; 64: ${ms(mixed64)}; 16: ${ms(mixed16)}; pool of 5; ${describeRatios(results.mixed.ratios)}`,
     }),
     figure({
       name: 'mixed traffic: RSS growth after warm-up',
@@ -244,6 +256,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
  */
 async function throughputAtShare(
   ctx: BenchContext,
+  node: { binary: string; name: string },
   env: Record<string, string>,
   paths: string[],
   seconds: number,
@@ -259,6 +272,7 @@ async function throughputAtShare(
   const start = (source?: string) =>
     startThrottled({
       name: 'people',
+      node: node.binary,
       ...(source ? { source } : {}),
       env,
       sizing,
@@ -303,7 +317,7 @@ async function throughputAtShare(
       unit: 'req/s',
       baseline: { name: floorName, value: getFloor.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota; ${describeRatios(getPair.ratios)} of ${seconds} s`,
+      notes: `${node.name}; function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota; ${describeRatios(getPair.ratios)} of ${seconds} s`,
     }),
     figure({
       name: `POST /people at ${share}: our code and the outbox on the framework (requests/s)`,
@@ -311,7 +325,7 @@ async function throughputAtShare(
       unit: 'req/s',
       baseline: { name: `${floorName}, no outbox`, value: postFloor.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.8 },
-      notes: `function ${ms(postFn)}; floor ${ms(postFloor)}; ${describeRatios(postPair.ratios)}`,
+      notes: `${node.name}; function ${ms(postFn)}; floor ${ms(postFloor)}; ${describeRatios(postPair.ratios)}`,
     }),
   ];
 }
@@ -326,12 +340,14 @@ async function throughputAtShare(
  */
 async function postPublishing(
   ctx: BenchContext,
+  node: string,
   env: Record<string, string>,
   seconds: number,
   connections: number,
 ) {
   const fn = await launchFunction({
     name: 'people',
+    node,
     env: { ...env, ...ctx.eventsEnv },
     ready: { path: '/people?limit=1' },
   });

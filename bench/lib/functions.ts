@@ -1,9 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
+import { NODE22, NODE22_BINARY } from '../../scripts/fetch-node22';
 import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
 import { BUNDLE_FILE } from '../../shared/runtime/code-cache';
 import { parseHcl } from '../../test/infra/support/terraform';
@@ -22,6 +23,20 @@ export const DATABASE_BASELINE = 'dist/bench/hello-db.js';
 
 /** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */
 export const LOAD_WORKER = 'dist/bench/load-worker.js';
+
+/**
+ * The Node.js a steady-state figure serves on: the cloud's (Node 22, the runtime
+ * scripts/pipeline/images.sh builds every image on) when fetched (npm run fetch:node22), as the
+ * deployed functions run; else the machine's, said on stderr. `name` says which, for a figure's
+ * notes.
+ */
+export function deployedNode(): { binary: string; name: string } {
+  if (existsSync(NODE22_BINARY)) return { binary: NODE22_BINARY, name: `Node ${NODE22.version}` };
+  process.stderr.write(
+    `bench: no ${NODE22_BINARY} (npm run fetch:node22): serving on the machine's Node ${process.version}, not the cloud's ${NODE22.version}\n`,
+  );
+  return { binary: process.execPath, name: `Node ${process.version} (the machine's)` };
+}
 
 /**
  * Bundles bench/baselines/framework-people-with.ts with these behaviours (its comment names

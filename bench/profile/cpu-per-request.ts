@@ -18,8 +18,10 @@
 // passed to each server's node (space-separated), to compare two settings of one bundle.
 // --rows loads that many of the benchmark's generated passengers first (its file, by `\copy`)
 // and GETs 2,000 of them at random, as the benchmark's GET figures do on the import's million
-// rows; without it, the 500 rows a second of POSTs wrote.
+// rows; without it, the 500 rows a second of POSTs wrote. POSTs carry an API key, as the
+// benchmark's do.
 import type { SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { passengerFile, psqlCopy } from '../import.bench';
 import { benchDatabase } from '../lib/database';
@@ -86,7 +88,9 @@ async function main(): Promise<void> {
     ? await buildFrameworkBaselineWith(behaviours.split(','))
     : option('a', 'dist/functions/people');
   const db = await benchDatabase('manifest_cpu_per_request');
-  const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5' };
+  // POSTs carry an API key, as in production (which needs API_KEYS); the baseline ignores it.
+  const key = randomBytes(24).toString('base64url');
+  const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5', API_KEYS: `a=${key}` };
   try {
     const flags = (side: 'a' | 'b') => option(`${side}-flags`, '').split(' ').filter(Boolean);
     const first = await serve(node, a, env, profile && `${profile}/a`, vcpu, flags('a'));
@@ -103,7 +107,7 @@ async function main(): Promise<void> {
     });
     const servers = { a: first, b: second };
     const body = JSON.stringify(BENCH_PERSON);
-    const headers = { 'content-type': 'application/json' };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
     const post = (url: string, s: number) =>
       load({ url: `${url}/people`, method: 'POST', body, headers, seconds: s, connections: 16 });
     if (fill > 0) {
