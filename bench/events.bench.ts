@@ -5,7 +5,7 @@ import { benchDatabase } from './lib/database';
 import { figure, type Figure } from './lib/figures';
 import { freePort, ROOT, startChild } from '../test/support/processes';
 import { cgroupsUnavailable } from '../test/support/cgroups';
-import { vcpuShare } from '../test/support/sizing';
+import { vcpuShare } from '../shared/deploy/sizing';
 import { PIPELINE, writesThroughThrottledPipeline } from '../test/support/throttled-pipeline';
 import { until } from '../test/support/until';
 import { tfvarsSizing } from './lib/functions';

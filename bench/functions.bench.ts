@@ -5,7 +5,7 @@ import { deployments } from '../shared/deploy/functions';
 import { figure, type Figure } from './lib/figures';
 import { cgroupsUnavailable } from '../test/support/cgroups';
 import { launchFunction } from '../test/support/launcher';
-import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../test/support/sizing';
+import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { benchDatabase } from './lib/database';
 import { DATABASE_BASELINE, bundleKiB, tfvarsSizing, writeCompileCaches } from './lib/functions';

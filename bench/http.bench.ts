@@ -5,7 +5,7 @@ import { ensureImportedRows } from './import.bench';
 import { launchFunction } from '../test/support/launcher';
 import { freePort, memoryMiB, startChild } from '../test/support/processes';
 import { cgroupsUnavailable } from '../test/support/cgroups';
-import { vcpuShare } from '../test/support/sizing';
+import { vcpuShare } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { randomBytes } from 'node:crypto';
 import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing } from './lib/functions';

@@ -13,12 +13,11 @@ import { validatedSchemas } from '../shared/validation';
 import { makeAjv, MAX_DECIMAL_PLACES } from '../shared/validation/compiler';
 import { deployments, type FunctionDeployment } from '../shared/deploy/functions';
 import { createEvent } from '../shared/events/envelope';
-import type { Person } from '../shared/people/schema';
+import { SAMPLE_PERSON } from '../shared/people/sample';
 import { eventMessage, pushBody } from '../shared/events/message';
 import { BUNDLE_FILE } from '../shared/runtime/code-cache';
 import { parse as parseHcl } from '@cdktf/hcl2json';
-import { personData } from '../test/support/http';
-import { deployedNodeOptions, type Sizing } from '../test/support/sizing';
+import { deployedNodeOptions, type Sizing } from '../shared/deploy/sizing';
 import type { CompileCachePlan, WarmUpRequest } from './compile-cache';
 
 const root = resolve(__dirname, '..');
@@ -285,8 +284,8 @@ export function warmUpRequests(deployment: FunctionDeployment): WarmUpRequest[] 
   const event = createEvent('person.created', {
     subject: uuid,
     actor: 'compile-cache',
-    // The tests' valid person (checked again here: createEvent validates its data).
-    data: { uuid, ...(personData() as Omit<Person, 'uuid'>) },
+    // The sample person the tests send (checked again here: createEvent validates its data).
+    data: { uuid, ...SAMPLE_PERSON },
   });
   const body = JSON.stringify(
     pushBody(eventMessage(event, ''), {

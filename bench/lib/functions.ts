@@ -9,7 +9,7 @@ import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
 import { BUNDLE_FILE } from '../../shared/runtime/code-cache';
 import { parseHcl } from '../../test/infra/support/terraform';
 import { ROOT } from '../../test/support/processes';
-import type { Sizing } from '../../test/support/sizing';
+import type { Sizing } from '../../shared/deploy/sizing';
 
 /** Where the baseline served by the stock framework is bundled (like a function, same externals). */
 export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';

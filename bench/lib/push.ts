@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type ManifestEvent } from '../../shared/events/envelope';
 import { eventMessage, pushBody } from '../../shared/events/message';
-import type { Person } from '../../shared/people/schema';
-import { personData } from '../../test/support/http';
+import { SAMPLE_PERSON } from '../../shared/people/sample';
 
 /** Where the benchmarks push deliveries to (any topic path reaches an event function). */
 export const PUSH_PATH = '/projects/demo-manifest/topics/manifest-events';
@@ -13,8 +12,8 @@ export function personCreated(): ManifestEvent {
   return createEvent('person.created', {
     subject: uuid,
     actor: 'bench',
-    // The tests' valid person, as the image build's warm-up sends (scripts/build.ts).
-    data: { uuid, ...(personData() as Omit<Person, 'uuid'>) },
+    // The sample person the tests send, as the image build's warm-up does (scripts/build.ts).
+    data: { uuid, ...SAMPLE_PERSON },
   });
 }
 

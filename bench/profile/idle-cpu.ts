@@ -23,7 +23,7 @@ import { cgroupsUnavailable } from '../../test/support/cgroups';
 import { buildBundles, tfvarsSizing } from '../lib/functions';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
-import { deployedNodeOptions } from '../../test/support/sizing';
+import { deployedNodeOptions } from '../../shared/deploy/sizing';
 import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
 import { spawnInCgroup, vcpuOption } from './quota';
 

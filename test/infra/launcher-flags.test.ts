@@ -5,12 +5,12 @@ import {
   RUNTIME_COMPILE_CACHE,
   RUNTIME_COMPILE_CACHE_DIR,
   RUNTIME_NODE_OPTIONS,
-} from '../support/sizing';
+} from '../../shared/deploy/sizing';
 import { loadTerraform, local, rootModule, type TerraformConfig } from './support/terraform';
 
 /**
  * The launcher (test/support/launcher.ts) runs every function with the Node flags Terraform
- * deploys it with, restated in test/support/sizing.ts: these are the same as Terraform's.
+ * deploys it with, restated in shared/deploy/sizing.ts: these are the same as Terraform's.
  */
 let config: TerraformConfig;
 
@@ -45,7 +45,7 @@ describe("the launcher's Node flags and Terraform's", () => {
       );
     if (!appended)
       throw new Error(
-        `modules/cloud-function/main.tf no longer appends --max-old-space-size=\${floor(local.memory_mib * N / D)} to NODE_OPTIONS; make test/support/sizing.ts do what it does now:\n${expression}`,
+        `modules/cloud-function/main.tf no longer appends --max-old-space-size=\${floor(local.memory_mib * N / D)} to NODE_OPTIONS; make shared/deploy/sizing.ts do what it does now:\n${expression}`,
       );
     expect({ numerator: Number(appended[1]), denominator: Number(appended[2]) }).toEqual(
       OLD_SPACE_FRACTION,

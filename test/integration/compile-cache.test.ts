@@ -5,7 +5,7 @@ import { NODE22, NODE22_BINARY, node22Supported } from '../../scripts/fetch-node
 import { deployedNodeOptionsOf } from '../../scripts/build';
 import { bundleFunction, FRAMEWORK, launchFunction } from '../support/launcher';
 import { ROOT } from '../support/processes';
-import { deployedNodeOptions } from '../support/sizing';
+import { deployedNodeOptions } from '../../shared/deploy/sizing';
 
 /**
  * The compile and code caches a bundle's gcp-build writes (scripts/compile-cache.ts, as the image's build

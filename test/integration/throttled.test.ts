@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { cgroupsUnavailable } from '../support/cgroups';
 import { request } from '../support/http';
-import { vcpuShare } from '../support/sizing';
+import { vcpuShare } from '../../shared/deploy/sizing';
 import { startThrottled, type ThrottleOptions } from '../support/throttled';
 
 /**

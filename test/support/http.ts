@@ -1,4 +1,5 @@
 /** Small helpers for talking to a served function with the platform's own fetch. */
+import { SAMPLE_PERSON } from '../../shared/people/sample';
 
 export interface JsonResponse<T = unknown> {
   status: number;
@@ -31,19 +32,9 @@ export async function request<T = any>(
   return { status: response.status, headers: response.headers, body: body as T, text };
 }
 
-/** A valid person body: the first passenger of the Titanic list, with overrides. */
+/** A valid person body (SAMPLE_PERSON, the first passenger of the Titanic list), with overrides. */
 export function personData(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    survived: false,
-    passengerClass: 3,
-    name: 'Mr. Owen Harris Braund',
-    sex: 'male',
-    age: 22,
-    siblingsOrSpousesAboard: 1,
-    parentsOrChildrenAboard: 0,
-    fare: 7.25,
-    ...overrides,
-  };
+  return { ...SAMPLE_PERSON, ...overrides };
 }
 
 /** True when a response body shows any sign of a stack trace or internal path. */

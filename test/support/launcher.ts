@@ -2,7 +2,11 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundle } from '../../scripts/build';
 import { freePort, ROOT, startChild, type Child } from './processes';
-import { deployedNodeOptions, RUNTIME_COMPILE_CACHE_DIR, type Sizing } from './sizing';
+import {
+  deployedNodeOptions,
+  RUNTIME_COMPILE_CACHE_DIR,
+  type Sizing,
+} from '../../shared/deploy/sizing';
 import { until } from './until';
 
 /**

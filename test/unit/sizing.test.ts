@@ -1,4 +1,4 @@
-import { deployedNodeOptions, memoryLimitMiB, vcpuShare } from '../support/sizing';
+import { deployedNodeOptions, memoryLimitMiB, vcpuShare } from '../../shared/deploy/sizing';
 
 describe("a function's sizing", () => {
   it.each([

@@ -14,7 +14,7 @@ locals {
   })
   # No sizing.cpu: the share Cloud Run functions gives the memory
   # (https://cloud.google.com/functions/docs/configuring/memory; a memory between two rows gets
-  # the larger row's), as test/support/sizing.ts and the benchmark model it. A plain Cloud Run
+  # the larger row's), as shared/deploy/sizing.ts and the benchmark model it. A plain Cloud Run
   # service would get a whole CPU instead.
   default_cpu_by_memory = [
     { mib = 128, cpu = "0.083" },

@@ -1,6 +1,7 @@
-// What Terraform gives a function of a given sizing, for the launcher to reproduce: the Node
-// flags it deploys with and the CPU share Cloud Run grants. Terraform itself lives in
-// terraform/; test/infra/launcher-flags.test.ts checks these constants against it.
+// What Terraform gives a function of a given sizing, for the image build (scripts/build.ts), the
+// tests' launcher and the benchmark to reproduce: the Node flags it deploys with and the CPU
+// share Cloud Run grants. Terraform itself lives in terraform/;
+// test/infra/launcher-flags.test.ts checks these constants against it.
 
 /**
  * A function's resources as the tfvars give them (`functions` in terraform/variables.tf):
