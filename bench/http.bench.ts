@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { BenchContext } from './run';
 import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
@@ -7,8 +8,7 @@ import { freePort, memoryMiB, startChild } from '../test/support/processes';
 import { cgroupsUnavailable } from '../test/support/cgroups';
 import { vcpuShare } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
-import { randomBytes } from 'node:crypto';
-import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing } from './lib/functions';
+import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing, type NodeBinary } from './lib/functions';
 import { load, type LoadResult } from './lib/load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
 import { alternateRounds, describeRatios, pairedMedian } from './lib/paired-rounds';
@@ -256,7 +256,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
  */
 async function throughputAtShare(
   ctx: BenchContext,
-  node: { binary: string; name: string },
+  node: NodeBinary,
   env: Record<string, string>,
   paths: string[],
   seconds: number,

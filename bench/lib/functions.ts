@@ -24,13 +24,19 @@ export const DATABASE_BASELINE = 'dist/bench/hello-db.js';
 /** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */
 export const LOAD_WORKER = 'dist/bench/load-worker.js';
 
+/** A Node.js to serve on: its binary, and how a figure's notes name it. */
+export interface NodeBinary {
+  binary: string;
+  name: string;
+}
+
 /**
  * The Node.js a steady-state figure serves on: the cloud's (Node 22, the runtime
  * scripts/pipeline/images.sh builds every image on) when fetched (npm run fetch:node22), as the
  * deployed functions run; else the machine's, said on stderr. `name` says which, for a figure's
  * notes.
  */
-export function deployedNode(): { binary: string; name: string } {
+export function deployedNode(): NodeBinary {
   if (existsSync(NODE22_BINARY)) return { binary: NODE22_BINARY, name: `Node ${NODE22.version}` };
   process.stderr.write(
     `bench: no ${NODE22_BINARY} (npm run fetch:node22): serving on the machine's Node ${process.version}, not the cloud's ${NODE22.version}\n`,
