@@ -12,8 +12,9 @@ import type { Request, Response } from 'express';
 import { authenticate } from '../../shared/http/auth';
 import { answerAsProblem } from '../../shared/http/framework-errors';
 import { requestContext } from '../../shared/http/request-context';
+import { requestState } from '../../shared/http/request-state';
 import { API_SECURITY_HEADERS, setHeaders } from '../../shared/http/security-headers';
-import { formatTraceparent, newTrace } from '../../shared/logging';
+import { formatTraceparent } from '../../shared/logging';
 import { addPerson } from '../../shared/people/changes';
 import { enterRequest, startInstance } from '../../shared/runtime/entry';
 import { leaveFrameworkDomain } from '../../shared/runtime/framework-domain';
@@ -31,8 +32,8 @@ function createWithOutbox(req: Request, res: Response): void {
   const reply = (status: number, body?: unknown) => replyJson(res, status, body);
   const data: unknown = req.body;
   if (!validPerson(data)) return reply(400, validPerson.problems());
-  const traceparent = formatTraceparent((req as Partial<Request>).trace ?? newTrace());
-  addPerson(db, data, { actor: req.actor ?? 'anonymous', traceparent }).then(
+  const { actor, trace } = requestState(req);
+  addPerson(db, data, { actor, traceparent: formatTraceparent(trace) }).then(
     (person) => reply(201, person),
     () => reply(500),
   );

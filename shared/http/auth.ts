@@ -3,13 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { parseApiKeys, type ApiKey } from '../config/api-keys';
 import { config, currentSetting } from '../config';
 import { HttpProblem } from './problem';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Who is making the request: `api-key:<label>`, or `anonymous` when writes are open. */
-    actor: string;
-  }
-}
+import { requestState } from './request-state';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REALM = 'Bearer realm="manifest"';
@@ -58,13 +52,12 @@ export function matchKey(token: string, keys: ApiKey[]): string | undefined {
  * Without API_KEYS (local development only: production refuses to start) everything is open.
  */
 export function authenticate(req: Request, _res: Response, next: NextFunction): void {
-  req.actor = 'anonymous';
   const needed = !SAFE_METHODS.has(req.method) || config().READ_REQUIRES_AUTH;
   if (!needed) return next();
   checkKey(req).then(() => next(), next);
 }
 
-/** Sets `req.actor` from a valid key; throws the 401 otherwise (nothing to do when writes are open). */
+/** Sets the request's actor (request-state.ts) from a valid key; throws the 401 otherwise (nothing to do when writes are open). */
 async function checkKey(req: Request): Promise<void> {
   const keys = await allowedKeys();
   if (keys.length === 0) return;
@@ -81,5 +74,5 @@ async function checkKey(req: Request): Promise<void> {
       headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token"` },
     });
   }
-  req.actor = `api-key:${label}`;
+  requestState(req).actor = `api-key:${label}`;
 }

@@ -8,15 +8,8 @@ import {
   traceFromHeaders,
   withLogContext,
   type LogContext,
-  type TraceContext,
 } from '../logging';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The W3C trace this request belongs to (from its headers, or a new one). */
-    trace: TraceContext;
-  }
-}
+import { beginRequestState } from './request-state';
 
 /**
  * Binds the request's trace and the function's name (which the local stack, serving every
@@ -32,8 +25,7 @@ export function requestContext(
   return (req, res, next) => {
     const { GOOGLE_CLOUD_PROJECT, LOG_REQUESTS } = config();
     const started = LOG_REQUESTS ? process.hrtime.bigint() : 0n;
-    const trace = traceFromHeaders(req.headers) ?? newTrace();
-    req.trace = trace;
+    const { trace } = beginRequestState(req, traceFromHeaders(req.headers) ?? newTrace());
     const context: LogContext = {
       trace: cloudLoggingTrace(GOOGLE_CLOUD_PROJECT, trace),
       spanId: trace.spanId,

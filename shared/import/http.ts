@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { readyDatabase } from '../db';
 import { sendJson } from '../http/json';
 import { HttpProblem } from '../http/problem';
+import { requestState } from '../http/request-state';
 import { formatTraceparent } from '../logging';
 import { ImportFileError } from './decode';
 import { importPeople, ImportRejectedError, type ImportSummary } from './importer';
@@ -28,13 +29,14 @@ export async function importCsvBody(
     );
   }
   const { skipInvalid } = options;
+  const state = requestState(req);
   try {
     const summary = await importPeople(await readyDatabase(), {
       source: Readable.from([body]),
       sourceName: uploadName(req),
       skipInvalid,
-      actor: req.actor,
-      traceparent: formatTraceparent(req.trace),
+      actor: state.actor,
+      traceparent: formatTraceparent(state.trace),
     });
     res.status(200).setHeader('Cache-Control', 'no-store');
     sendJson(res, publicSummary(summary));

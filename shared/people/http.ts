@@ -6,6 +6,7 @@ import { jsonBody } from '../http/body';
 import { sendHtml } from '../http/html';
 import { sendJson } from '../http/json';
 import { HttpProblem } from '../http/problem';
+import { requestState } from '../http/request-state';
 import { assertValid, assertValidParameters } from '../http/validation';
 import { compileValidator } from '../validation';
 import { compileParameters } from '../validation/parameters';
@@ -135,7 +136,8 @@ async function remove(req: Request, res: Response): Promise<void> {
 
 /** Who is changing what, for the event: the request's trace travels with it. */
 function changeContext(req: Request): ChangeContext {
-  return { actor: req.actor, traceparent: formatTraceparent(req.trace) };
+  const { actor, trace } = requestState(req);
+  return { actor, traceparent: formatTraceparent(trace) };
 }
 
 /** true for HTML, false for JSON; 406 when the client accepts neither. */

@@ -60,25 +60,19 @@ export function enterDelivery<A extends unknown[]>(
  * handler still runs (waiting for a pool connection, in a transaction); a shutdown that counted
  * it done closed the pool under it, and the requests queued for a connection failed with tarn's
  * "aborted" as unexpected errors (found by the load test: SIGTERM right after a burst whose
- * client had gone logged one 500 per queued request).
+ * client had gone logged one 500 per queued request). Only such a request has its `res.end`
+ * wrapped, once it has closed unanswered: an answered one adds no property to `res` (each costs
+ * a hidden class per request; request-state.ts).
  */
 function trackUntilAnswered(res: Response): void {
   const done = beginWork();
-  let answered = false;
-  let closed = false;
-  const settle = () => {
-    if (answered && closed) done();
-  };
-  const end = res.end as (...args: unknown[]) => Response;
-  res.end = function (this: Response, ...args: unknown[]) {
-    answered = true;
-    const result = end.apply(this, args);
-    settle();
-    return result;
-  } as Response['end'];
   res.once('close', () => {
-    closed = true;
-    answered ||= res.writableEnded;
-    settle();
+    if (res.writableEnded) return done();
+    const end = res.end as (...args: unknown[]) => Response;
+    res.end = function (this: Response, ...args: unknown[]) {
+      const result = end.apply(this, args);
+      done();
+      return result;
+    } as Response['end'];
   });
 }
