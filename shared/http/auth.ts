@@ -57,7 +57,10 @@ export function authenticate(req: Request, _res: Response, next: NextFunction): 
   checkKey(req).then(() => next(), next);
 }
 
-/** Sets the request's actor (request-state.ts) from a valid key; throws the 401 otherwise (nothing to do when writes are open). */
+/**
+ * Sets the request's actor (request-state.ts) from a valid key; throws the 401 otherwise
+ * (nothing to do when writes are open).
+ */
 async function checkKey(req: Request): Promise<void> {
   const keys = await allowedKeys();
   if (keys.length === 0) return;

@@ -6,7 +6,8 @@ import { newTrace, type TraceContext } from '../logging';
  * (auth.ts). Held beside the request, not as properties of `req`: Express gives each request
  * object a hidden class of its own (its `Object.setPrototypeOf` per request leaves V8 no shared
  * transition to follow), so every property added to one builds another class and misses the
- * inline caches that read it (README, "GET /people/{uuid}": instructions per request).
+ * inline caches that read it (README: "Instructions per request, and the hidden class Express
+ * gives each request").
  */
 export interface RequestState {
   /** The W3C trace this request belongs to (from its headers, or a new one). */
