@@ -37,7 +37,7 @@ import { median, option, runTool, UsageError } from './proc-cpu';
 
 const run = promisify(execFile);
 
-/** One server under callgrind: its URL, and the instructions it runs while `during` does. */
+/** One server under callgrind: its URL, and a counter of the instructions it runs. */
 async function serveCounted(
   node: string,
   flags: string[],
@@ -82,6 +82,8 @@ async function serveCounted(
       await run('callgrind_control', ['-d', pid]);
       // The dump is written by the process itself, after the command returns.
       for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`${source} exited before its counters were dumped`);
         const totals = readdirSync(dir)
           .map((file) => /^totals: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8')))
           .filter((match) => match !== null);
@@ -114,9 +116,15 @@ async function main(): Promise<void> {
   if (what !== 'get' && what !== 'post') throw new UsageError('usage: ... get|post [--options]');
   if (spawnSync('valgrind', ['--version']).error)
     throw new UsageError('this tool needs valgrind (apt-get install valgrind)');
-  const warm = Number(option('warm', '4000'));
-  const count = Number(option('count', '2000'));
-  const blocks = Number(option('blocks', '3'));
+  const whole = (name: string, fallback: string) => {
+    const value = Number(option(name, fallback));
+    if (!Number.isInteger(value) || value < 1)
+      throw new UsageError(`--${name} must be a whole number above 0, not ${option(name, '')}`);
+    return value;
+  };
+  const warm = whole('warm', '4000');
+  const count = whole('count', '2000');
+  const blocks = whole('blocks', '3');
   const node = option('node', deployedNode().binary);
   const flags = option('flags', '--max-old-space-size=192').split(' ').filter(Boolean);
   if (process.argv.includes('--build')) await buildBundles();
