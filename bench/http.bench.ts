@@ -12,6 +12,7 @@ import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing, type NodeBinary } from 
 import { load, type LoadResult } from './lib/load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
 import { alternateRounds, describeRatios, pairedMedian } from './lib/paired-rounds';
+import { cpuPlacementUnavailable, placeOnCpus, type CpuPlacement } from './lib/cpu-placement';
 
 const PERSON = JSON.stringify(BENCH_PERSON);
 // Writes carry an API key, as in production, which refuses to start without API_KEYS; the
@@ -33,12 +34,15 @@ function loadPosts(url: string, seconds: number, connections: number) {
   });
 }
 
-async function startBare(node: string, env: Record<string, string | undefined>) {
+async function startBare(
+  node: string,
+  env: Record<string, string | undefined>,
+  cpus: string | undefined,
+) {
   const port = await freePort();
-  const bare = startChild(node, ['--import', 'tsx', 'bench/baselines/bare-people.ts'], {
-    ...env,
-    PORT: String(port),
-  });
+  const script = [node, '--import', 'tsx', 'bench/baselines/bare-people.ts'];
+  const [command, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...script] : script;
+  const bare = startChild(command!, args, { ...env, PORT: String(port) });
   await bare.waitFor(/listening/);
   return { url: `http://127.0.0.1:${port}`, stop: () => bare.stop() };
 }
@@ -51,6 +55,28 @@ async function startBare(node: string, env: Record<string, string | undefined>) 
  * the function's peak RSS under that load. Every server runs on the cloud's Node (deployedNode).
  */
 export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
+  // The rows the import bench leaves; loaded here when it did not run (--only=http), on every
+  // core: the load is not what is measured.
+  const rows = await ensureImportedRows(ctx);
+  const unavailable = cpuPlacementUnavailable();
+  if (unavailable)
+    process.stderr.write(
+      `bench: the servers measured share their cores with the load: ${unavailable}\n`,
+    );
+  const placement = unavailable ? undefined : placeOnCpus();
+  try {
+    return await httpFigures(ctx, rows, placement);
+  } finally {
+    placement?.restore();
+  }
+}
+
+/** httpBench's figures, each server on `placement`'s server CPU (when there is one). */
+async function httpFigures(
+  ctx: BenchContext,
+  rows: number,
+  placement: CpuPlacement | undefined,
+): Promise<Figure[]> {
   const seconds = ctx.quick ? 2 : 5;
   const pageSeconds = ctx.quick ? 1 : 5;
   const mixSeconds = ctx.quick ? 2 : 8;
@@ -63,8 +89,8 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   };
   // Each server on the Node the cloud runs, as deployed.
   const node = deployedNode();
-  // The rows the import bench leaves; loaded here when it did not run (--only=http).
-  const rows = await ensureImportedRows(ctx);
+  const cpus = placement?.server;
+  const where = placement?.describe() ?? 'servers, load and PostgreSQL on the same cores';
   const sample = await ctx.db.knex.raw('SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT 2000');
   const ids: string[] = sample.rows.map((r: { id: string }) => r.id);
   const paths = ids.map((id) => `/people/${id}`);
@@ -76,15 +102,22 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   const deepPath = `/people?limit=100&cursor=${encodeCursor(deepRows[0].id)}`;
 
   const [people, floor, bare] = await Promise.all([
-    launchFunction({ name: 'people', node: node.binary, env, ready: { path: '/people?limit=1' } }),
+    launchFunction({
+      name: 'people',
+      node: node.binary,
+      env,
+      cpus,
+      ready: { path: '/people?limit=1' },
+    }),
     launchFunction({
       name: 'people',
       node: node.binary,
       source: FRAMEWORK_BASELINE,
       env,
+      cpus,
       ready: { path: paths[0]! },
     }),
-    startBare(node.binary, env),
+    startBare(node.binary, env, cpus),
   ]);
   const post = (url: string) => loadPosts(url, seconds, connections);
   // Each round runs the servers back to back and gives each pair a ratio of its own; a figure
@@ -146,9 +179,9 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
   }
   // Report only; in quick runs too, so that `--only=http --quick` shows it.
   const publishing = ctx.eventsEnv.PUBSUB_EMULATOR_HOST
-    ? await postPublishing(ctx, node.binary, env, seconds, connections)
+    ? await postPublishing(ctx, node.binary, env, seconds, connections, cpus)
     : undefined;
-  const atShare = await throughputAtShare(ctx, node, env, paths, seconds, connections);
+  const atShare = await throughputAtShare(ctx, node, env, paths, seconds, connections, cpus);
   const { getVsFloor, getVsBare, deepVsFirst, postVsFloor, postVsBare, peak } = results;
   const { rssAfterWarmUp, rssAtEnd } = results;
   const { ours: mixed64, base: mixed16 } = results.mixed;
@@ -165,7 +198,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
         value: getVsBare.base.requestsPerSecond,
       },
       target: { on: 'ratio', op: '>=', limit: 0.85 },
-      notes: `${node.name}; function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${seconds} s`,
+      notes: `${node.name}; ${where}; function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${seconds} s`,
     }),
     figure({
       name: 'GET /people/{uuid}: the stock framework alone (requests/s)',
@@ -183,7 +216,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: floorName, value: getVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `${node.name}; validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
+      notes: `${node.name}; ${where}; validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
     }),
     figure({
       name: `GET /people?limit=100, ${deepIndex.toLocaleString('en-US')} rows deep (p50 latency)`,
@@ -207,7 +240,7 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
       unit: 'req/s',
       baseline: { name: `${floorName}, no outbox`, value: postVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.8 },
-      notes: `${node.name}; function ${ms(postVsFloor.ours)}; floor ${ms(postVsFloor.base)}; ${describeRatios(postVsFloor.ratios)}`,
+      notes: `${node.name}; ${where}; function ${ms(postVsFloor.ours)}; floor ${ms(postVsFloor.base)}; ${describeRatios(postVsFloor.ratios)}`,
     }),
     ...(publishing
       ? [
@@ -252,7 +285,8 @@ export async function httpBench(ctx: BenchContext): Promise<Figure[]> {
  * GET by uuid and POST, our function against the same handler on the stock framework, both
  * at the CPU share people has in `ctx.environment`'s tfvars (a cgroup cpu quota from their
  * first instruction, as the throttled harness gives it; CPU allocated throughout, as under
- * load), in alternating rounds. Empty where no cgroup can be made (the reason is printed).
+ * load), in alternating rounds, on `cpus` (httpBench's placement). Empty where no cgroup can be
+ * made (the reason is printed).
  */
 async function throughputAtShare(
   ctx: BenchContext,
@@ -261,6 +295,7 @@ async function throughputAtShare(
   paths: string[],
   seconds: number,
   connections: number,
+  cpus: string | undefined,
 ): Promise<Figure[]> {
   const noQuota = cgroupsUnavailable();
   if (noQuota) {
@@ -277,6 +312,7 @@ async function throughputAtShare(
       env,
       sizing,
       cpu,
+      cpus,
       ready: { path: paths[0]! },
     });
   const fn = await start();
@@ -317,7 +353,7 @@ async function throughputAtShare(
       unit: 'req/s',
       baseline: { name: floorName, value: getFloor.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `${node.name}; function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota; ${describeRatios(getPair.ratios)} of ${seconds} s`,
+      notes: `${node.name}; function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota${cpus ? `, on CPU ${cpus} alone` : ''}; ${describeRatios(getPair.ratios)} of ${seconds} s`,
     }),
     figure({
       name: `POST /people at ${share}: our code and the outbox on the framework (requests/s)`,
@@ -344,11 +380,13 @@ async function postPublishing(
   env: Record<string, string>,
   seconds: number,
   connections: number,
+  cpus: string | undefined,
 ) {
   const fn = await launchFunction({
     name: 'people',
     node,
     env: { ...env, ...ctx.eventsEnv },
+    cpus,
     ready: { path: '/people?limit=1' },
   });
   let before = '0';

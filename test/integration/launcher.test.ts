@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from '../support/http';
 import { FRAMEWORK, launchFunction } from '../support/launcher';
 
@@ -23,6 +23,30 @@ describe('a function launched as deployed', () => {
         '--source=test/support/fixtures/busy.js',
         `--port=${new URL(fn.url).port}`,
       ]);
+      expect((await request(`${fn.url}/count`)).body).toEqual({ count: 0 });
+    } finally {
+      expect(await fn.stop()).toBe(0);
+    }
+  });
+
+  it('runs on the CPUs it is given, every thread of it, as node itself (taskset execs it)', async () => {
+    const fn = await launchFunction({
+      name: 'busy',
+      source: 'test/support/fixtures/busy.js',
+      cpus: '0',
+      ready: { path: '/count' },
+    });
+    try {
+      const threads = readdirSync(`/proc/${fn.pid}/task`);
+      const allowed = threads.map(
+        (tid) =>
+          /Cpus_allowed_list:\s*(\S+)/.exec(
+            readFileSync(`/proc/${fn.pid}/task/${tid}/status`, 'utf8'),
+          )![1],
+      );
+      expect(allowed).toEqual(threads.map(() => '0'));
+      const argv = readFileSync(`/proc/${fn.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv[1]).toBe(FRAMEWORK);
       expect((await request(`${fn.url}/count`)).body).toEqual({ count: 0 });
     } finally {
       expect(await fn.stop()).toBe(0);

@@ -51,6 +51,11 @@ export interface LaunchOptions {
   detached?: boolean;
   /** The Node.js binary to run it with (default: the one running the tests). */
   node?: string;
+  /**
+   * Runs it on these CPUs only (a list as taskset takes it, e.g. "1"): its affinity, set
+   * before anything else runs and inherited by its threads (bench/lib/cpu-placement.ts).
+   */
+  cpus?: string;
 }
 
 /** A function process launched as deployed, on its own loopback port. */
@@ -73,7 +78,12 @@ export async function launchFunction(options: LaunchOptions): Promise<LaunchedFu
   const nodeOptions = deployedNodeOptions(sizing);
   const args = [FRAMEWORK, `--target=${name}`, `--source=${source}`, `--port=${port}`];
   const node = options.node ?? process.execPath;
-  const [command, ...prefixArgs] = options.prefix ?? [node];
+  const [command, ...commandArgs] = [
+    ...(options.cpus ? ['taskset', '--cpu-list', options.cpus] : []),
+    ...(options.prefix ?? []),
+    node,
+    ...args,
+  ];
   const spawnedAt = performance.now();
   // As Terraform's NODE_COMPILE_CACHE names the image's: where a bundle folder's cache is.
   const compileCache = /\.[cm]?[jt]s$/.test(source)
@@ -81,7 +91,7 @@ export async function launchFunction(options: LaunchOptions): Promise<LaunchedFu
     : resolve(ROOT, source, RUNTIME_COMPILE_CACHE_DIR);
   const child = startChild(
     command!,
-    options.prefix ? [...prefixArgs, node, ...args] : args,
+    commandArgs,
     {
       NODE_COMPILE_CACHE: compileCache,
       ...env,
