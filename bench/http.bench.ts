@@ -9,7 +9,7 @@ import { cgroupsUnavailable } from '../test/support/cgroups';
 import { vcpuShare } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing, type NodeBinary } from './lib/functions';
-import { load, type LoadResult } from './lib/load';
+import { load, type LoadOptions, type LoadResult } from './lib/load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
 import { alternateRounds, describeRatios, pairedMedian } from './lib/paired-rounds';
 import { cpuPlacementUnavailable, placeOnCpus, type CpuPlacement } from './lib/cpu-placement';
@@ -21,18 +21,39 @@ const API_KEY = randomBytes(24).toString('base64url');
 const JSON_HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` };
 const ms = (r: LoadResult) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
 
-/** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
 /** POSTs of one person to `${url}/people` for `seconds`, `connections` at a time. */
-function loadPosts(url: string, seconds: number, connections: number) {
-  return load({
+function posts(url: string, seconds: number, connections: number): LoadOptions {
+  return {
     url: `${url}/people`,
     method: 'POST',
     body: PERSON,
     headers: JSON_HEADERS,
     seconds,
     connections,
-  });
+  };
 }
+const loadPosts = (url: string, seconds: number, connections: number) =>
+  load(posts(url, seconds, connections));
+
+/**
+ * Seconds of the same load each measured run of a compared server starts with, not counted.
+ * A server idle while the others of its round ran has had its heap given back by V8's memory
+ * reducer (about 8 s after its last busy spell; README, "Why an idle instance is slower at
+ * first"), and growing it again inside the measured seconds cost ours up to half as much CPU
+ * again per request in that run (535 against 360 µs per GET on a core alone, after 10 s idle),
+ * more than the framework, whose requests allocate less: one full run's GET rounds ranged 0.75
+ * to 1.05. With this warm-up, after the same idle spells: 348 to 366 µs in the seven runs
+ * after the first.
+ */
+const WARM_UP_SECONDS = 2;
+
+/** `load(options)` after `warmUp` seconds of the same load (see WARM_UP_SECONDS). */
+async function loadWarm(options: LoadOptions, warmUp: number): Promise<LoadResult> {
+  if (warmUp > 0) await load({ ...options, seconds: warmUp });
+  return load(options);
+}
+
+/** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
 
 async function startBare(
   node: string,
@@ -119,7 +140,8 @@ async function httpFigures(
     }),
     startBare(node.binary, env, cpus),
   ]);
-  const post = (url: string) => loadPosts(url, seconds, connections);
+  const warmUp = ctx.quick ? 0 : WARM_UP_SECONDS;
+  const post = (url: string) => loadWarm(posts(url, seconds, connections), warmUp);
   // Each round runs the servers back to back and gives each pair a ratio of its own; a figure
   // is its pair's median round (paired-rounds.ts): this machine's neighbours come and go, and a
   // slow moment then moves one round, not the figure.
@@ -129,7 +151,7 @@ async function httpFigures(
   try {
     for (const server of [people, floor, bare])
       await load({ url: server.url, paths, seconds: ctx.quick ? 1 : 2, connections });
-    const get = (url: string) => () => load({ url, paths, seconds, connections });
+    const get = (url: string) => () => loadWarm({ url, paths, seconds, connections }, warmUp);
     const [getFn, getFloor, getBare] = await alternateRounds(
       [get(people.url), get(floor.url), get(bare.url)],
       rounds,
@@ -321,6 +343,7 @@ async function throughputAtShare(
     throw error;
   });
   const rounds = ctx.quick ? 1 : 5;
+  const warmUp = ctx.quick ? 0 : WARM_UP_SECONDS;
   const get: LoadResult[][] = [[], []];
   const post: LoadResult[][] = [[], []];
   try {
@@ -333,8 +356,9 @@ async function throughputAtShare(
       // gives this round's ratio (paired-rounds.ts).
       const order = round % 2 ? [1, 0] : [0, 1];
       for (const i of order)
-        get[i]!.push(await load({ url: urls[i]!, paths, seconds, connections }));
-      for (const i of order) post[i]!.push(await loadPosts(urls[i]!, seconds, connections));
+        get[i]!.push(await loadWarm({ url: urls[i]!, paths, seconds, connections }, warmUp));
+      for (const i of order)
+        post[i]!.push(await loadWarm(posts(urls[i]!, seconds, connections), warmUp));
     }
   } finally {
     await fn.stop();

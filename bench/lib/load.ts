@@ -23,12 +23,8 @@ export interface LoadResult {
   byKind?: LoadByKind;
 }
 
-/**
- * Runs autocannon in a separate process against a URL; throws when any request failed. The
- * options go to the worker in a file, not on its command line: Linux caps one argument at
- * 128 KiB (MAX_ARG_STRLEN), and a mix over thousands of ids is larger (spawn E2BIG).
- */
-export async function load(options: {
+/** What load() drives: one kind of request, or a mix, at `connections` for `seconds`. */
+export interface LoadOptions {
   url: string;
   method?: 'GET' | 'POST';
   paths?: string[];
@@ -43,7 +39,14 @@ export async function load(options: {
   mix?: LoadMixEntry[];
   /** Run the worker's TypeScript through tsx, not its bundle (for tests, which build no bundle). */
   fromSource?: boolean;
-}): Promise<LoadResult> {
+}
+
+/**
+ * Runs autocannon in a separate process against a URL; throws when any request failed. The
+ * options go to the worker in a file, not on its command line: Linux caps one argument at
+ * 128 KiB (MAX_ARG_STRLEN), and a mix over thousands of ids is larger (spawn E2BIG).
+ */
+export async function load(options: LoadOptions): Promise<LoadResult> {
   const { fromSource, ...workerOptions } = options;
   const worker = fromSource ? ['--import', 'tsx', 'bench/lib/load-worker.ts'] : [LOAD_WORKER];
   const dir = mkdtempSync(join(tmpdir(), 'manifest-load-'));
