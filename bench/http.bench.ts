@@ -4,7 +4,7 @@ import { encodeCursor } from '../shared/people/cursor';
 import { figure, type Figure } from './lib/figures';
 import { ensureImportedRows } from './import.bench';
 import { launchFunction } from '../test/support/launcher';
-import { freePort, memoryMiB, startChild } from '../test/support/processes';
+import { freePort, memoryMiB, onCpus, startChild } from '../test/support/processes';
 import { cgroupsUnavailable } from '../test/support/cgroups';
 import { vcpuShare } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
@@ -54,15 +54,18 @@ async function loadWarm(options: LoadOptions, warmUp: number): Promise<LoadResul
 }
 
 /** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
-
 async function startBare(
   node: string,
   env: Record<string, string | undefined>,
   cpus: string | undefined,
 ) {
   const port = await freePort();
-  const script = [node, '--import', 'tsx', 'bench/baselines/bare-people.ts'];
-  const [command, ...args] = cpus ? ['taskset', '--cpu-list', cpus, ...script] : script;
+  const [command, ...args] = onCpus(cpus, [
+    node,
+    '--import',
+    'tsx',
+    'bench/baselines/bare-people.ts',
+  ]);
   const bare = startChild(command!, args, { ...env, PORT: String(port) });
   await bare.waitFor(/listening/);
   return { url: `http://127.0.0.1:${port}`, stop: () => bare.stop() };

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundle } from '../../scripts/build';
-import { freePort, ROOT, startChild, type Child } from './processes';
+import { freePort, onCpus, ROOT, startChild, type Child } from './processes';
 import {
   deployedNodeOptions,
   RUNTIME_COMPILE_CACHE_DIR,
@@ -78,12 +78,11 @@ export async function launchFunction(options: LaunchOptions): Promise<LaunchedFu
   const nodeOptions = deployedNodeOptions(sizing);
   const args = [FRAMEWORK, `--target=${name}`, `--source=${source}`, `--port=${port}`];
   const node = options.node ?? process.execPath;
-  const [command, ...commandArgs] = [
-    ...(options.cpus ? ['taskset', '--cpu-list', options.cpus] : []),
+  const [command, ...commandArgs] = onCpus(options.cpus, [
     ...(options.prefix ?? []),
     node,
     ...args,
-  ];
+  ]);
   const spawnedAt = performance.now();
   // As Terraform's NODE_COMPILE_CACHE names the image's: where a bundle folder's cache is.
   const compileCache = /\.[cm]?[jt]s$/.test(source)

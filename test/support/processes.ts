@@ -44,6 +44,14 @@ const HEAD = 1024 * 1024;
 const TAIL = 64 * 1024;
 
 /**
+ * `command` (its program first) run on these CPUs only, when a list is given ("1", "0-2"):
+ * through taskset, which sets the affinity and then execs it, so the pid is the program's.
+ */
+export function onCpus(cpus: string | undefined, command: string[]): string[] {
+  return cpus ? ['taskset', '--cpu-list', cpus, ...command] : command;
+}
+
+/**
  * Spawns a command in the project root with the test's environment plus `env`. `detached`
  * gives it a process group of its own, which `stop()` then signals as a whole.
  */
