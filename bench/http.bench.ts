@@ -114,7 +114,7 @@ async function httpFigures(
   // Each server on the Node the cloud runs, as deployed.
   const node = deployedNode();
   const cpus = placement?.server;
-  const where = placement?.describe() ?? 'servers, load and PostgreSQL on the same cores';
+  const where = placement?.where ?? 'servers, load and PostgreSQL on the same cores';
   const sample = await ctx.db.knex.raw('SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT 2000');
   const ids: string[] = sample.rows.map((r: { id: string }) => r.id);
   const paths = ids.map((id) => `/people/${id}`);

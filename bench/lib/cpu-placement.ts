@@ -5,19 +5,20 @@ import { readFileSync } from 'node:fs';
  * Where a throughput comparison runs on this machine. A Cloud Run instance has its vCPU to
  * itself: the clients sending it load and the database answering it run elsewhere. Here the
  * load generator, PostgreSQL and the server measured share two cores, and the scheduler put
- * the first two's work on the server's core now and then: one run's GET rounds gave ratios
- * from 0.72 to 1.03 of the framework's. So the servers measured run on the last core alone
- * (their CPU affinity, as `taskset` sets it, inherited by every thread they start), and this
- * process, the load workers it spawns (they inherit its affinity) and every PostgreSQL process
- * run on the other cores, until restore().
+ * the first two's work on the server's core now and then: in one sitting of five GET rounds
+ * (100,000 rows, Node 22) ours was 0.75 to 1.06 of the framework's so, and 0.86 to 1.00 placed
+ * as below (the rest of the spread: WARM_UP_SECONDS in http.bench.ts). So the servers measured
+ * run on the last core alone (their CPU affinity, as `taskset` sets it, inherited by every
+ * thread they start), and this process, the load workers it spawns (they inherit its affinity)
+ * and every PostgreSQL process run on the other cores, until restore().
  */
 export interface CpuPlacement {
   /** The CPU list the measured servers run on, for launchFunction's `cpus`. */
   server: string;
   /** The CPU list of everything else. */
   harness: string;
-  /** Says where each runs, for a figure's notes. */
-  describe(): string;
+  /** Where each runs, for a figure's notes. */
+  where: string;
   /** Gives each moved process the affinity it had before. */
   restore(): void;
 }
@@ -103,7 +104,7 @@ export function placeOnCpus(): CpuPlacement {
   return {
     server,
     harness,
-    describe: () => where,
+    where,
     restore() {
       for (const [pid, mask] of before) setAffinity(pid, ['mask', mask]);
       if (postmasterMask)
