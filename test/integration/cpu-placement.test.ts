@@ -1,18 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import knexFactory from 'knex';
 import { placeOnCpus } from '../../bench/lib/cpu-placement';
+import { threadCpus } from '../support/processes';
 import { POSTGRES_ADMIN_URL } from '../support/templates';
-
-/** The CPUs each thread of a process may run on, as the kernel lists them. */
-function allowedCpus(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`).map(
-    (tid) =>
-      /Cpus_allowed_list:\s*(\S+)/.exec(
-        readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'),
-      )![1]!,
-  );
-}
 
 /** The benchmark's placement (bench/lib/cpu-placement.ts): the server measured gets a core alone. */
 describe('the servers measured get the last CPU alone', () => {
@@ -29,25 +19,25 @@ describe('the servers measured get the last CPU alone', () => {
 
   it('moves this process and PostgreSQL, backends started later included, off it until restored', async () => {
     const before = await backend();
-    expect(allowedCpus(before)[0]).toBe(everyCpu);
+    expect(threadCpus(before)[0]).toBe(everyCpu);
     const placement = placeOnCpus();
     try {
       expect(placement.server).toBe(String(cpus - 1));
       expect(availableParallelism()).toBe(cpus - 1); // what this process may use now
-      const mine = allowedCpus(process.pid);
+      const mine = threadCpus(process.pid);
       expect(mine).toEqual(mine.map(() => placement.harness));
-      expect(allowedCpus(before)).toEqual([placement.harness]);
+      expect(threadCpus(before)).toEqual([placement.harness]);
       // A backend forked after the placement inherits the postmaster's affinity.
       await db.destroy();
       db.initialize();
       const later = await backend();
       expect(later).not.toBe(before);
-      expect(allowedCpus(later)).toEqual([placement.harness]);
+      expect(threadCpus(later)).toEqual([placement.harness]);
     } finally {
       placement.restore();
     }
-    const mine = allowedCpus(process.pid);
+    const mine = threadCpus(process.pid);
     expect(mine).toEqual(mine.map(() => everyCpu));
-    expect(allowedCpus(await backend())).toEqual([everyCpu]);
+    expect(threadCpus(await backend())).toEqual([everyCpu]);
   });
 });

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from '../support/http';
 import { FRAMEWORK, launchFunction } from '../support/launcher';
+import { threadCpus } from '../support/processes';
 
 /** The one launcher (test/support/launcher.ts) runs a function as Terraform deploys it. */
 describe('a function launched as deployed', () => {
@@ -37,14 +38,8 @@ describe('a function launched as deployed', () => {
       ready: { path: '/count' },
     });
     try {
-      const threads = readdirSync(`/proc/${fn.pid}/task`);
-      const allowed = threads.map(
-        (tid) =>
-          /Cpus_allowed_list:\s*(\S+)/.exec(
-            readFileSync(`/proc/${fn.pid}/task/${tid}/status`, 'utf8'),
-          )![1],
-      );
-      expect(allowed).toEqual(threads.map(() => '0'));
+      const allowed = threadCpus(fn.pid);
+      expect(allowed).toEqual(allowed.map(() => '0'));
       const argv = readFileSync(`/proc/${fn.pid}/cmdline`, 'utf8').split('\0');
       expect(argv[1]).toBe(FRAMEWORK);
       expect((await request(`${fn.url}/count`)).body).toEqual({ count: 0 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { logScanner, type LogScan } from './log-scan';
 
@@ -42,6 +42,16 @@ export interface Child {
 
 const HEAD = 1024 * 1024;
 const TAIL = 64 * 1024;
+
+/** The CPUs each thread of a process may run on, as the kernel lists them ("0-1", "0"). */
+export function threadCpus(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map(
+    (tid) =>
+      /Cpus_allowed_list:\s*(\S+)/.exec(
+        readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'),
+      )![1]!,
+  );
+}
 
 /**
  * `command` (its program first) run on these CPUs only, when a list is given ("1", "0-2"):
