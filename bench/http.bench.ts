@@ -10,8 +10,14 @@ import { vcpuShare } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { deployedNode, FRAMEWORK_BASELINE, tfvarsSizing, type NodeBinary } from './lib/functions';
 import { load, type LoadOptions, type LoadResult } from './lib/load';
+import { requestsPerCpuSecond, servedLoad, type ServedLoad } from './lib/served-load';
 import { BENCH_PERSON, mixedTraffic } from './lib/mix';
-import { alternateRounds, describeRatios, pairedMedian } from './lib/paired-rounds';
+import {
+  alternateRounds,
+  describeRatios,
+  pairedMedian,
+  type PairedMedian,
+} from './lib/paired-rounds';
 import { cpuPlacementUnavailable, placeOnCpus, type CpuPlacement } from './lib/cpu-placement';
 
 const PERSON = JSON.stringify(BENCH_PERSON);
@@ -47,12 +53,6 @@ const loadPosts = (url: string, seconds: number, connections: number) =>
  */
 const WARM_UP_SECONDS = 2;
 
-/** `load(options)` after `warmUp` seconds of the same load (see WARM_UP_SECONDS). */
-async function loadWarm(options: LoadOptions, warmUp: number): Promise<LoadResult> {
-  if (warmUp > 0) await load({ ...options, seconds: warmUp });
-  return load(options);
-}
-
 /** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
 async function startBare(
   node: string,
@@ -68,7 +68,7 @@ async function startBare(
   ]);
   const bare = startChild(command!, args, { ...env, PORT: String(port) });
   await bare.waitFor(/listening/);
-  return { url: `http://127.0.0.1:${port}`, stop: () => bare.stop() };
+  return { url: `http://127.0.0.1:${port}`, pid: bare.pid, stop: () => bare.stop() };
 }
 
 /**
@@ -144,7 +144,9 @@ async function httpFigures(
     startBare(node.binary, env, cpus),
   ]);
   const warmUp = ctx.quick ? 0 : WARM_UP_SECONDS;
-  const post = (url: string) => loadWarm(posts(url, seconds, connections), warmUp);
+  // A measured run of a compared server: its requests/s and its own CPU per request.
+  type Server = { url: string; pid: number };
+  const post = ({ url, pid }: Server) => servedLoad(pid, posts(url, seconds, connections), warmUp);
   // Each round runs the servers back to back and gives each pair a ratio of its own; a figure
   // is its pair's median round (paired-rounds.ts): this machine's neighbours come and go, and a
   // slow moment then moves one round, not the figure.
@@ -154,9 +156,12 @@ async function httpFigures(
   try {
     for (const server of [people, floor, bare])
       await load({ url: server.url, paths, seconds: ctx.quick ? 1 : 2, connections });
-    const get = (url: string) => () => loadWarm({ url, paths, seconds, connections }, warmUp);
+    const get =
+      ({ url, pid }: Server) =>
+      () =>
+        servedLoad(pid, { url, paths, seconds, connections }, warmUp);
     const [getFn, getFloor, getBare] = await alternateRounds(
-      [get(people.url), get(floor.url), get(bare.url)],
+      [get(people), get(floor), get(bare)],
       rounds,
     );
     const [first, deep] = await alternateRounds(
@@ -167,7 +172,7 @@ async function httpFigures(
       rounds,
     );
     const [postFn, postFloor, postBare] = await alternateRounds(
-      [() => post(people.url), () => post(floor.url), () => post(bare.url)],
+      [() => post(people), () => post(floor), () => post(bare)],
       rounds,
     );
     // Mixed traffic (reads, lists, writes; the load test's mix) after a warm-up, at 16 and at
@@ -190,10 +195,12 @@ async function httpFigures(
       rssAfterWarmUp,
       rssAtEnd,
       getVsFloor: pairedMedian(getFn, getFloor, rps),
+      getVsFloorCpu: pairedMedian(getFn, getFloor, requestsPerCpuSecond),
       getVsBare: pairedMedian(getFn, getBare, rps),
       // Lower is better here: deep against first, each round's p50s.
       deepVsFirst: pairedMedian(deep, first, (r) => r.p50),
       postVsFloor: pairedMedian(postFn, postFloor, rps),
+      postVsFloorCpu: pairedMedian(postFn, postFloor, requestsPerCpuSecond),
       postVsBare: pairedMedian(postFn, postBare, rps),
       peak: people.peakMiB(),
     };
@@ -208,6 +215,7 @@ async function httpFigures(
     : undefined;
   const atShare = await throughputAtShare(ctx, node, env, paths, seconds, connections, cpus);
   const { getVsFloor, getVsBare, deepVsFirst, postVsFloor, postVsBare, peak } = results;
+  const { getVsFloorCpu, postVsFloorCpu } = results;
   const { rssAfterWarmUp, rssAtEnd } = results;
   const { ours: mixed64, base: mixed16 } = results.mixed;
   const { ours: deep, base: first } = deepVsFirst;
@@ -243,6 +251,13 @@ async function httpFigures(
       target: { on: 'ratio', op: '>=', limit: 0.9 },
       notes: `${node.name}; ${where}; validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
     }),
+    perCpuSecond(
+      'GET /people/{uuid}: our code on the framework',
+      getVsFloorCpu,
+      floorName,
+      0.9,
+      `${node.name}; ${where}`,
+    ),
     figure({
       name: `GET /people?limit=100, ${deepIndex.toLocaleString('en-US')} rows deep (p50 latency)`,
       value: deep.p50,
@@ -267,6 +282,13 @@ async function httpFigures(
       target: { on: 'ratio', op: '>=', limit: 0.8 },
       notes: `${node.name}; ${where}; function ${ms(postVsFloor.ours)}; floor ${ms(postVsFloor.base)}; ${describeRatios(postVsFloor.ratios)}`,
     }),
+    perCpuSecond(
+      'POST /people: our code and the outbox on the framework',
+      postVsFloorCpu,
+      `${floorName}, no outbox`,
+      0.8,
+      `${node.name}; ${where}`,
+    ),
     ...(publishing
       ? [
           figure({
@@ -304,6 +326,31 @@ async function httpFigures(
       target: { on: 'value', op: '<', limit: 192 },
     }),
   ];
+}
+
+/**
+ * A compared pair by each server's own CPU per request, from the same rounds as its requests/s
+ * figure (servedLoad): requests one CPU-second of the server answers, ours against the
+ * baseline's, the median round's. The requests/s figure also moves with whether the load
+ * generator and PostgreSQL, on the other core, keep up; this one is the server's cost alone,
+ * which is what bounds an instance's throughput on the vCPU Cloud Run gives it.
+ */
+function perCpuSecond(
+  name: string,
+  pair: PairedMedian<ServedLoad>,
+  baseline: string,
+  limit: number,
+  notes: string,
+): Figure {
+  const us = (run: ServedLoad) => `${Math.round(run.cpuUsPerRequest)} µs`;
+  return figure({
+    name: `${name} (requests per CPU-second of the server)`,
+    value: requestsPerCpuSecond(pair.ours),
+    unit: 'req/CPU-s',
+    baseline: { name: baseline, value: requestsPerCpuSecond(pair.base) },
+    target: { on: 'ratio', op: '>=', limit },
+    notes: `${notes}; the server's CPU per request ${us(pair.ours)}, the baseline's ${us(pair.base)}; from the rounds of the requests/s figure, ${describeRatios(pair.ratios)}`,
+  });
 }
 
 /**
@@ -347,21 +394,24 @@ async function throughputAtShare(
   });
   const rounds = ctx.quick ? 1 : 5;
   const warmUp = ctx.quick ? 0 : WARM_UP_SECONDS;
-  const get: LoadResult[][] = [[], []];
-  const post: LoadResult[][] = [[], []];
+  const get: ServedLoad[][] = [[], []];
+  const post: ServedLoad[][] = [[], []];
   try {
     await Promise.all([fn.resume(), floor.resume()]);
     // The function's own port: the quota applies to its process, the proxy has nothing to do.
     const urls = [fn.instance.url, floor.instance.url];
+    const pids = [fn.pid, floor.pid];
     for (const url of urls) await load({ url, paths, seconds: 1, connections });
     for (let round = 0; round < rounds; round++) {
       // GET on both back to back, then POST on both, the order swapped each round: each pair
       // gives this round's ratio (paired-rounds.ts).
       const order = round % 2 ? [1, 0] : [0, 1];
       for (const i of order)
-        get[i]!.push(await loadWarm({ url: urls[i]!, paths, seconds, connections }, warmUp));
+        get[i]!.push(
+          await servedLoad(pids[i]!, { url: urls[i]!, paths, seconds, connections }, warmUp),
+        );
       for (const i of order)
-        post[i]!.push(await loadWarm(posts(urls[i]!, seconds, connections), warmUp));
+        post[i]!.push(await servedLoad(pids[i]!, posts(urls[i]!, seconds, connections), warmUp));
     }
   } finally {
     await fn.stop();
@@ -382,6 +432,13 @@ async function throughputAtShare(
       target: { on: 'ratio', op: '>=', limit: 0.9 },
       notes: `${node.name}; function ${ms(getFn)}; floor ${ms(getFloor)}; cgroup cpu quota${cpus ? `, on CPU ${cpus} alone` : ''}; ${describeRatios(getPair.ratios)} of ${seconds} s`,
     }),
+    perCpuSecond(
+      `GET /people/{uuid} at ${share}: our code on the framework`,
+      pairedMedian(get[0]!, get[1]!, requestsPerCpuSecond),
+      floorName,
+      0.9,
+      `${node.name}; cgroup cpu quota`,
+    ),
     figure({
       name: `POST /people at ${share}: our code and the outbox on the framework (requests/s)`,
       value: postFn.requestsPerSecond,
@@ -390,6 +447,13 @@ async function throughputAtShare(
       target: { on: 'ratio', op: '>=', limit: 0.8 },
       notes: `${node.name}; function ${ms(postFn)}; floor ${ms(postFloor)}; ${describeRatios(postPair.ratios)}`,
     }),
+    perCpuSecond(
+      `POST /people at ${share}: our code and the outbox on the framework`,
+      pairedMedian(post[0]!, post[1]!, requestsPerCpuSecond),
+      `${floorName}, no outbox`,
+      0.8,
+      `${node.name}; cgroup cpu quota`,
+    ),
   ];
 }
 
