@@ -42,16 +42,20 @@ const loadPosts = (url: string, seconds: number, connections: number) =>
   load(posts(url, seconds, connections));
 
 /**
- * Seconds of the same load each measured run of a compared server starts with, not counted.
- * A server idle while the others of its round ran has had its heap given back by V8's memory
- * reducer (about 8 s after its last busy spell; README, "Why an idle instance is slower at
- * first"), and growing it again inside the measured seconds cost ours up to half as much CPU
- * again per request in that run (535 against 360 µs per GET on a core alone, after 10 s idle),
- * more than the framework, whose requests allocate less: one full run's GET rounds ranged 0.75
- * to 1.05. With this warm-up, after the same idle spells: 348 to 366 µs in the seven runs
- * after the first.
+ * The GET and POST comparisons with the framework run many short rounds: every server once per
+ * round for COMPARED_SECONDS (the order rotated), and a figure is its pair's median round
+ * (paired-rounds.ts). This machine's host has slow spells of a few seconds in which the same
+ * work costs up to twice the CPU (the same bundle, minutes apart: 380 to 783 µs per GET), none
+ * of it shown as steal time. In five rounds of 5 s (each after 2 s of warm-up) a spell fell in
+ * one server's run of a pair and moved that round, and the median of five moved with it (one
+ * run's GET rounds by CPU 0.81 to 0.91). Twenty rounds of 2 s, ours against the framework on a
+ * core alone (2026-12-03 18:12): the middle half of the rounds 0.875 to 0.903 of the
+ * framework's CPU per GET. Short rounds also keep each server's idle spell (the other servers'
+ * runs) under the ~8 s after which V8's memory reducer gives its heap back (README, "Why an
+ * idle instance is slower at first"): the 2 s warm-up every run needed before is not needed.
  */
-const WARM_UP_SECONDS = 2;
+const COMPARED_ROUNDS = 16;
+const COMPARED_SECONDS = 2;
 
 /** The bare node:http baseline (bench/baselines/bare-people.ts), on the same pool settings. */
 async function startBare(
@@ -143,26 +147,28 @@ async function httpFigures(
     }),
     startBare(node.binary, env, cpus),
   ]);
-  const warmUp = ctx.quick ? 0 : WARM_UP_SECONDS;
   // A measured run of a compared server: its requests/s and its own CPU per request.
   type Server = { url: string; pid: number };
-  const post = ({ url, pid }: Server) => servedLoad(pid, posts(url, seconds, connections), warmUp);
+  const post = ({ url, pid }: Server) => servedLoad(pid, posts(url, COMPARED_SECONDS, connections));
   // Each round runs the servers back to back and gives each pair a ratio of its own; a figure
   // is its pair's median round (paired-rounds.ts): this machine's neighbours come and go, and a
-  // slow moment then moves one round, not the figure.
+  // slow moment then moves one round, not the figure. The GET and POST comparisons run more,
+  // shorter rounds (COMPARED_ROUNDS).
   const rounds = ctx.quick ? 1 : 5;
+  const compared = ctx.quick ? 1 : COMPARED_ROUNDS;
+  const warm = (options: LoadOptions) => load({ ...options, seconds: ctx.quick ? 1 : 2 });
   const rps = (r: LoadResult) => r.requestsPerSecond;
   let results;
   try {
-    for (const server of [people, floor, bare])
-      await load({ url: server.url, paths, seconds: ctx.quick ? 1 : 2, connections });
+    const servers = [people, floor, bare];
+    for (const { url } of servers) await warm({ url, paths, connections, seconds: 0 });
     const get =
       ({ url, pid }: Server) =>
       () =>
-        servedLoad(pid, { url, paths, seconds, connections }, warmUp);
+        servedLoad(pid, { url, paths, seconds: COMPARED_SECONDS, connections });
     const [getFn, getFloor, getBare] = await alternateRounds(
       [get(people), get(floor), get(bare)],
-      rounds,
+      compared,
     );
     const [first, deep] = await alternateRounds(
       [
@@ -171,9 +177,11 @@ async function httpFigures(
       ],
       rounds,
     );
+    // Idle through the list pages' rounds: each server warm again before its POST rounds.
+    for (const { url } of servers) await warm(posts(url, 0, connections));
     const [postFn, postFloor, postBare] = await alternateRounds(
       [() => post(people), () => post(floor), () => post(bare)],
-      rounds,
+      compared,
     );
     // Mixed traffic (reads, lists, writes; the load test's mix) after a warm-up, at 16 and at
     // 64 connections on the same 5-connection pool: whether throughput holds as concurrency
@@ -213,7 +221,7 @@ async function httpFigures(
   const publishing = ctx.eventsEnv.PUBSUB_EMULATOR_HOST
     ? await postPublishing(ctx, node.binary, env, seconds, connections, cpus)
     : undefined;
-  const atShare = await throughputAtShare(ctx, node, env, paths, seconds, connections, cpus);
+  const atShare = await throughputAtShare(ctx, node, env, paths, connections, cpus);
   const { getVsFloor, getVsBare, deepVsFirst, postVsFloor, postVsBare, peak } = results;
   const { getVsFloorCpu, postVsFloorCpu } = results;
   const { rssAfterWarmUp, rssAtEnd } = results;
@@ -231,7 +239,7 @@ async function httpFigures(
         value: getVsBare.base.requestsPerSecond,
       },
       target: { on: 'ratio', op: '>=', limit: 0.85 },
-      notes: `${node.name}; ${where}; function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${seconds} s`,
+      notes: `${node.name}; ${where}; function ${ms(getVsBare.ours)}; bare ${ms(getVsBare.base)}; ${connections} connections; ${describeRatios(getVsBare.ratios)} of ${COMPARED_SECONDS} s`,
     }),
     figure({
       name: 'GET /people/{uuid}: the stock framework alone (requests/s)',
@@ -365,7 +373,6 @@ async function throughputAtShare(
   node: NodeBinary,
   env: Record<string, string>,
   paths: string[],
-  seconds: number,
   connections: number,
   cpus: string | undefined,
 ): Promise<Figure[]> {
@@ -392,8 +399,8 @@ async function throughputAtShare(
     await fn.stop();
     throw error;
   });
-  const rounds = ctx.quick ? 1 : 5;
-  const warmUp = ctx.quick ? 0 : WARM_UP_SECONDS;
+  const rounds = ctx.quick ? 1 : COMPARED_ROUNDS;
+  const seconds = COMPARED_SECONDS;
   const get: ServedLoad[][] = [[], []];
   const post: ServedLoad[][] = [[], []];
   try {
@@ -407,11 +414,9 @@ async function throughputAtShare(
       // gives this round's ratio (paired-rounds.ts).
       const order = round % 2 ? [1, 0] : [0, 1];
       for (const i of order)
-        get[i]!.push(
-          await servedLoad(pids[i]!, { url: urls[i]!, paths, seconds, connections }, warmUp),
-        );
+        get[i]!.push(await servedLoad(pids[i]!, { url: urls[i]!, paths, seconds, connections }));
       for (const i of order)
-        post[i]!.push(await servedLoad(pids[i]!, posts(urls[i]!, seconds, connections), warmUp));
+        post[i]!.push(await servedLoad(pids[i]!, posts(urls[i]!, seconds, connections)));
     }
   } finally {
     await fn.stop();

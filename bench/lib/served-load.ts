@@ -16,20 +16,16 @@ export interface ServedLoadDeps {
 const REAL: ServedLoadDeps = { load, cpuMs: processCpuMs };
 
 /**
- * `options`' load on the server `pid` after `warmUp` seconds of the same load, not counted (a
- * server idle while the others of its round ran has had its heap given back; see
- * WARM_UP_SECONDS in http.bench.ts), with the CPU the server used during the counted seconds per
- * request answered. Requests per second depend on the load generator and the database keeping
+ * `options`' load on the server `pid`, with the CPU the server used during it per request
+ * answered. Requests per second depend on the load generator and the database keeping
  * up as well (on this machine they share a core); the server's CPU per request is its own cost,
  * and it is what bounds an instance's throughput on the vCPU Cloud Run gives it.
  */
 export async function servedLoad(
   pid: number,
   options: LoadOptions,
-  warmUp: number,
   deps: ServedLoadDeps = REAL,
 ): Promise<ServedLoad> {
-  if (warmUp > 0) await deps.load({ ...options, seconds: warmUp });
   const before = deps.cpuMs(pid);
   const result = await deps.load(options);
   const cpuMs = deps.cpuMs(pid) - before;

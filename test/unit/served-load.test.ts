@@ -13,39 +13,27 @@ const result = (total: number): LoadResult => ({
 });
 
 describe('a measured run on one server (servedLoad)', () => {
-  it("counts the server's CPU over the counted load only, not its warm-up, per request", async () => {
+  it("counts the server's CPU over the load only, per request answered", async () => {
     const steps: string[] = [];
-    // The server's CPU clock: 100 ms before the warm-up, 400 after it, 1,150 after the run.
+    // The server's CPU clock: 100 ms before the run, 850 after it.
     let cpu = 100;
     const deps = {
       load: async (options: LoadOptions) => {
         steps.push(`load ${options.seconds} s`);
-        cpu += options.seconds === 2 ? 300 : 750;
-        return result(options.seconds === 2 ? 400 : 3000);
+        cpu += 750;
+        return result(3000);
       },
       cpuMs: (pid: number) => {
         steps.push(`cpu of ${pid}`);
         return cpu;
       },
     };
-    const run = await servedLoad(4242, { url: 'http://x', seconds: 5 }, 2, deps);
-    expect(steps).toEqual(['load 2 s', 'cpu of 4242', 'load 5 s', 'cpu of 4242']);
+    const run = await servedLoad(4242, { url: 'http://x', seconds: 5 }, deps);
+    expect(steps).toEqual(['cpu of 4242', 'load 5 s', 'cpu of 4242']);
     // 750 ms over 3,000 requests: 250 µs each, 4,000 requests per CPU-second.
     expect(run.cpuUsPerRequest).toBe(250);
     expect(run.total).toBe(3000);
+    expect(run.requestsPerSecond).toBe(600);
     expect(requestsPerCpuSecond(run)).toBe(4000);
-  });
-
-  it('runs no warm-up when given none', async () => {
-    const seconds: number[] = [];
-    const deps = {
-      load: async (options: LoadOptions) => {
-        seconds.push(options.seconds);
-        return result(100);
-      },
-      cpuMs: () => 0,
-    };
-    await servedLoad(1, { url: 'http://x', seconds: 5 }, 0, deps);
-    expect(seconds).toEqual([5]);
   });
 });
