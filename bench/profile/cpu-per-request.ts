@@ -26,7 +26,8 @@ import { loadavg } from 'node:os';
 import { passengerFile, psqlCopy } from '../import.bench';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, buildFrameworkBaselineWith, FRAMEWORK_BASELINE } from '../lib/functions';
-import { load } from '../lib/load';
+import { load, type LoadOptions } from '../lib/load';
+import { servedLoad } from '../lib/served-load';
 import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
@@ -108,8 +109,15 @@ async function main(): Promise<void> {
     const servers = { a: first, b: second };
     const body = JSON.stringify(BENCH_PERSON);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
-    const post = (url: string, s: number) =>
-      load({ url: `${url}/people`, method: 'POST', body, headers, seconds: s, connections: 16 });
+    const posts = (url: string, s: number): LoadOptions => ({
+      url: `${url}/people`,
+      method: 'POST',
+      body,
+      headers,
+      seconds: s,
+      connections: 16,
+    });
+    const post = (url: string, s: number) => load(posts(url, s));
     if (fill > 0) {
       await psqlCopy(db.url, await passengerFile(fill));
       await db.knex.raw('ANALYZE person');
@@ -120,9 +128,9 @@ async function main(): Promise<void> {
         : 'SELECT id FROM person LIMIT 500',
     );
     const paths = rows.map((r: { id: string }) => `/people/${r.id}`);
-    const run = (url: string, s: number) =>
-      what === 'post' ? post(url, s) : load({ url, paths, seconds: s, connections: 16 });
-    for (const server of Object.values(servers)) await run(server.url, 3); // warm-up (JIT)
+    const options = (url: string, s: number): LoadOptions =>
+      what === 'post' ? posts(url, s) : { url, paths, seconds: s, connections: 16 };
+    for (const server of Object.values(servers)) await load(options(server.url, 3)); // warm-up (JIT)
     const backendsCpuMs = async () => {
       const { rows: backends } = await db.knex.raw(
         'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
@@ -142,10 +150,9 @@ async function main(): Promise<void> {
     const throughput: Record<'a' | 'b', number[]> = { a: [], b: [] };
     for (let round = 0; round < rounds; round++)
       for (const name of ['a', 'b'] as const) {
-        const before = processCpuMs(servers[name].pid);
         const backendsBefore = await backendsCpuMs();
-        const result = await run(servers[name].url, seconds);
-        perRequest[name].push(((processCpuMs(servers[name].pid) - before) * 1000) / result.total);
+        const result = await servedLoad(servers[name].pid, options(servers[name].url, seconds));
+        perRequest[name].push(result.cpuUsPerRequest);
         database[name].push((((await backendsCpuMs()) - backendsBefore) * 1000) / result.total);
         throughput[name].push(result.requestsPerSecond);
       }
