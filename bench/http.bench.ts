@@ -156,12 +156,12 @@ async function httpFigures(
   // shorter rounds (COMPARED_ROUNDS).
   const rounds = ctx.quick ? 1 : 5;
   const compared = ctx.quick ? 1 : COMPARED_ROUNDS;
-  const warm = (options: LoadOptions) => load({ ...options, seconds: ctx.quick ? 1 : 2 });
+  const warmSeconds = ctx.quick ? 1 : 2;
   const rps = (r: LoadResult) => r.requestsPerSecond;
   let results;
   try {
     const servers = [people, floor, bare];
-    for (const { url } of servers) await warm({ url, paths, connections, seconds: 0 });
+    for (const { url } of servers) await load({ url, paths, connections, seconds: warmSeconds });
     const get =
       ({ url, pid }: Server) =>
       () =>
@@ -178,7 +178,7 @@ async function httpFigures(
       rounds,
     );
     // Idle through the list pages' rounds: each server warm again before its POST rounds.
-    for (const { url } of servers) await warm(posts(url, 0, connections));
+    for (const { url } of servers) await loadPosts(url, warmSeconds, connections);
     const [postFn, postFloor, postBare] = await alternateRounds(
       [() => post(people), () => post(floor), () => post(bare)],
       compared,

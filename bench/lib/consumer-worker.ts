@@ -5,7 +5,7 @@
 // CPU per event of each side (this process and its server processes).
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { processCpuMs } from '../profile/proc-cpu';
+import { processCpuMs } from './process-cpu';
 import { readyDatabase } from '../../shared/db';
 import { consume } from '../../shared/events/consumer';
 import { createEvent } from '../../shared/events/envelope';

@@ -1,4 +1,4 @@
-import { processCpuMs } from '../profile/proc-cpu';
+import { processCpuMs } from './process-cpu';
 import { load, type LoadOptions, type LoadResult } from './load';
 
 /** A measured run of load on one server: the load's result and the server's CPU per request. */

@@ -21,7 +21,8 @@ import {
   writeCompileCaches,
 } from '../lib/functions';
 import { PUSH_PATH, personCreated, pushDelivery } from '../lib/push';
-import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
+import { processCpuMs } from '../lib/process-cpu';
+import { median, option, runTool, UsageError } from './proc-cpu';
 
 /** The baselines, each on the stock framework without a compile cache: their sources. */
 const STOCK = new Map([

@@ -31,7 +31,8 @@ import { servedLoad } from '../lib/served-load';
 import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
-import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
+import { processCpuMs } from '../lib/process-cpu';
+import { median, option, runTool, UsageError } from './proc-cpu';
 import { spawnInCgroup, vcpuOption } from './quota';
 
 async function serve(

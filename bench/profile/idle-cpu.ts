@@ -24,7 +24,8 @@ import { buildBundles, tfvarsSizing } from '../lib/functions';
 import { FRAMEWORK } from '../../test/support/launcher';
 import { freePort } from '../../test/support/processes';
 import { deployedNodeOptions } from '../../shared/deploy/sizing';
-import { median, option, processCpuMs, runTool, UsageError } from './proc-cpu';
+import { processCpuMs } from '../lib/process-cpu';
+import { median, option, runTool, UsageError } from './proc-cpu';
 import { spawnInCgroup, vcpuOption } from './quota';
 
 function requests(url: string, amount: number): Promise<number> {
