@@ -19,18 +19,24 @@
 // --rows loads that many of the benchmark's generated passengers first (its file, by `\copy`)
 // and GETs 2,000 of them at random, as the benchmark's GET figures do on the import's million
 // rows; without it, the 500 rows a second of POSTs wrote. POSTs carry an API key, as the
-// benchmark's do.
+// benchmark's do. Where the machine has two CPUs or more, both servers run on the last one
+// alone and this tool, its load workers and PostgreSQL on the others, as the benchmark's
+// comparisons do (bench/lib/cpu-placement.ts): placed so, 16 rounds of 2 s of ours against a
+// variant of ours built for the measurement gave paired ratios of 0.94 to 1.06 outside the
+// host's slow spells. A variant bundle must sit under the project (say dist/variants/), where
+// its packages resolve.
 import type { SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { passengerFile, psqlCopy } from '../import.bench';
 import { benchDatabase } from '../lib/database';
 import { buildBundles, buildFrameworkBaselineWith, FRAMEWORK_BASELINE } from '../lib/functions';
+import { cpuPlacementUnavailable, placeOnCpus, type CpuPlacement } from '../lib/cpu-placement';
 import { load, type LoadOptions } from '../lib/load';
 import { servedLoad } from '../lib/served-load';
 import { BENCH_PERSON } from '../lib/mix';
 import { FRAMEWORK } from '../../test/support/launcher';
-import { freePort } from '../../test/support/processes';
+import { freePort, onCpus } from '../../test/support/processes';
 import { processCpuMs } from '../lib/process-cpu';
 import { median, option, runTool, UsageError } from './proc-cpu';
 import { spawnInCgroup, vcpuOption } from './quota';
@@ -42,6 +48,7 @@ async function serve(
   profileDir?: string,
   vcpu?: number,
   nodeFlags: string[] = [],
+  cpus?: string,
 ) {
   const port = await freePort();
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -51,7 +58,14 @@ async function serve(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   };
-  const { child, removeCgroup } = spawnInCgroup('cpu-per-request', node, args, options, vcpu);
+  const [command, ...commandArgs] = onCpus(cpus, [node, ...args]);
+  const { child, removeCgroup } = spawnInCgroup(
+    'cpu-per-request',
+    command!,
+    commandArgs,
+    options,
+    vcpu,
+  );
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     // A bundle that cannot load ends the framework's process: say so rather than wait for it.
@@ -90,12 +104,15 @@ async function main(): Promise<void> {
     ? await buildFrameworkBaselineWith(behaviours.split(','))
     : option('a', 'dist/functions/people');
   const db = await benchDatabase('manifest_cpu_per_request');
+  const placement: CpuPlacement | undefined = cpuPlacementUnavailable() ? undefined : placeOnCpus();
+  process.stderr.write(`${placement?.where ?? 'servers, load and PostgreSQL on the same cores'}\n`);
   // POSTs carry an API key, as in production (which needs API_KEYS); the baseline ignores it.
   const key = randomBytes(24).toString('base64url');
   const env = { DATABASE_URL: db.url, LOG_LEVEL: 'info', DB_POOL_MAX: '5', API_KEYS: `a=${key}` };
   try {
     const flags = (side: 'a' | 'b') => option(`${side}-flags`, '').split(' ').filter(Boolean);
-    const first = await serve(node, a, env, profile && `${profile}/a`, vcpu, flags('a'));
+    const cpus = placement?.server;
+    const first = await serve(node, a, env, profile && `${profile}/a`, vcpu, flags('a'), cpus);
     const second = await serve(
       node,
       option('b', FRAMEWORK_BASELINE),
@@ -103,6 +120,7 @@ async function main(): Promise<void> {
       profile && `${profile}/b`,
       vcpu,
       flags('b'),
+      cpus,
     ).catch(async (error: unknown) => {
       await first.stop();
       throw error;
@@ -174,6 +192,7 @@ async function main(): Promise<void> {
         .join(' ')}\n`,
     );
   } finally {
+    placement?.restore();
     await db.drop();
   }
 }
