@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import express, { type Request, type Response } from 'express';
-import { methodNotAllowed } from '../http/app';
+import type { Request, Response } from 'express';
 import { sendJson } from '../http/json';
+import type { Routes } from '../http/routes';
 import { assertValidParameters } from '../http/validation';
 import { compileParameters } from '../validation/parameters';
 import { checkHealth } from './check';
@@ -20,17 +20,16 @@ const readHealthQuery = compileParameters(
  * `?strict=true` anything but `ok` is 503: the uptime check (terraform/modules/monitoring)
  * calls it so, and so alerts on a degraded service as on a down one.
  */
-export function healthRoutes(): express.Router {
-  const router = express.Router();
-  router
-    .route('/')
-    .get(async (req: Request, res: Response) => {
-      const { strict = false } = assertValidParameters(readHealthQuery, req.query, 'query');
-      const report = await checkHealth();
-      const failing = report.status === 'unavailable' || (strict && report.status !== 'ok');
-      res.status(failing ? 503 : 200).setHeader('Cache-Control', 'no-store');
-      sendJson(res, report);
-    })
-    .all(methodNotAllowed(['GET', 'HEAD']));
-  return router;
+export function healthRoutes(): Routes {
+  return {
+    '/': {
+      GET: async (req: Request, res: Response) => {
+        const { strict = false } = assertValidParameters(readHealthQuery, req.query, 'query');
+        const report = await checkHealth();
+        const failing = report.status === 'unavailable' || (strict && report.status !== 'ok');
+        res.status(failing ? 503 : 200).setHeader('Cache-Control', 'no-store');
+        sendJson(res, report);
+      },
+    },
+  };
 }

@@ -1,11 +1,11 @@
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { readyDatabase } from '../db';
 import { formatTraceparent } from '../logging';
-import { methodNotAllowed } from '../http/app';
 import { jsonBody } from '../http/body';
 import { sendHtml } from '../http/html';
 import { sendJson } from '../http/json';
 import { HttpProblem } from '../http/problem';
+import type { Routes } from '../http/routes';
 import { requestState } from '../http/request-state';
 import { assertValid, assertValidParameters } from '../http/validation';
 import { compileValidator } from '../validation';
@@ -13,7 +13,6 @@ import { compileParameters } from '../validation/parameters';
 import { importCsvBody } from '../import/http';
 import { CURSOR_SHAPE, encodeCursor, readCursor } from './cursor';
 import { openApiDocument } from './openapi';
-import { PEOPLE_METHODS } from './paths';
 import { addPerson, changePerson, removePerson, type ChangeContext } from './changes';
 import { findPerson, listPeople } from './repository';
 import {
@@ -33,22 +32,18 @@ const readListQuery = compileParameters(ListQuery);
 const readCreateQuery = compileParameters(CreateQuery);
 const readPersonPath = compileParameters(PersonPath);
 
-/** The routes of the people API (see openapi.ts for the contract). */
-export function peopleRoutes(): express.Router {
-  const router = express.Router({ strict: false });
-  router.get('/openapi.json', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    sendJson(res, openApiDocument);
-  });
-  router.all('/openapi.json', methodNotAllowed(PEOPLE_METHODS['/people/openapi.json']));
-  router.route('/').get(list).post(create).all(methodNotAllowed(PEOPLE_METHODS['/people']));
-  router
-    .route('/:uuid')
-    .get(show)
-    .put(update)
-    .delete(remove)
-    .all(methodNotAllowed(PEOPLE_METHODS['/people/{uuid}']));
-  return router;
+/** The routes of the people API (see openapi.ts for the contract; paths.ts lists its methods). */
+export function peopleRoutes(): Routes {
+  return {
+    '/openapi.json': { GET: openApi },
+    '/': { GET: list, POST: create },
+    '/:uuid': { GET: show, PUT: update, DELETE: remove },
+  };
+}
+
+function openApi(_req: Request, res: Response): void {
+  res.setHeader('Cache-Control', 'public, max-age=300');
+  sendJson(res, openApiDocument);
 }
 
 async function list(req: Request, res: Response): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * The people API's resources, as OpenAPI path templates, and the methods each answers. Any
- * other method is a 405 whose `Allow` lists these. GET brings HEAD (Express answers HEAD with
- * the GET handler, without the body). The router (http.ts) and the OpenAPI document
- * (openapi.ts) both read this list.
+ * other method is a 405 whose `Allow` lists these. GET brings HEAD (answered by the GET handler,
+ * without the body). The OpenAPI document (openapi.ts) is made from this list; the routes
+ * (http.ts) name their handlers, and openapi-coverage.test.ts holds that the two agree.
  */
 export const PEOPLE_METHODS = {
   '/people': ['GET', 'HEAD', 'POST'],
