@@ -257,7 +257,7 @@ async function httpFigures(
       unit: 'req/s',
       baseline: { name: floorName, value: getVsFloor.base.requestsPerSecond },
       target: { on: 'ratio', op: '>=', limit: 0.9 },
-      notes: `${node.name}; ${where}; validation, Express routes, auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
+      notes: `${node.name}; ${where}; validation, routes (find-my-way), auth, schema gate, problem errors; ${describeRatios(getVsFloor.ratios)}`,
     }),
     perCpuSecond(
       'GET /people/{uuid}: our code on the framework',
