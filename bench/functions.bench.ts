@@ -8,32 +8,16 @@ import { launchFunction } from '../test/support/launcher';
 import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../shared/deploy/sizing';
 import { startThrottled } from '../test/support/throttled';
 import { benchDatabase } from './lib/database';
-import { DATABASE_BASELINE, bundleKiB, tfvarsSizing, writeCompileCaches } from './lib/functions';
+import {
+  DATABASE_BASELINE,
+  bundleKiB,
+  firstAnswerProbe,
+  tfvarsSizing,
+  writeCompileCaches,
+} from './lib/functions';
 import { NODE22, NODE22_BINARY } from '../scripts/fetch-node22';
 import { load } from './lib/load';
-import { PUSH_PATH, personCreated, pushDelivery } from './lib/push';
-
-/** The request that proves each function serves: its cheapest real work. */
-function probeFor(name: string): { path: string; init?: RequestInit } {
-  switch (name) {
-    case 'people':
-      return { path: '/people?limit=1' };
-    case 'stats':
-      return { path: '/stats' };
-    case 'health':
-      return { path: '/health' };
-    default:
-      // Event functions: one push delivery (relay-outbox ignores what the tick carries).
-      return {
-        path: PUSH_PATH,
-        init: {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: pushDelivery(personCreated()),
-        },
-      };
-  }
-}
+import { personCreated } from './lib/push';
 
 /**
  * Milliseconds from spawning the process to its first 2xx answer to `probe`; with `cpu`, behind
@@ -172,7 +156,7 @@ async function coldStarts(
       sizing: () => ({}),
     });
   const functionCold = (name: string, cpu?: number) =>
-    coldStart(name, `dist/functions/${name}`, env, probeFor(name), cpu, node);
+    coldStart(name, `dist/functions/${name}`, env, firstAnswerProbe(name), cpu, node);
   for (let run = 0; run < runs; run++) {
     hello.push(await helloCold());
     helloDb.push(await helloDbCold());
@@ -203,7 +187,7 @@ async function coldStarts(
         unit: 'ms',
         baseline: { name: 'stock functions-framework, hello', value: median(hello) },
         target: { on: 'ratio', op: '<=', limit: 1.3 },
-        notes: `${node.title}; ${overFloor(median(times), helloDb)}; bundle ${Math.round(bundleKiB(name))} KiB; range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx of ${probeFor(name).path}`,
+        notes: `${node.title}; ${overFloor(median(times), helloDb)}; bundle ${Math.round(bundleKiB(name))} KiB; range ${Math.round(Math.min(...times))} to ${Math.round(Math.max(...times))} ms; spawn to first 2xx of ${firstAnswerProbe(name).path}`,
       }),
     );
   }
@@ -237,7 +221,7 @@ async function peakRss(ctx: BenchContext, databaseUrl: string, names: string[]):
   const measured = names.filter((n) => n !== 'people');
   const starts = await Promise.allSettled(
     measured.map((name) => {
-      const probe = probeFor(name);
+      const probe = firstAnswerProbe(name);
       return launchFunction({
         name,
         env: { ...env, LOG_LEVEL: 'info' },
@@ -250,7 +234,7 @@ async function peakRss(ctx: BenchContext, databaseUrl: string, names: string[]):
     const failed = starts.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
     for (const fn of running) {
-      const probe = probeFor(fn.name);
+      const probe = firstAnswerProbe(fn.name);
       const result = await load({
         url: `${fn.url}${probe.path}`,
         seconds,

@@ -9,6 +9,7 @@ import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
 import { BUNDLE_FILE } from '../../shared/runtime/code-cache';
 import { parseHcl } from '../../test/infra/support/terraform';
 import { ROOT } from '../../test/support/processes';
+import { PUSH_PATH, personCreated, pushDelivery } from './push';
 import type { Sizing } from '../../shared/deploy/sizing';
 
 /** Where the baseline served by the stock framework is bundled (like a function, same externals). */
@@ -20,6 +21,36 @@ export const FRAMEWORK_BASELINE = 'dist/bench/framework-people';
  * bundle folder its NODE_COMPILE_CACHE).
  */
 export const DATABASE_BASELINE = 'dist/bench/hello-db.js';
+
+/** The cold starts' baselines, served by the stock framework without a compile cache: their sources. */
+export const STOCK_BASELINES: ReadonlyMap<string, string> = new Map([
+  ['hello', 'bench/baselines/hello.js'],
+  ['hello-db', DATABASE_BASELINE],
+]);
+
+/** The request whose first 2xx ends a function's cold start: its cheapest real work. */
+export function firstAnswerProbe(name: string): { path: string; init?: RequestInit } {
+  switch (name) {
+    case 'hello':
+    case 'hello-db':
+      return { path: '/' };
+    case 'people':
+      return { path: '/people?limit=1' };
+    case 'stats':
+    case 'health':
+      return { path: `/${name}` };
+    default:
+      // Event functions: one push delivery (relay-outbox ignores what the tick carries).
+      return {
+        path: PUSH_PATH,
+        init: {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: pushDelivery(personCreated()),
+        },
+      };
+  }
+}
 
 /** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */
 export const LOAD_WORKER = 'dist/bench/load-worker.js';

@@ -15,29 +15,14 @@ import { deployments } from '../../shared/deploy/functions';
 import { launchFunction } from '../../test/support/launcher';
 import { benchDatabase } from '../lib/database';
 import {
-  DATABASE_BASELINE,
   buildBundles,
+  firstAnswerProbe,
+  STOCK_BASELINES,
   tfvarsSizing,
   writeCompileCaches,
 } from '../lib/functions';
-import { PUSH_PATH, personCreated, pushDelivery } from '../lib/push';
 import { processCpuMs } from '../lib/process-cpu';
 import { median, option, runTool, UsageError } from './proc-cpu';
-
-/** The baselines, each on the stock framework without a compile cache: their sources. */
-const STOCK = new Map([
-  ['hello', 'bench/baselines/hello.js'],
-  ['hello-db', DATABASE_BASELINE],
-]);
-
-function probe(name: string): { path: string; init?: RequestInit } {
-  if (name === 'hello' || name === 'hello-db') return { path: '/' };
-  if (name === 'people') return { path: '/people?limit=1' };
-  if (name === 'stats' || name === 'health') return { path: `/${name}` };
-  const event = personCreated();
-  const headers = { 'content-type': 'application/json' };
-  return { path: PUSH_PATH, init: { method: 'POST', headers, body: pushDelivery(event) } };
-}
 
 async function main(): Promise<void> {
   const names = option(
@@ -53,7 +38,7 @@ async function main(): Promise<void> {
   const withCache = cacheMode !== 'none';
   if (process.argv.includes('--build')) await buildBundles();
   const sizing = await tfvarsSizing('production');
-  const functions = names.split(',').filter((name) => !STOCK.has(name));
+  const functions = names.split(',').filter((name) => !STOCK_BASELINES.has(name));
   if (dist !== 'dist/functions' && withCache)
     throw new UsageError('--compile-cache=bundle needs --dist=dist/functions');
   const restoreCache = withCache ? writeCompileCaches(node, functions) : undefined;
@@ -62,8 +47,8 @@ async function main(): Promise<void> {
   try {
     // both: each function without then with its cache, one after the other, in every run.
     const launches = names.split(',').flatMap((name) =>
-      STOCK.has(name) || cacheMode !== 'both'
-        ? [{ name, cached: withCache && !STOCK.has(name), key: name }]
+      STOCK_BASELINES.has(name) || cacheMode !== 'both'
+        ? [{ name, cached: withCache && !STOCK_BASELINES.has(name), key: name }]
         : [
             { name, cached: false, key: `${name} (none)` },
             { name, cached: true, key: `${name} (cache)` },
@@ -75,15 +60,15 @@ async function main(): Promise<void> {
         const fn = await launchFunction({
           name,
           node,
-          sizing: STOCK.has(name) ? {} : { memory: sizing(name).memory },
-          source: STOCK.get(name) ?? `${dist}/${name}`,
+          sizing: STOCK_BASELINES.has(name) ? {} : { memory: sizing(name).memory },
+          source: STOCK_BASELINES.get(name) ?? `${dist}/${name}`,
           env: {
             LOG_LEVEL: 'warn',
             DATABASE_URL: db.url,
             DB_POOL_MAX: '5',
             ...(cached ? {} : { NODE_COMPILE_CACHE: undefined }),
           },
-          ready: probe(name),
+          ready: firstAnswerProbe(name),
           probeEveryMs: 5,
         });
         cpu.set(key, [...(cpu.get(key) ?? []), processCpuMs(fn.pid)]);

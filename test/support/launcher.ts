@@ -51,6 +51,8 @@ export interface LaunchOptions {
   detached?: boolean;
   /** The Node.js binary to run it with (default: the one running the tests). */
   node?: string;
+  /** Node flags before the CLI's path, for a measurement (`--cpu-prof`); Terraform's stay in NODE_OPTIONS. */
+  nodeFlags?: string[];
   /**
    * Runs it on these CPUs only (a list as taskset takes it, e.g. "1"): its affinity, set
    * before anything else runs and inherited by its threads (bench/lib/cpu-placement.ts).
@@ -81,6 +83,7 @@ export async function launchFunction(options: LaunchOptions): Promise<LaunchedFu
   const [command, ...commandArgs] = onCpus(options.cpus, [
     ...(options.prefix ?? []),
     node,
+    ...(options.nodeFlags ?? []),
     ...args,
   ]);
   const spawnedAt = performance.now();
