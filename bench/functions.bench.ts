@@ -9,9 +9,9 @@ import { DEFAULT_MEMORY, vcpuShare, type Sizing } from '../shared/deploy/sizing'
 import { startThrottled } from '../test/support/throttled';
 import { benchDatabase } from './lib/database';
 import {
-  DATABASE_BASELINE,
   bundleKiB,
   firstAnswerProbe,
+  STOCK_BASELINES,
   tfvarsSizing,
   writeCompileCaches,
 } from './lib/functions';
@@ -32,7 +32,7 @@ async function coldStart(
   node?: Runtime,
 ): Promise<number> {
   // The baselines (hello, hello-db) are stock: no compile cache.
-  if (!name.startsWith('hello')) node?.restoreCache?.(name);
+  if (!STOCK_BASELINES.has(name)) node?.restoreCache?.(name);
   const options = {
     name,
     source,
@@ -144,17 +144,14 @@ async function coldStarts(
   const cold = new Map<string, number[]>(names.map((n) => [n, []]));
   const coldAtShare = new Map<string, number[]>(names.map((n) => [n, []]));
   // hello is the stock framework on the same Node: no compile cache, Terraform's default flags.
-  const helloCold = (cpu?: number) =>
-    coldStart('hello', 'bench/baselines/hello.js', {}, { path: '/' }, cpu, {
+  const stockCold = (name: string, env: Record<string, string>, cpu?: number) =>
+    coldStart(name, STOCK_BASELINES.get(name)!, env, firstAnswerProbe(name), cpu, {
       ...node,
       sizing: () => ({}),
     });
+  const helloCold = (cpu?: number) => stockCold('hello', {}, cpu);
   // The floor of a function whose first answer needs the database (report, no target).
-  const helloDbCold = (cpu?: number) =>
-    coldStart('hello-db', DATABASE_BASELINE, env, { path: '/' }, cpu, {
-      ...node,
-      sizing: () => ({}),
-    });
+  const helloDbCold = (cpu?: number) => stockCold('hello-db', env, cpu);
   const functionCold = (name: string, cpu?: number) =>
     coldStart(name, `dist/functions/${name}`, env, firstAnswerProbe(name), cpu, node);
   for (let run = 0; run < runs; run++) {

@@ -8,6 +8,7 @@ import { NODE22, NODE22_BINARY } from '../../scripts/fetch-node22';
 import { COMPILE_CACHE_DIR } from '../../scripts/compile-cache';
 import { BUNDLE_FILE } from '../../shared/runtime/code-cache';
 import { parseHcl } from '../../test/infra/support/terraform';
+import { launchFunction, type LaunchedFunction } from '../../test/support/launcher';
 import { ROOT } from '../../test/support/processes';
 import { PUSH_PATH, personCreated, pushDelivery } from './push';
 import type { Sizing } from '../../shared/deploy/sizing';
@@ -50,6 +51,42 @@ export function firstAnswerProbe(name: string): { path: string; init?: RequestIn
         },
       };
   }
+}
+
+/**
+ * Starts a function (its bundle in `dist`, with the Node flags of its `sizing` and, unless
+ * `cached` is false, the compile and code caches the image's build writes) or a stock baseline
+ * (its file, Terraform's default flags, no cache) as the cold-start tools measure it: probed every
+ * 5 ms until its first answer's 2xx.
+ */
+export function launchForColdStart(
+  name: string,
+  options: {
+    node: string;
+    sizing: (name: string) => Sizing;
+    databaseUrl: string;
+    dist?: string;
+    cached?: boolean;
+    nodeFlags?: string[];
+  },
+): Promise<LaunchedFunction> {
+  const { node, sizing, databaseUrl, dist = 'dist/functions', cached = true, nodeFlags } = options;
+  const stock = STOCK_BASELINES.get(name);
+  return launchFunction({
+    name,
+    node,
+    nodeFlags,
+    sizing: stock ? {} : { memory: sizing(name).memory },
+    source: stock ?? `${dist}/${name}`,
+    env: {
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      DB_POOL_MAX: '5',
+      ...(cached ? {} : { NODE_COMPILE_CACHE: undefined }),
+    },
+    ready: firstAnswerProbe(name),
+    probeEveryMs: 5,
+  });
 }
 
 /** The load generator, bundled so each of its many runs starts in milliseconds, not tsx's second. */

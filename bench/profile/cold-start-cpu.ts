@@ -12,11 +12,10 @@
 // hello and hello-db (the floor of a function answering from the database), the stock framework,
 // never have one.
 import { deployments } from '../../shared/deploy/functions';
-import { launchFunction } from '../../test/support/launcher';
 import { benchDatabase } from '../lib/database';
 import {
   buildBundles,
-  firstAnswerProbe,
+  launchForColdStart,
   STOCK_BASELINES,
   tfvarsSizing,
   writeCompileCaches,
@@ -57,19 +56,12 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs; run++)
       for (const { name, cached, key } of launches) {
         if (cached) restoreCache?.(name);
-        const fn = await launchFunction({
-          name,
+        const fn = await launchForColdStart(name, {
           node,
-          sizing: STOCK_BASELINES.has(name) ? {} : { memory: sizing(name).memory },
-          source: STOCK_BASELINES.get(name) ?? `${dist}/${name}`,
-          env: {
-            LOG_LEVEL: 'warn',
-            DATABASE_URL: db.url,
-            DB_POOL_MAX: '5',
-            ...(cached ? {} : { NODE_COMPILE_CACHE: undefined }),
-          },
-          ready: firstAnswerProbe(name),
-          probeEveryMs: 5,
+          sizing,
+          databaseUrl: db.url,
+          dist,
+          cached,
         });
         cpu.set(key, [...(cpu.get(key) ?? []), processCpuMs(fn.pid)]);
         await fn.stop();

@@ -15,13 +15,12 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deployments } from '../../shared/deploy/functions';
-import { launchFunction } from '../../test/support/launcher';
 import { ROOT } from '../../test/support/processes';
 import { benchDatabase } from '../lib/database';
 import { phaseTimes, packageOf, type CpuProfile, type FrameOwner } from '../lib/cpu-profile';
 import {
   buildBundles,
-  firstAnswerProbe,
+  launchForColdStart,
   STOCK_BASELINES as STOCK,
   tfvarsSizing,
   writeCompileCaches,
@@ -96,15 +95,11 @@ async function main(): Promise<void> {
       for (const name of names) {
         if (!STOCK.has(name)) restoreCache(name);
         const dir = mkdtempSync(join(tmpdir(), `cold-start-phases-${name}-`));
-        const fn = await launchFunction({
-          name,
+        const fn = await launchForColdStart(name, {
           node,
+          sizing,
+          databaseUrl: db.url,
           nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-interval=${intervalUs}`],
-          sizing: STOCK.has(name) ? {} : { memory: sizing(name).memory },
-          source: STOCK.get(name) ?? `dist/functions/${name}`,
-          env: { LOG_LEVEL: 'warn', DATABASE_URL: db.url, DB_POOL_MAX: '5' },
-          ready: firstAnswerProbe(name),
-          probeEveryMs: 5,
         });
         // The profile's clock is V8's monotonic one, as hrtime's: µs since the same origin.
         const answeredUs = Number(process.hrtime.bigint() / 1000n);
